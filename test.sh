@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what the tests need when it is missing, writes the PyTorch golden data, then runs every test.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$root"
+
+need_apt=()
+/usr/bin/python3 -c 'import torch, numpy' 2>/dev/null || need_apt+=(python3-torch python3-numpy)
+ldconfig -p | grep -q 'libopenblas.so.0' || need_apt+=(libopenblas0-pthread)
+command -v node >/dev/null || need_apt+=(nodejs npm)
+if [ ${#need_apt[@]} -gt 0 ]; then
+    echo "test.sh: installing ${need_apt[*]}"
+    sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if [ -f tests/reference/node/package.json ] && [ ! -d tests/reference/node/node_modules ]; then
+    echo "test.sh: installing the node reference tools"
+    (cd tests/reference/node && npm ci --silent --no-audit --no-fund)
+fi
+
+echo "test.sh: writing PyTorch golden data"
+tests/reference/generate.sh
+
+echo "test.sh: running the test suite"
+dotnet test Cluster.sln -c Release --nologo "$@"
