@@ -1,1 +1,3 @@
-return 0;
+using Fpo.Silo.Cli;
+
+return await FpoCli.Create().Parse(args).InvokeAsync();

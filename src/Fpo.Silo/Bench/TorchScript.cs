@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Fpo.Silo.Bench;
+
+/// <summary>
+/// Runs a PyTorch script from bench/ with Debian's interpreter (/usr/bin/python3, package python3-torch) and reads
+/// the one JSON object it prints last. Benchmarks use it to run the same work in PyTorch in the same invocation.
+/// </summary>
+public static class TorchScript
+{
+    public const string Interpreter = "/usr/bin/python3";
+
+    public static JsonElement Run(string scriptName, IEnumerable<string> arguments, TimeSpan timeout)
+    {
+        var script = Path.Combine(RepoRoot(), "bench", scriptName);
+        if (!File.Exists(script))
+            throw new FileNotFoundException($"benchmark script {script} is missing", script);
+        if (!File.Exists(Interpreter))
+            throw new InvalidOperationException($"{Interpreter} not found: install PyTorch with `apt-get install python3-torch` (./test.sh does it)");
+
+        var start = new ProcessStartInfo(Interpreter) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(script);
+        foreach (var a in arguments) start.ArgumentList.Add(a);
+        // The PyTorch side must use exactly the threads we tell it, not OpenMP's own default.
+        start.Environment["OMP_NUM_THREADS"] = null;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {Interpreter}");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{scriptName} did not finish within {timeout.TotalSeconds:F0} s");
+        }
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{scriptName} exited with {process.ExitCode}: {stderr.Result.Trim()}");
+        var lastLine = stdout.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()
+            ?? throw new InvalidOperationException($"{scriptName} printed nothing");
+        using var doc = JsonDocument.Parse(lastLine);
+        return doc.RootElement.Clone();
+    }
+
+    /// <summary>The repository root: FPO_REPO_ROOT (set by ./fpo), else the first folder above the binary holding Cluster.sln.</summary>
+    public static string RepoRoot()
+    {
+        if (Environment.GetEnvironmentVariable("FPO_REPO_ROOT") is { Length: > 0 } fromEnv)
+            return fromEnv;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Cluster.sln")))
+                return dir.FullName;
+        throw new InvalidOperationException("cannot find the repository (no Cluster.sln above the binary); set FPO_REPO_ROOT");
+    }
+}

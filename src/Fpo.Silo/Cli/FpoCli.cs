@@ -1,0 +1,16 @@
+using System.CommandLine;
+
+namespace Fpo.Silo.Cli;
+
+/// <summary>The `fpo` command tree. Each command lives in its own file and adds itself here.</summary>
+public static class FpoCli
+{
+    public static RootCommand Create()
+    {
+        var root = new RootCommand("Fpo: online alignment of language models with AI feedback and sparse-autoencoder feature constraints.");
+        root.Options.Add(CommonOptions.Threads);
+        root.Subcommands.Add(PretrainCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
+        return root;
+    }
+}
