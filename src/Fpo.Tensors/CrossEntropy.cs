@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Fpo.Tensors;
 
 /// <summary>
@@ -6,7 +8,46 @@ namespace Fpo.Tensors;
 public static class CrossEntropy
 {
     // losses (N), probs (N,V) kept for backward, logits (N,V), targets (N)
-    public static void Forward(Span<float> losses, Span<float> probs, ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int N, int V) => throw new NotImplementedException();
+    public static void Forward(Span<float> losses, Span<float> probs, ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int N, int V)
+    {
+        Check("CrossEntropy.Forward", probs.Length, logits.Length, targets, N, V);
+        KernelArgs.Length(losses.Length, N, "CrossEntropy.Forward", "losses", "N");
+        for (var n = 0; n < N; n++)
+        {
+            var row = logits.Slice(n * V, V);
+            // log-sum-exp minus the target logit keeps precision where probs[target] would underflow
+            var lse = Softmax.Row(probs.Slice(n * V, V), row);
+            losses[n] = targets[n] < 0 ? 0f : lse - row[targets[n]];
+        }
+    }
+
     // dlogits[n] = (probs[n] - onehot(target[n])) * dlosses[n] (overwrites dlogits; ignored rows get 0)
-    public static void Backward(Span<float> dlogits, ReadOnlySpan<float> dlosses, ReadOnlySpan<float> probs, ReadOnlySpan<int> targets, int N, int V) => throw new NotImplementedException();
+    public static void Backward(Span<float> dlogits, ReadOnlySpan<float> dlosses, ReadOnlySpan<float> probs, ReadOnlySpan<int> targets, int N, int V)
+    {
+        Check("CrossEntropy.Backward", probs.Length, dlogits.Length, targets, N, V);
+        KernelArgs.Length(dlosses.Length, N, "CrossEntropy.Backward", "dlosses", "N");
+        for (var n = 0; n < N; n++)
+        {
+            var d = dlogits.Slice(n * V, V);
+            if (targets[n] < 0)
+            {
+                d.Clear();
+                continue;
+            }
+            TensorPrimitives.Multiply(probs.Slice(n * V, V), dlosses[n], d);
+            d[targets[n]] -= dlosses[n];
+        }
+    }
+
+    private static void Check(string kernel, int probsLength, int logitsLength, ReadOnlySpan<int> targets, int N, int V)
+    {
+        KernelArgs.Positive(N, kernel, nameof(N));
+        KernelArgs.Positive(V, kernel, nameof(V));
+        KernelArgs.Length(probsLength, (long)N * V, kernel, "probs", "N*V");
+        KernelArgs.Length(logitsLength, (long)N * V, kernel, "logits/dlogits", "N*V");
+        KernelArgs.Length(targets.Length, N, kernel, "targets", "N");
+        for (var n = 0; n < N; n++)
+            if (targets[n] >= V)
+                throw new ArgumentOutOfRangeException(nameof(targets), targets[n], $"{kernel}: target {targets[n]} at row {n} is outside the vocabulary [0, {V})");
+    }
 }

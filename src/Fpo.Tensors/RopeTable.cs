@@ -6,11 +6,68 @@ namespace Fpo.Tensors;
 /// </summary>
 public sealed class RopeTable
 {
-    public RopeTable(int maxPositions, int HS, float theta) => throw new NotImplementedException();
-    public int MaxPositions => throw new NotImplementedException();
-    public int HeadSize => throw new NotImplementedException();
+    private readonly float[] cos; // (maxPositions, HS/2)
+    private readonly float[] sin; // (maxPositions, HS/2)
+
+    public RopeTable(int maxPositions, int HS, float theta)
+    {
+        if (maxPositions < 0) throw new ArgumentOutOfRangeException(nameof(maxPositions), maxPositions, "RopeTable: maxPositions must be >= 0");
+        if (HS <= 0 || HS % 2 != 0) throw new ArgumentOutOfRangeException(nameof(HS), HS, "RopeTable: head size must be positive and even");
+        if (!(theta > 0)) throw new ArgumentOutOfRangeException(nameof(theta), theta, "RopeTable: theta must be positive");
+        MaxPositions = maxPositions;
+        HeadSize = HS;
+        var half = HS / 2;
+        cos = new float[maxPositions * half];
+        sin = new float[maxPositions * half];
+        // angles in double: float pos * inv_freq loses digits at long positions
+        for (var p = 0; p < maxPositions; p++)
+            for (var i = 0; i < half; i++)
+            {
+                var angle = p * Math.Pow(theta, -2.0 * i / HS);
+                cos[p * half + i] = (float)Math.Cos(angle);
+                sin[p * half + i] = (float)Math.Sin(angle);
+            }
+    }
+
+    public int MaxPositions { get; }
+    public int HeadSize { get; }
+
     // x: N rows with row stride rowStride; heads start at headOffset, NHx heads of HS contiguous; positions (N)
-    public void Forward(Span<float> x, ReadOnlySpan<int> positions, int N, int rowStride, int headOffset, int NHx) => throw new NotImplementedException();
+    public void Forward(Span<float> x, ReadOnlySpan<int> positions, int N, int rowStride, int headOffset, int NHx) =>
+        Rotate(x, positions, N, rowStride, headOffset, NHx, 1f, "RopeTable.Forward");
+
     // gradient of Forward: the inverse rotation, applied in place to dx laid out like x
-    public void Backward(Span<float> dx, ReadOnlySpan<int> positions, int N, int rowStride, int headOffset, int NHx) => throw new NotImplementedException();
+    public void Backward(Span<float> dx, ReadOnlySpan<int> positions, int N, int rowStride, int headOffset, int NHx) =>
+        Rotate(dx, positions, N, rowStride, headOffset, NHx, -1f, "RopeTable.Backward");
+
+    // direction -1 rotates by -angle, the transpose of the rotation
+    private void Rotate(Span<float> x, ReadOnlySpan<int> positions, int N, int rowStride, int headOffset, int NHx, float direction, string kernel)
+    {
+        var HS = HeadSize;
+        var half = HS / 2;
+        KernelArgs.Positive(N, kernel, nameof(N));
+        KernelArgs.Length(positions.Length, N, kernel, "positions", "N");
+        if (N == 0 || NHx == 0) return;
+        if (headOffset < 0 || headOffset + (long)NHx * HS > rowStride)
+            throw new ArgumentException($"{kernel}: heads [{headOffset}, {headOffset + (long)NHx * HS}) do not fit in a row of stride {rowStride}");
+        KernelArgs.Length(x.Length, (long)(N - 1) * rowStride + headOffset + NHx * HS, kernel, "x", "(N-1)*rowStride+headOffset+NHx*HS");
+        for (var n = 0; n < N; n++)
+        {
+            var p = positions[n];
+            if ((uint)p >= (uint)MaxPositions)
+                throw new ArgumentOutOfRangeException(nameof(positions), p, $"{kernel}: position {p} at row {n} is outside the table [0, {MaxPositions})");
+            var c = cos.AsSpan(p * half, half);
+            var s = sin.AsSpan(p * half, half);
+            for (var h = 0; h < NHx; h++)
+            {
+                var head = x.Slice(n * rowStride + headOffset + h * HS, HS);
+                for (var i = 0; i < half; i++)
+                {
+                    float x1 = head[i], x2 = head[i + half], si = direction * s[i];
+                    head[i] = x1 * c[i] - x2 * si;
+                    head[i + half] = x2 * c[i] + x1 * si;
+                }
+            }
+        }
+    }
 }
