@@ -1,0 +1,150 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Fpo.Models.Transformer;
+
+namespace Fpo.Models.Checkpoints;
+
+/// <summary>Reads and writes Hugging Face config.json for GPT2LMHeadModel, LlamaForCausalLM and Qwen2ForCausalLM.</summary>
+public static class HuggingFaceConfig
+{
+    public const string Gpt2Architecture = "GPT2LMHeadModel";
+    public const string LlamaArchitecture = "LlamaForCausalLM";
+    public const string Qwen2Architecture = "Qwen2ForCausalLM";
+
+    /// <summary>Parses config.json; errors name the file and the field.</summary>
+    public static ModelConfig Read(string path)
+    {
+        JsonObject json;
+        try
+        {
+            json = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"{path}: not a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not valid JSON: {e.Message}", e);
+        }
+        var reader = new Fields(path, json);
+        var architecture = (json["architectures"] as JsonArray)?.FirstOrDefault()?.GetValue<string>()
+            ?? reader.String("model_type", null) switch
+            {
+                "gpt2" => Gpt2Architecture,
+                "llama" => LlamaArchitecture,
+                "qwen2" => Qwen2Architecture,
+                var other => throw new InvalidDataException($"{path}: no 'architectures' and model_type '{other}' is not supported (gpt2, llama, qwen2)"),
+            };
+        try
+        {
+            return architecture switch
+            {
+                Gpt2Architecture => Gpt2(reader),
+                LlamaArchitecture or Qwen2Architecture => Llama(reader, architecture == Qwen2Architecture),
+                _ => throw new InvalidDataException($"{path}: architecture '{architecture}' is not supported ({Gpt2Architecture}, {LlamaArchitecture}, {Qwen2Architecture})"),
+            };
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The config.json Hugging Face writes for this model: GPT-2, or Llama, or Qwen2 when q/k/v have biases.</summary>
+    public static string Write(ModelConfig c)
+    {
+        JsonObject json;
+        if (c.IsGpt2)
+        {
+            json = new JsonObject
+            {
+                ["architectures"] = new JsonArray(Gpt2Architecture), ["model_type"] = "gpt2",
+                ["vocab_size"] = c.VocabSize, ["n_positions"] = c.MaxPositions, ["n_ctx"] = c.MaxPositions,
+                ["n_embd"] = c.Channels, ["n_layer"] = c.Layers, ["n_head"] = c.Heads,
+                ["n_inner"] = c.HiddenSize == 4 * c.Channels ? null : c.HiddenSize,
+                ["activation_function"] = "gelu_new", ["layer_norm_epsilon"] = c.NormEps, ["tie_word_embeddings"] = true,
+            };
+        }
+        else
+        {
+            json = new JsonObject
+            {
+                ["architectures"] = new JsonArray(c.QkvBias ? Qwen2Architecture : LlamaArchitecture),
+                ["model_type"] = c.QkvBias ? "qwen2" : "llama",
+                ["vocab_size"] = c.VocabSize, ["hidden_size"] = c.Channels, ["intermediate_size"] = c.HiddenSize,
+                ["num_hidden_layers"] = c.Layers, ["num_attention_heads"] = c.Heads, ["num_key_value_heads"] = c.KvHeads,
+                ["max_position_embeddings"] = c.MaxPositions, ["rms_norm_eps"] = c.NormEps, ["rope_theta"] = c.RopeTheta,
+                ["hidden_act"] = "silu", ["tie_word_embeddings"] = c.TiedEmbeddings,
+            };
+            if (!c.QkvBias) json["attention_bias"] = false;
+        }
+        json["torch_dtype"] = "float32";
+        return json.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    private static ModelConfig Gpt2(Fields f)
+    {
+        var activation = f.String("activation_function", "gelu_new");
+        if (activation is not ("gelu_new" or "gelu_pytorch_tanh"))
+            throw f.Error("activation_function", $"is '{activation}'; GPT-2 here uses the tanh GELU (gelu_new)");
+        var channels = f.Int("n_embd", null);
+        return new ModelConfig
+        {
+            Family = ModelConfig.Gpt2, VocabSize = f.Int("vocab_size", null), MaxPositions = f.Int("n_positions", null),
+            Layers = f.Int("n_layer", null), Channels = channels, Heads = f.Int("n_head", null), KvHeads = f.Int("n_head", null),
+            HiddenSize = f.Int("n_inner", 4 * channels), NormEps = f.Float("layer_norm_epsilon", 1e-5f),
+            QkvBias = true, TiedEmbeddings = true,
+        }.Validate();
+    }
+
+    private static ModelConfig Llama(Fields f, bool qwen2)
+    {
+        if (!qwen2 && f.Bool("attention_bias", false))
+            throw f.Error("attention_bias", "is true: Llama's o_proj bias is not supported (q/k/v-only biases are, as Qwen2ForCausalLM)");
+        if (f.Bool("mlp_bias", false)) throw f.Error("mlp_bias", "is true: MLP biases are not supported");
+        if (f.Has("rope_scaling")) throw f.Error("rope_scaling", "is set: scaled RoPE is not supported");
+        var activation = f.String("hidden_act", "silu");
+        if (activation != "silu") throw f.Error("hidden_act", $"is '{activation}'; only silu (SwiGLU) is supported");
+        int channels = f.Int("hidden_size", null), heads = f.Int("num_attention_heads", null);
+        if (f.Has("head_dim") && heads > 0 && f.Int("head_dim", null) != channels / heads)
+            throw f.Error("head_dim", $"is {f.Int("head_dim", null)}; only hidden_size / num_attention_heads = {channels / heads} is supported");
+        return new ModelConfig
+        {
+            Family = ModelConfig.Llama, VocabSize = f.Int("vocab_size", null), MaxPositions = f.Int("max_position_embeddings", null),
+            Layers = f.Int("num_hidden_layers", null), Channels = channels, Heads = heads,
+            KvHeads = f.Int("num_key_value_heads", heads), HiddenSize = f.Int("intermediate_size", null),
+            NormEps = f.Float("rms_norm_eps", 1e-6f), RopeTheta = f.Float("rope_theta", 10000f),
+            QkvBias = qwen2, TiedEmbeddings = f.Bool("tie_word_embeddings", false),
+        }.Validate();
+    }
+
+    // Typed access to config.json fields; a null default means the field is required.
+    private sealed class Fields(string path, JsonObject json)
+    {
+        public bool Has(string name) => json[name] is not null;
+
+        public int Int(string name, int? fallback) => Get(name, fallback, n => n.GetValue<int>(), "an integer");
+
+        public float Float(string name, float? fallback) => Get(name, fallback, n => (float)n.GetValue<double>(), "a number");
+
+        public bool Bool(string name, bool? fallback) => Get(name, fallback, n => n.GetValue<bool>(), "true or false");
+
+        public string String(string name, string? fallback) =>
+            json[name] is { } node ? Convert(name, node, n => n.GetValue<string>(), "a string")
+            : fallback ?? throw Error(name, "is missing");
+
+        public InvalidDataException Error(string name, string problem) => new($"{path}: field '{name}' {problem}");
+
+        private T Get<T>(string name, T? fallback, Func<JsonNode, T> read, string expected) where T : struct =>
+            json[name] is { } node ? Convert(name, node, read, expected) : fallback ?? throw Error(name, "is missing");
+
+        private T Convert<T>(string name, JsonNode node, Func<JsonNode, T> read, string expected)
+        {
+            try
+            {
+                return read(node);
+            }
+            catch (Exception e) when (e is FormatException or InvalidOperationException)
+            {
+                throw Error(name, $"is {node.ToJsonString()}, expected {expected}");
+            }
+        }
+    }
+}

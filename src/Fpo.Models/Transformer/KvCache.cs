@@ -1,0 +1,56 @@
+namespace Fpo.Models.Transformer;
+
+/// <summary>
+/// Keys and values of up to <see cref="MaxSequences"/> sequences, each at most <see cref="Capacity"/> positions,
+/// for every layer. Each sequence slot has its own length (its next position), so prompts of different lengths
+/// decode side by side.
+/// </summary>
+public sealed class KvCache
+{
+    public ModelConfig Config { get; }
+    public int MaxSequences { get; }
+    public int Capacity { get; }
+
+    internal float[][] Keys { get; }    // (L) of (MaxSequences, NKV, Capacity, HS)
+    internal float[][] Values { get; }  // (L) of (MaxSequences, NKV, Capacity, HS)
+    private readonly int[] _lengths;    // (MaxSequences)
+
+    public KvCache(ModelConfig config, int maxSequences, int capacity)
+    {
+        Config = config.Validate();
+        if (maxSequences <= 0) throw new ArgumentOutOfRangeException(nameof(maxSequences), maxSequences, "must be positive");
+        if (capacity <= 0) throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "must be positive");
+        if (capacity > config.MaxPositions)
+            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"capacity exceeds the model's {config.MaxPositions} positions");
+        var perLayer = (long)maxSequences * config.KvHeads * capacity * config.HeadSize;
+        if (perLayer > Array.MaxLength)
+            throw new ArgumentException($"KV cache of {maxSequences} sequences x {capacity} positions needs {perLayer:N0} floats per layer, more than one array holds; lower one of them");
+        MaxSequences = maxSequences;
+        Capacity = capacity;
+        Keys = new float[config.Layers][];
+        Values = new float[config.Layers][];
+        for (var l = 0; l < config.Layers; l++)
+        {
+            Keys[l] = new float[perLayer];
+            Values[l] = new float[perLayer];
+        }
+        _lengths = new int[maxSequences];
+    }
+
+    /// <summary>Tokens cached for sequence slot <paramref name="sequence"/>: the position its next token gets.</summary>
+    public int Length(int sequence) => _lengths[CheckSlot(sequence)];
+
+    /// <summary>Empties one slot (its old keys are overwritten as it refills).</summary>
+    public void Reset(int sequence) => _lengths[CheckSlot(sequence)] = 0;
+
+    public void Clear() => Array.Clear(_lengths);
+
+    internal void Advance(int sequence, int count) => _lengths[sequence] += count;
+
+    internal int CheckSlot(int sequence)
+    {
+        if ((uint)sequence >= (uint)MaxSequences)
+            throw new ArgumentOutOfRangeException(nameof(sequence), sequence, $"KV cache slot must be in [0, {MaxSequences})");
+        return sequence;
+    }
+}

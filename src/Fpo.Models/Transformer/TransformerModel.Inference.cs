@@ -1,0 +1,117 @@
+using Fpo.Tensors;
+
+namespace Fpo.Models.Transformer;
+
+public sealed partial class TransformerModel
+{
+    private InferenceBuffers? _inference;
+    private int[] _ones = [];  // counts of a decode step
+
+    /// <summary>A KV cache for this model's shape.</summary>
+    public KvCache CreateCache(int maxSequences, int capacity) => new(Config, maxSequences, capacity);
+
+    /// <summary>
+    /// Starts sequence slot i with prompts[i] (slots 0..prompts.Count-1 are reset first) and returns the logits at
+    /// each prompt's last position: (prompts.Count, V), valid until the next inference call.
+    /// </summary>
+    public ReadOnlySpan<float> Prefill(KvCache cache, IReadOnlyList<int[]> prompts)
+    {
+        var slots = new int[prompts.Count];
+        var counts = new int[prompts.Count];
+        for (var i = 0; i < prompts.Count; i++)
+        {
+            slots[i] = cache.CheckSlot(i);
+            counts[i] = prompts[i].Length;
+            if (counts[i] == 0) throw new ArgumentException($"prompt {i} is empty", nameof(prompts));
+        }
+        var tokens = prompts.SelectMany(p => p).ToArray();
+        for (var i = 0; i < prompts.Count; i++) cache.Reset(i);
+        return Extend(cache, slots, counts, tokens);
+    }
+
+    /// <summary>
+    /// Appends one token to each listed slot (each at its own next position) and returns the next-token logits
+    /// (slots.Length, V), valid until the next inference call.
+    /// </summary>
+    public ReadOnlySpan<float> DecodeStep(KvCache cache, ReadOnlySpan<int> slots, ReadOnlySpan<int> tokens)
+    {
+        if (tokens.Length != slots.Length) throw new ArgumentException($"{tokens.Length} tokens for {slots.Length} slots", nameof(tokens));
+        if (_ones.Length < slots.Length) _ones = Enumerable.Repeat(1, slots.Length).ToArray();
+        return Extend(cache, slots, _ones.AsSpan(0, slots.Length), tokens);
+    }
+
+    /// <summary>
+    /// Appends counts[i] tokens to slot slots[i] (tokens holds them back to back, slot by slot) and returns the
+    /// logits at each slot's new last position: (slots.Length, V), valid until the next inference call.
+    /// </summary>
+    public ReadOnlySpan<float> Extend(KvCache cache, ReadOnlySpan<int> slots, ReadOnlySpan<int> counts, ReadOnlySpan<int> tokens)
+    {
+        if (cache.Config != Config) throw new ArgumentException("the KV cache was made for a different model config", nameof(cache));
+        var S = slots.Length;
+        var N = CheckExtend(cache, slots, counts, tokens);
+        var I = EnsureInference(N, S);
+        var a = I.Arena;
+        var P = Layout;
+        for (int i = 0, n = 0; i < S; i++)
+            for (var j = 0; j < counts[i]; j++, n++)
+            {
+                I.Slots[n] = slots[i];
+                I.Positions[n] = cache.Length(slots[i]) + j;
+            }
+        ReadOnlySpan<int> positions = I.Positions, rowSlots = I.Slots;
+        var x = I.Block;
+        var stream = I.Stream.In(a);
+
+        Embedding.Forward(stream, tokens, positions, Par(P.Wte), Par(P.Wpe), N, C);
+        for (var l = 0; l < L; l++)
+        {
+            AttentionInput(a, x, stream, l, positions, N);
+            CachedAttention.Append(cache.Keys[l], cache.Values[l], x.Qkv.In(a), rowSlots, positions, N, NH, NKV, HS, cache.Capacity);
+            CachedAttention.Forward(x.Atty.In(a), x.Qkv.In(a), cache.Keys[l], cache.Values[l], rowSlots, positions, N, NH, NKV, HS, cache.Capacity);
+            AttentionOutputAndMlp(a, x, stream, l, N);
+        }
+        var last = I.Last.In(a);
+        for (int i = 0, end = 0; i < S; i++)
+        {
+            end += counts[i];
+            stream.Slice((end - 1) * C, C).CopyTo(last.Slice(i * C, C));
+            cache.Advance(slots[i], counts[i]);
+        }
+        var lnf = I.Lnf.In(a);
+        var logits = I.Logits.In(a);
+        NormForward(lnf, I.LnfMean.In(a), I.LnfRstd.In(a), last, Par(P.Lnfw), Par(P.Lnfb), S);
+        Linear.Forward(logits, lnf, Par(P.LmHead), [], S, C, V);
+        return logits;
+    }
+
+    // Returns the number of rows N after checking slots, counts, tokens, capacity and positions.
+    private int CheckExtend(KvCache cache, ReadOnlySpan<int> slots, ReadOnlySpan<int> counts, ReadOnlySpan<int> tokens)
+    {
+        if (slots.Length == 0) throw new ArgumentException("no sequences given", nameof(slots));
+        if (counts.Length != slots.Length) throw new ArgumentException($"{counts.Length} counts for {slots.Length} slots", nameof(counts));
+        var N = 0;
+        var seen = new HashSet<int>();
+        for (var i = 0; i < slots.Length; i++)
+        {
+            var slot = cache.CheckSlot(slots[i]);
+            if (!seen.Add(slot)) throw new ArgumentException($"slot {slot} is listed twice", nameof(slots));
+            if (counts[i] <= 0) throw new ArgumentException($"counts[{i}] = {counts[i]}, must be positive", nameof(counts));
+            var end = cache.Length(slot) + counts[i];
+            if (end > cache.Capacity)
+                throw new InvalidOperationException($"KV cache slot {slot} would hold {end} positions, over its capacity of {cache.Capacity}; make a cache with a larger capacity or reset the slot");
+            CheckPositions(end - 1, $"KV cache slot {slot}");
+            N += counts[i];
+        }
+        if (tokens.Length != N) throw new ArgumentException($"tokens has {tokens.Length} ids, the counts add up to {N}", nameof(tokens));
+        CheckTokens(tokens, nameof(tokens));
+        return N;
+    }
+
+    private InferenceBuffers EnsureInference(int N, int S)
+    {
+        if (_inference is { } I && I.Rows == N && I.Sequences == S) return I;
+        _inference = null;
+        _inference = new InferenceBuffers(Config, N, S);
+        return _inference;
+    }
+}
