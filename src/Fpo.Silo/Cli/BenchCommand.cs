@@ -1,0 +1,73 @@
+using System.CommandLine;
+using Fpo.Silo.Bench;
+using Fpo.Tensors;
+using Spectre.Console;
+
+namespace Fpo.Silo.Cli;
+
+/// <summary>`fpo bench …`: side-by-side benchmarks against PyTorch in one invocation, same threads.</summary>
+public static class BenchCommand
+{
+    public static Command Create()
+    {
+        var bench = new Command("bench", "Benchmarks that run the same work in our engine and in PyTorch and print both and the ratio.");
+        bench.Subcommands.Add(CreateEngine());
+        return bench;
+    }
+
+    private static Command CreateEngine()
+    {
+        var json = new Option<bool>("--json") { Description = "Print one JSON document instead of tables." };
+        var steps = new Option<int>("--steps")
+        {
+            Description = "Timed training steps per engine and shape (the median counts; one warm-up step precedes them).",
+            DefaultValueFactory = _ => 3,
+        };
+        var shapes = new Option<string[]>("--shapes")
+        {
+            Description = $"Training-step shapes to run: {string.Join(", ", TrainStepShape.All.Select(s => s.Name))}.",
+            DefaultValueFactory = _ => [.. TrainStepShape.All.Select(s => s.Name)],
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var gemmSizes = new Option<int[]>("--gemm-sizes")
+        {
+            Description = "Square GEMM sizes to measure (GFLOP/s of managed, OpenBLAS and torch.matmul).",
+            DefaultValueFactory = _ => [1024, 2048],
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var command = new Command("engine",
+            "One training step (forward + backward + AdamW) of GPT-2-small and a tiny model in our engine and in PyTorch, and GEMM GFLOP/s.")
+        {
+            json, steps, shapes, gemmSizes,
+        };
+        command.SetAction(parse =>
+        {
+            CommonOptions.Apply(parse);
+            var stepCount = parse.GetValue(steps);
+            if (stepCount < 1) throw new CliException($"--steps must be at least 1 (got {stepCount})");
+            var selected = parse.GetValue(shapes)!.Select(name => TrainStepShape.All.FirstOrDefault(s => s.Name == name)
+                ?? throw new CliException($"--shapes: unknown shape '{name}' (known: {string.Join(", ", TrainStepShape.All.Select(s => s.Name))})")).ToList();
+            var sizes = parse.GetValue(gemmSizes)!;
+            if (sizes.Any(s => s < 1)) throw new CliException("--gemm-sizes must all be at least 1");
+            var threads = ComputeThreads.Count;
+            var asJson = parse.GetValue(json);
+
+            var trainSteps = new List<TrainStepResult>();
+            foreach (var shape in selected)
+            {
+                if (!asJson) AnsiConsole.MarkupLine($"[grey]training step {shape.Name} on {threads} threads…[/]");
+                trainSteps.Add(TrainStepBenchmark.Run(shape, threads, stepCount));
+            }
+            var gemm = new List<GemmBenchmarkResult>();
+            foreach (var size in sizes)
+            {
+                if (!asJson) AnsiConsole.MarkupLine($"[grey]GEMM {size}^3 on {threads} threads…[/]");
+                gemm.AddRange(GemmBenchmark.Run(size, threads));
+            }
+            if (asJson) Console.WriteLine(EngineReport.Json(trainSteps, gemm));
+            else EngineReport.Print(trainSteps, gemm);
+            return 0;
+        });
+        return command;
+    }
+}
