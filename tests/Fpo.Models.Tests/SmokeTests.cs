@@ -1,7 +1,0 @@
-namespace Fpo.Models.Tests;
-
-public class SmokeTests
-{
-    [Fact]
-    public void ProjectBuilds() => Assert.True(true);
-}
