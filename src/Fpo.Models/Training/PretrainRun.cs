@@ -73,6 +73,7 @@ public sealed class PretrainRun
         var targets = new int[B * T];  // (B,T)
         using var metrics = new StreamWriter(Path.Combine(_runDir, MetricsFile), append: true);
         var watch = new Stopwatch();
+        var savedStep = NextStep;
         while (NextStep < _settings.Steps && !cancel.IsCancellationRequested)
         {
             var step = NextStep;
@@ -88,8 +89,12 @@ public sealed class PretrainRun
             NextStep = step + 1;
 
             float? validation = NextStep % _settings.EvalEvery == 0 || NextStep == _settings.Steps ? ValidationLoss() : null;
-            string? checkpoint = NextStep % _settings.CheckpointEvery == 0 || NextStep == _settings.Steps || cancel.IsCancellationRequested
-                ? SaveCheckpoint() : null;
+            string? checkpoint = null;
+            if (NextStep % _settings.CheckpointEvery == 0 || NextStep == _settings.Steps)
+            {
+                checkpoint = SaveCheckpoint();
+                savedStep = NextStep;
+            }
             metrics.WriteLine(JsonSerializer.Serialize(new
             {
                 step = NextStep, loss, val_loss = validation, lr, grad_norm = norm, tokens_per_s = tokensPerSecond,
@@ -97,6 +102,8 @@ public sealed class PretrainRun
             metrics.Flush();
             progress?.Report(new PretrainProgress(NextStep, _settings.Steps, loss, validation, lr, norm, tokensPerSecond, checkpoint));
         }
+        // A cancelled run keeps every step it took.
+        if (savedStep != NextStep) SaveCheckpoint();
         HuggingFaceCheckpoint.Save(_runDir, _model);
     }
 
