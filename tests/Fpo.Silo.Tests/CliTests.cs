@@ -1,0 +1,85 @@
+using System.CommandLine;
+using Fpo.Silo.Cli;
+
+namespace Fpo.Silo.Tests;
+
+/// <summary>The CLI in process: help text, pretrain end to end with resume, and clear errors for bad input.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("fpo-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private static (int Exit, string Out, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var config = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        int exit;
+        try
+        {
+            exit = FpoCli.Create().Parse(args).Invoke(config);
+        }
+        catch (CliException e)
+        {
+            error.WriteLine(e.Message);
+            exit = 2;
+        }
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void HelpListsTheCommands()
+    {
+        var (exit, output, _) = Run("--help");
+        Assert.Equal(0, exit);
+        Assert.Contains("pretrain", output);
+        Assert.Contains("bench", output);
+    }
+
+    [Fact]
+    public void PretrainTrainsSavesAModelFolderAndResumes()
+    {
+        var corpus = Path.Combine(_root, "corpus.txt");
+        File.WriteAllLines(corpus, Enumerable.Range(0, 400).Select(i => $"line {i % 7} of the little corpus, number {i % 13}."));
+        var run = Path.Combine(_root, "run");
+        string[] common = ["pretrain", "--corpus", corpus, "--out", run, "--config", "nano", "--vocab-size", "300",
+            "--batch", "2", "--seq", "16", "--checkpoint-every", "2", "--eval-every", "2", "--threads", "1"];
+
+        Assert.Equal(0, Run([.. common, "--steps", "3"]).Exit);
+        foreach (var file in new[] { "config.json", "model.safetensors", "tokenizer.json", "metrics.jsonl" })
+            Assert.True(File.Exists(Path.Combine(run, file)), $"{file} missing");
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Length);
+
+        var again = Run([.. common, "--steps", "3"]);
+        Assert.Equal(2, again.Exit);
+        Assert.Contains("--resume", again.Error);
+
+        Assert.Equal(0, Run([.. common, "--steps", "5", "--resume"]).Exit);
+        Assert.Equal(5, File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Length);
+        Assert.True(Directory.Exists(Path.Combine(run, "checkpoints", "step-0000005")));
+    }
+
+    [Theory]
+    [InlineData("--steps", "0", "steps must be at least 1")]
+    [InlineData("--config", "no-such-preset", "neither a preset")]
+    [InlineData("--vocab-size", "100", "--vocab-size must be at least 257")]
+    public void BadSettingsGetAClearError(string option, string value, string expected)
+    {
+        var corpus = Path.Combine(_root, "c.txt");
+        File.WriteAllText(corpus, string.Concat(Enumerable.Repeat("some words for a corpus. ", 200)));
+        var (exit, _, error) = Run("pretrain", "--corpus", corpus, "--out", Path.Combine(_root, "r"), option, value);
+        Assert.NotEqual(0, exit);
+        Assert.Contains(expected, error);
+    }
+
+    [Fact]
+    public void ACorpusThatIsNotUtf8IsRejectedWithTheOffset()
+    {
+        var corpus = Path.Combine(_root, "bad.txt");
+        File.WriteAllBytes(corpus, [(byte)'o', (byte)'k', 0xFF, 0xFE, (byte)'x']);
+        var (exit, _, error) = Run("pretrain", "--corpus", corpus, "--out", Path.Combine(_root, "r2"));
+        Assert.Equal(2, exit);
+        Assert.Contains("not valid UTF-8 at byte 2", error);
+    }
+}

@@ -1,7 +1,0 @@
-namespace Fpo.Silo.Tests;
-
-public class SmokeTests
-{
-    [Fact]
-    public void ProjectBuilds() => Assert.True(true);
-}
