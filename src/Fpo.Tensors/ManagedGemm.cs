@@ -4,9 +4,6 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Fpo.Tensors;
 
-/// <summary>The SIMD instruction sets <see cref="ManagedGemm"/> has micro-kernels for.</summary>
-public enum ManagedGemmKernel { Scalar, Avx2, Avx512 }
-
 /// <summary>
 /// GEMM in C#, blocked as in GotoBLAS/BLIS: a RowsA x KC panel of op(A) and a KC x ColsB block of op(B) are packed
 /// into micro-kernel slivers (packing absorbs the four transpose cases), and a register-blocked micro-kernel
