@@ -15,7 +15,7 @@ public class GemmTests
         return data;
     }
 
-    private static IGemm Backend(string name)
+    internal static IGemm Backend(string name)
     {
         if (name == "openblas")
             return Gemm.OpenBlas ?? throw new InvalidOperationException($"OpenBLAS did not load: {OpenBlasFailure()}");
