@@ -34,7 +34,7 @@ public static class SafetensorsWriter
         }
         catch
         {
-            File.Delete(temp);
+            if (File.Exists(temp)) File.Delete(temp);
             throw;
         }
     }
