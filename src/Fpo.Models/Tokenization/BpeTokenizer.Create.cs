@@ -21,6 +21,8 @@ public sealed partial class BpeTokenizer
         TokenizerSource? source = null)
     {
         source ??= TokenizerSource.InMemory;
+        if (options?.NormalizeNfc == true && !Nfc.IsAvailable)
+            throw new NotSupportedException(Nfc.Unavailable);
         var modelTokens = CheckVocab(vocab, source);
         var added = CheckAddedTokens(addedTokens ?? [], vocab, modelTokens.Length, source);
         return new BpeTokenizer(modelTokens, vocab, merges, added, options ?? new BpeOptions(), source);
