@@ -60,7 +60,7 @@ public sealed partial class BpeTokenizer
         merges = [.. mergeList];
         mergePairs = new long[merges.Length];
         mergeResult = new int[merges.Length];
-        mergeRank = new Dictionary<long, int>(merges.Length);
+        mergeRank = new Dictionary<long, int>(merges.Length, PairKeyComparer.Instance);
         for (var i = 0; i < merges.Length; i++)
         {
             var m = merges[i];
