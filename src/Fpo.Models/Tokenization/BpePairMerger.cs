@@ -20,9 +20,9 @@ internal sealed class BpePairMerger
     private readonly int[] lengths;      // (W)
     private readonly long[] frequency;   // (W)
     private readonly int[] visitedAt;    // (W) the merge step that last rewrote the word, to skip repeated entries
-    private readonly Dictionary<long, long> pairCount = [];
-    private readonly Dictionary<long, List<int>> pairWords = [];
-    private readonly Dictionary<long, long> delta = [];
+    private readonly Dictionary<long, long> pairCount = new(PairKeyComparer.Instance);
+    private readonly Dictionary<long, List<int>> pairWords = new(PairKeyComparer.Instance);
+    private readonly Dictionary<long, long> delta = new(PairKeyComparer.Instance);
     private readonly PriorityQueue<long, (long Count, long Pair)> heap = new(MostFrequentFirst);
 
     public BpePairMerger(Dictionary<string, long> wordCounts, List<string> byteTokens)

@@ -21,6 +21,8 @@ public sealed partial class BpeTokenizer
         TokenizerSource? source = null)
     {
         source ??= TokenizerSource.InMemory;
+        if (options?.NormalizeNfc == true && !Nfc.IsAvailable)
+            throw new NotSupportedException(Nfc.Unavailable);
         var modelTokens = CheckVocab(vocab, source);
         var added = CheckAddedTokens(addedTokens ?? [], vocab, modelTokens.Length, source);
         return new BpeTokenizer(modelTokens, vocab, merges, added, options ?? new BpeOptions(), source);
@@ -58,7 +60,7 @@ public sealed partial class BpeTokenizer
         merges = [.. mergeList];
         mergePairs = new long[merges.Length];
         mergeResult = new int[merges.Length];
-        mergeRank = new Dictionary<long, int>(merges.Length);
+        mergeRank = new Dictionary<long, int>(merges.Length, PairKeyComparer.Instance);
         for (var i = 0; i < merges.Length; i++)
         {
             var m = merges[i];

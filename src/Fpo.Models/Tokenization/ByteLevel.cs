@@ -17,16 +17,6 @@ public static class ByteLevel
     /// <summary>The byte a character stands for, or -1 when the character is not one of the 256.</summary>
     public static int CharToByte(char c) => c < charToByte.Length ? charToByte[c] : -1;
 
-    /// <summary>The byte-level spelling of a byte string.</summary>
-    public static string Encode(ReadOnlySpan<byte> bytes)
-    {
-        return string.Create(bytes.Length, bytes.ToArray(), static (chars, b) =>
-        {
-            for (var i = 0; i < b.Length; i++)
-                chars[i] = byteToChar[b[i]];
-        });
-    }
-
     /// <summary>The bytes a byte-level token spells, or null when it holds a character outside the map.</summary>
     public static byte[]? TryDecode(string token)
     {

@@ -57,7 +57,7 @@ public static partial class HuggingFaceTokenizerFile
             throw new NotSupportedException($"{path}: pre_tokenizer Split {Describe(split)} is not supported; only behavior Isolated without invert is");
         return PreTokenizer.ForPattern(regex.GetString()!)
             ?? throw new NotSupportedException(
-                $"{path}: pre_tokenizer Split pattern {regex.GetRawText()} is not supported; supported are the GPT-2, Llama 3 and Qwen 2 patterns");
+                $"{path}: pre_tokenizer Split pattern '{regex.GetString()}' is not supported; supported are the GPT-2, Llama 3 and Qwen 2 patterns");
     }
 
     private static PreTokenizer ReadByteLevel(string path, JsonElement byteLevel, PreTokenizer? split)
@@ -80,7 +80,7 @@ public static partial class HuggingFaceTokenizerFile
         if (IsNull(normalizer))
             return false;
         if (TypeOf(normalizer) == "NFC")
-            return true;
+            return Nfc.IsAvailable ? true : throw new NotSupportedException($"{path}: normalizer NFC: {Nfc.Unavailable}");
         throw new NotSupportedException($"{path}: normalizer {Describe(normalizer)} is not supported; only none or NFC is");
     }
 

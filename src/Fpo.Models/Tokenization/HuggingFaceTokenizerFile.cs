@@ -100,7 +100,7 @@ public static partial class HuggingFaceTokenizerFile
             var name = $"added_tokens[{i++}]";
             if (t.ValueKind != JsonValueKind.Object)
                 throw new TokenizerFormatException($"{path}: {name} is not an object");
-            if (!t.TryGetProperty("id", out var idJson) || !idJson.TryGetInt32(out var id))
+            if (!t.TryGetProperty("id", out var idJson) || idJson.ValueKind != JsonValueKind.Number || !idJson.TryGetInt32(out var id))
                 throw new TokenizerFormatException($"{path}: {name} has no integer 'id'");
             var content = OptionalString(path, t, name + ".content", "content")
                 ?? throw new TokenizerFormatException($"{path}: {name} has no 'content'");

