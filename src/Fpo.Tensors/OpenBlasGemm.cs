@@ -54,8 +54,6 @@ public sealed unsafe class OpenBlasGemm : IGemm
         GemmArguments.Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
         if (m == 0 || n == 0 || GemmArguments.ScaledOnly(m, n, k, alpha, beta, c, ldc)) return;
         SyncThreads();
-        // OpenBLAS reads C when beta = 0 only to multiply it by 0, so NaN would leak; clearing first keeps the contract.
-        if (beta == 0) GemmArguments.ScaledOnly(m, n, 0, 0, 0, c, ldc);
         fixed (float* pa = a, pb = b, pc = c)
             sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                 m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);

@@ -75,14 +75,14 @@ internal static class SafetensorsHeader
     {
         if (Next(path, ref reader) != JsonTokenType.StartObject)
             throw new SafetensorsFormatException(path, null,
-                $"__metadata__ is {Describe(reader.TokenType)}, expected an object of string to string");
+                $"__metadata__ is {Describe(reader)}, expected an object of string to string");
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         while (Next(path, ref reader) == JsonTokenType.PropertyName)
         {
             var key = reader.GetString()!;
             if (Next(path, ref reader) != JsonTokenType.String)
                 throw new SafetensorsFormatException(path, null,
-                    $"__metadata__ entry '{key}' is {Describe(reader.TokenType)}, expected a string");
+                    $"__metadata__ entry '{key}' is {Describe(reader)}, expected a string");
             if (!metadata.TryAdd(key, reader.GetString()!))
                 throw new SafetensorsFormatException(path, null, $"__metadata__ has key '{key}' twice");
         }
@@ -93,7 +93,7 @@ internal static class SafetensorsHeader
     {
         if (Next(path, ref reader) != JsonTokenType.StartObject)
             throw new SafetensorsFormatException(path, name,
-                $"is {Describe(reader.TokenType)} in the header, expected an object with dtype, shape and data_offsets");
+                $"is {Describe(reader)} in the header, expected an object with dtype, shape and data_offsets");
         string? dtypeText = null;
         long[]? shape = null;
         long[]? offsets = null;
@@ -115,7 +115,7 @@ internal static class SafetensorsHeader
                 case "dtype":
                     if (Next(path, ref reader) != JsonTokenType.String)
                         throw new SafetensorsFormatException(path, name,
-                            $"has dtype {Describe(reader.TokenType)}, expected a string such as \"F32\"");
+                            $"has dtype {Describe(reader)}, expected a string such as \"F32\"");
                     dtypeText = reader.GetString()!;
                     break;
                 case "shape":
@@ -142,13 +142,13 @@ internal static class SafetensorsHeader
     {
         if (Next(path, ref reader) != JsonTokenType.StartArray)
             throw new SafetensorsFormatException(path, name,
-                $"has {key} {Describe(reader.TokenType)}, expected an array of non-negative integers");
+                $"has {key} {Describe(reader)}, expected an array of non-negative integers");
         var values = new List<long>();
         while (Next(path, ref reader) != JsonTokenType.EndArray)
         {
             if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var value) || value < 0)
                 throw new SafetensorsFormatException(path, name,
-                    $"has {key} entry {Describe(reader.TokenType, reader.ValueSpan)}, expected a non-negative integer below 2^63");
+                    $"has {key} entry {Describe(reader)}, expected a non-negative integer below 2^63");
             values.Add(value);
         }
         return [.. values];
@@ -211,15 +211,15 @@ internal static class SafetensorsHeader
                 $": {dataLength - covered} trailing bytes belong to no tensor");
     }
 
-    private static string Describe(JsonTokenType token, ReadOnlySpan<byte> value = default) => token switch
+    private static string Describe(in Utf8JsonReader reader) => reader.TokenType switch
     {
         JsonTokenType.StartObject => "an object",
         JsonTokenType.StartArray => "an array",
         JsonTokenType.String => "a string",
-        JsonTokenType.Number => Clip(Encoding.UTF8.GetString(value[..Math.Min(value.Length, 40)])),
+        JsonTokenType.Number => Clip(Encoding.UTF8.GetString(reader.ValueSpan[..Math.Min(reader.ValueSpan.Length, 40)])),
         JsonTokenType.True or JsonTokenType.False => "a boolean",
         JsonTokenType.Null => "null",
-        _ => token.ToString(),
+        var token => token.ToString(),
     };
 
     private static string Clip(string text) => text.Length <= 32 ? text : text[..32] + "...";
