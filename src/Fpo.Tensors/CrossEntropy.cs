@@ -5,19 +5,28 @@ namespace Fpo.Tensors;
 /// <summary>
 /// Fused softmax + cross-entropy over V: losses[n] = -log softmax(logits[n])[targets[n]]; targets[n] &lt; 0 means ignored (loss 0).
 /// </summary>
-public static class CrossEntropy
+public static unsafe class CrossEntropy
 {
-    // losses (N), probs (N,V) kept for backward, logits (N,V), targets (N)
+    // losses (N), probs (N,V) kept for backward, logits (N,V), targets (N); one pass for the max, one writing exp and its sum
     public static void Forward(Span<float> losses, Span<float> probs, ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int N, int V)
     {
         Check("CrossEntropy.Forward", probs.Length, logits.Length, targets, N, V);
         KernelArgs.Length(losses.Length, N, "CrossEntropy.Forward", "losses", "N");
-        for (var n = 0; n < N; n++)
+        fixed (float* pl = losses, pp = probs, px = logits)
+        fixed (int* pt = targets)
         {
-            var row = logits.Slice(n * V, V);
-            // log-sum-exp minus the target logit keeps precision where probs[target] would underflow
-            var lse = Softmax.Row(probs.Slice(n * V, V), row);
-            losses[n] = targets[n] < 0 ? 0f : lse - row[targets[n]];
+            float* loss = pl, p = pp, x = px;
+            var target = pt;
+            ComputeThreads.For(N, (n0, n1) =>
+            {
+                for (var n = n0; n < n1; n++)
+                {
+                    var row = new ReadOnlySpan<float>(x + (nint)n * V, V);
+                    // log-sum-exp minus the target logit keeps precision where probs[target] would underflow
+                    var lse = Softmax.Row(new Span<float>(p + (nint)n * V, V), row);
+                    loss[n] = target[n] < 0 ? 0f : lse - row[target[n]];
+                }
+            }, Softmax.RowsPerRange(V));
         }
     }
 
@@ -26,16 +35,25 @@ public static class CrossEntropy
     {
         Check("CrossEntropy.Backward", probs.Length, dlogits.Length, targets, N, V);
         KernelArgs.Length(dlosses.Length, N, "CrossEntropy.Backward", "dlosses", "N");
-        for (var n = 0; n < N; n++)
+        fixed (float* pd = dlogits, pdl = dlosses, pp = probs)
+        fixed (int* pt = targets)
         {
-            var d = dlogits.Slice(n * V, V);
-            if (targets[n] < 0)
+            float* dlogit = pd, dloss = pdl, p = pp;
+            var target = pt;
+            ComputeThreads.For(N, (n0, n1) =>
             {
-                d.Clear();
-                continue;
-            }
-            TensorPrimitives.Multiply(probs.Slice(n * V, V), dlosses[n], d);
-            d[targets[n]] -= dlosses[n];
+                for (var n = n0; n < n1; n++)
+                {
+                    var d = new Span<float>(dlogit + (nint)n * V, V);
+                    if (target[n] < 0)
+                    {
+                        d.Clear();
+                        continue;
+                    }
+                    TensorPrimitives.Multiply(new ReadOnlySpan<float>(p + (nint)n * V, V), dloss[n], d);
+                    d[target[n]] -= dloss[n];
+                }
+            }, Softmax.RowsPerRange(V));
         }
     }
 

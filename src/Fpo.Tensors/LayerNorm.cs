@@ -1,7 +1,10 @@
+using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+
 namespace Fpo.Tensors;
 
 /// <summary>out = (x - mean) * rstd * weight + bias, per row of C; rstd = 1/sqrt(var + eps), biased variance.</summary>
-public static class LayerNorm
+public static unsafe class LayerNorm
 {
     // outp (N,C), mean (N), rstd (N), inp (N,C), weight (C), bias (C)
     public static void Forward(Span<float> outp, Span<float> mean, Span<float> rstd, ReadOnlySpan<float> inp, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, int N, int C, float eps)
@@ -13,24 +16,31 @@ public static class LayerNorm
         KernelArgs.Length(rstd.Length, N, K, "rstd", "N");
         KernelArgs.Length(weight.Length, C, K, "weight", "C");
         KernelArgs.Length(bias.Length, C, K, "bias", "C");
-        for (var n = 0; n < N; n++)
+        if (C == 0) return;
+        fixed (float* po = outp, pm = mean, ps = rstd, px = inp, pw = weight, pb = bias)
         {
-            var x = inp.Slice(n * C, C);
-            var o = outp.Slice(n * C, C);
-            float m = 0;
-            for (var i = 0; i < C; i++) m += x[i];
-            m /= C;
-            float v = 0;
-            for (var i = 0; i < C; i++) v += (x[i] - m) * (x[i] - m);
-            v /= C;
-            var s = 1f / MathF.Sqrt(v + eps);
-            for (var i = 0; i < C; i++) o[i] = (x[i] - m) * s * weight[i] + bias[i];
-            mean[n] = m;
-            rstd[n] = s;
+            float* o = po, m = pm, s = ps, x = px, w = pw, b = pb;
+            ComputeThreads.For(N, (n0, n1) =>
+            {
+                var wc = new ReadOnlySpan<float>(w, C);
+                var bc = new ReadOnlySpan<float>(b, C);
+                for (var n = n0; n < n1; n++)
+                {
+                    var row = new Span<float>(o + (nint)n * C, C);
+                    var xr = new ReadOnlySpan<float>(x + (nint)n * C, C);
+                    var mn = TensorPrimitives.Sum(xr) / C;
+                    TensorPrimitives.Subtract(xr, mn, row);
+                    var rs = 1f / MathF.Sqrt(TensorPrimitives.SumOfSquares<float>(row) / C + eps);
+                    TensorPrimitives.Multiply(row, rs, row);
+                    TensorPrimitives.FusedMultiplyAdd(row, wc, bc, row);
+                    m[n] = mn;
+                    s[n] = rs;
+                }
+            }, Softmax.RowsPerRange(C));
         }
     }
 
-    // dinp (N,C) +=, dweight (C) +=, dbias (C) +=
+    // dinp (N,C) +=, dweight (C) +=, dbias (C) +=; rows in parallel for dinp, then columns in parallel for dweight, dbias
     public static void Backward(Span<float> dinp, Span<float> dweight, Span<float> dbias, ReadOnlySpan<float> dout, ReadOnlySpan<float> inp, ReadOnlySpan<float> weight, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd, int N, int C)
     {
         const string K = "LayerNorm.Backward";
@@ -42,30 +52,54 @@ public static class LayerNorm
         KernelArgs.Length(weight.Length, C, K, "weight", "C");
         KernelArgs.Length(dweight.Length, C, K, "dweight", "C");
         KernelArgs.Length(dbias.Length, C, K, "dbias", "C");
-        for (var n = 0; n < N; n++)
+        if (C == 0) return;
+        fixed (float* pdi = dinp, pdw = dweight, pdb = dbias, pd = dout, px = inp, pw = weight, pm = mean, ps = rstd)
         {
-            var x = inp.Slice(n * C, C);
-            var d = dout.Slice(n * C, C);
-            var di = dinp.Slice(n * C, C);
-            float m = mean[n], s = rstd[n];
-            float dnormMean = 0, dnormNormMean = 0;
-            for (var i = 0; i < C; i++)
+            float* di = pdi, dw = pdw, db = pdb, d = pd, x = px, w = pw, m = pm, s = ps;
+            ComputeThreads.For(N, (n0, n1) =>
             {
-                var norm = (x[i] - m) * s;
-                var dnorm = weight[i] * d[i];
-                dnormMean += dnorm;
-                dnormNormMean += dnorm * norm;
+                for (var n = n0; n < n1; n++)
+                    RowBackward(di + (nint)n * C, d + (nint)n * C, x + (nint)n * C, w, m[n], s[n], C);
+            }, Softmax.RowsPerRange(C));
+            NormWeightGradients.Accumulate(dw, db, d, x, m, s, N, C);
+        }
+    }
+
+    // dnorm = w*d; dinp += (dnorm - mean(dnorm) - norm * mean(dnorm*norm)) * rstd, norm = (x - m) * rstd
+    private static void RowBackward(float* dinp, float* dout, float* x, float* w, float m, float s, int C)
+    {
+        var i = 0;
+        float sumD = 0, sumDX = 0; // sum(dnorm), sum(dnorm * (x - m))
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512<float> accD = default, accDX = default, vm = Vector512.Create(m);
+            for (; i + 16 <= C; i += 16)
+            {
+                var dn = Vector512.Load(w + i) * Vector512.Load(dout + i);
+                accD += dn;
+                accDX = Vector512.FusedMultiplyAdd(dn, Vector512.Load(x + i) - vm, accDX);
             }
-            dnormMean /= C;
-            dnormNormMean /= C;
-            for (var i = 0; i < C; i++)
+            sumD = Vector512.Sum(accD);
+            sumDX = Vector512.Sum(accDX);
+        }
+        for (; i < C; i++)
+        {
+            var dn = w[i] * dout[i];
+            sumD += dn;
+            sumDX += dn * (x[i] - m);
+        }
+        // norm * mean(dnorm*norm) = (x - m) * s * s * sumDX / C
+        float meanD = sumD / C, k = s * s * sumDX / C;
+        i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512<float> vm = Vector512.Create(m), vs = Vector512.Create(s), vmeanD = Vector512.Create(meanD), vk = Vector512.Create(k);
+            for (; i + 16 <= C; i += 16)
             {
-                var norm = (x[i] - m) * s;
-                var dnorm = weight[i] * d[i];
-                dbias[i] += d[i];
-                dweight[i] += norm * d[i];
-                di[i] += (dnorm - dnormMean - norm * dnormNormMean) * s;
+                var g = Vector512.Load(w + i) * Vector512.Load(dout + i) - vmeanD - (Vector512.Load(x + i) - vm) * vk;
+                Vector512.Store(Vector512.FusedMultiplyAdd(g, vs, Vector512.Load(dinp + i)), dinp + i);
             }
         }
+        for (; i < C; i++) dinp[i] += (w[i] * dout[i] - meanD - (x[i] - m) * k) * s;
     }
 }
