@@ -44,7 +44,8 @@ public static class Gemm
         var (useOpenBlas, reason) = Select(Environment.GetEnvironmentVariable("FPO_GEMM"), blas is not null, openBlasFailure);
         IGemm gemm = useOpenBlas ? blas! : Managed;
         var detail = useOpenBlas ? $"{blas!.Library}, " : "";
-        Console.Error.WriteLine($"fpo: GEMM backend {gemm.Name} ({detail}{ComputeThreads.Count} threads; {reason})");
+        var threads = ComputeThreads.Count == 1 ? "1 thread" : $"{ComputeThreads.Count} threads";
+        Console.Error.WriteLine($"fpo: GEMM backend {gemm.Name} ({detail}{threads}; {reason})");
         return gemm;
     }
 }

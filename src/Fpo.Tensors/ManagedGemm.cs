@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -7,19 +8,20 @@ namespace Fpo.Tensors;
 public enum ManagedGemmKernel { Scalar, Avx2, Avx512 }
 
 /// <summary>
-/// GEMM in C#, blocked as in GotoBLAS/BLIS: a KC x NC panel of op(B) and an MC x KC block of op(A) are packed
+/// GEMM in C#, blocked as in GotoBLAS/BLIS: a RowsA x KC panel of op(A) and a KC x ColsB block of op(B) are packed
 /// into micro-kernel slivers (packing absorbs the four transpose cases), and a register-blocked micro-kernel
 /// multiplies one A sliver by one B sliver. Threads split C into column (or row) ranges of whole tiles, each
 /// with its own pack buffers.
 /// </summary>
 public sealed unsafe class ManagedGemm : IGemm
 {
-    // KC x NR of B (32 KiB for AVX-512) stays in L1 while A slivers stream from the L2-resident MC x KC block.
-    private const int KC = 256;
-    private const int MC = 144;
-    private const int NC = 3072;
+    // Blocking as BLIS does for Skylake-X: an MR x KC sliver of A (18 KiB) stays in L1 while the NR-wide slivers of a
+    // KC x NB block of B (720 KiB) stream from L2; the packed A panel (up to RowsA rows) lives in L3.
+    private const int KC = 384;
+    private const int RowsA = 3072;
+    private const int ColsB = 480;
     // Below this many multiply-adds a second thread costs more than it saves.
-    private const long MinParallelWork = 1L << 18;
+    private const long MinParallelWork = 1L << 20;
 
     private readonly ManagedGemmKernel kernel;
 
@@ -122,31 +124,33 @@ public sealed unsafe class ManagedGemm : IGemm
             else Blocked(p.Block(t0 * TKernel.MR, Math.Min(t1 * TKernel.MR, p.M), 0, p.N));
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Blocked(in GemmProblem p)
         {
             int MR = TKernel.MR, NR = TKernel.NR;
-            var pack = buffers ??= new PackBuffers(MC / MR * MR * KC, KC * ((NC + NR - 1) / NR * NR));
-            var ap = pack.A; // (MC/MR, KC, MR) packed A slivers
-            var bp = pack.B; // (NC/NR, KC, NR) packed B slivers
+            int MA = RowsA / MR * MR, NB = ColsB / NR * NR;
+            var pack = buffers ??= new PackBuffers(MA * KC, KC * NB);
+            var ap = pack.A; // (MA/MR, KC, MR) packed A slivers
+            var bp = pack.B; // (NB/NR, KC, NR) packed B slivers
             var edge = stackalloc float[MR * NR]; // (MR,NR) partial tile at the right/bottom border
-            for (var jc = 0; jc < p.N; jc += NC)
+            for (var ic = 0; ic < p.M; ic += MA)
             {
-                var nc = Math.Min(NC, p.N - jc);
+                var ma = Math.Min(MA, p.M - ic);
                 for (var pc = 0; pc < p.K; pc += KC)
                 {
                     var kc = Math.Min(KC, p.K - pc);
                     var beta = pc == 0 ? p.Beta : 1f;
-                    PackB(bp, p, pc, kc, jc, nc, NR);
-                    for (var ic = 0; ic < p.M; ic += MC / MR * MR)
+                    GemmPacking.Pack(ap, p.TransA ? p.A + (nint)pc * p.Lda + ic : p.A + (nint)ic * p.Lda + pc, p.Lda, p.TransA, ma, kc, MR);
+                    for (var jc = 0; jc < p.N; jc += NB)
                     {
-                        var mc = Math.Min(MC / MR * MR, p.M - ic);
-                        PackA(ap, p, ic, mc, pc, kc, MR);
-                        for (var jr = 0; jr < nc; jr += NR)
+                        var nb = Math.Min(NB, p.N - jc);
+                        GemmPacking.Pack(bp, p.TransB ? p.B + (nint)jc * p.Ldb + pc : p.B + (nint)pc * p.Ldb + jc, p.Ldb, !p.TransB, nb, kc, NR);
+                        for (var ir = 0; ir < ma; ir += MR)
                         {
-                            var nr = Math.Min(NR, nc - jr);
-                            for (var ir = 0; ir < mc; ir += MR)
+                            var mr = Math.Min(MR, ma - ir);
+                            for (var jr = 0; jr < nb; jr += NR)
                             {
-                                var mr = Math.Min(MR, mc - ir);
+                                var nr = Math.Min(NR, nb - jr);
                                 var c = p.C + (nint)(ic + ir) * p.Ldc + jc + jr;
                                 if (mr == MR && nr == NR)
                                 {
@@ -163,60 +167,6 @@ public sealed unsafe class ManagedGemm : IGemm
                         }
                     }
                 }
-            }
-        }
-
-        // dst (ceil(mc/MR), kc, MR): dst[s][p][r] = op(A)[i0 + s*MR + r, p0 + p], rows past mc zero.
-        private static void PackA(float* dst, in GemmProblem p, int i0, int mc, int p0, int kc, int MR)
-        {
-            for (var s = 0; s < mc; s += MR, dst += kc * MR)
-            {
-                var mr = Math.Min(MR, mc - s);
-                if (p.TransA)
-                {
-                    for (var q = 0; q < kc; q++)
-                    {
-                        var src = p.A + (nint)(p0 + q) * p.Lda + i0 + s;
-                        var d = dst + q * MR;
-                        for (var r = 0; r < mr; r++) d[r] = src[r];
-                        for (var r = mr; r < MR; r++) d[r] = 0;
-                    }
-                    continue;
-                }
-                for (var r = 0; r < mr; r++)
-                {
-                    var src = p.A + (nint)(i0 + s + r) * p.Lda + p0;
-                    for (var q = 0; q < kc; q++) dst[q * MR + r] = src[q];
-                }
-                for (var r = mr; r < MR; r++)
-                    for (var q = 0; q < kc; q++) dst[q * MR + r] = 0;
-            }
-        }
-
-        // dst (ceil(nc/NR), kc, NR): dst[s][p][j] = op(B)[p0 + p, j0 + s*NR + j], columns past nc zero.
-        private static void PackB(float* dst, in GemmProblem p, int p0, int kc, int j0, int nc, int NR)
-        {
-            for (var s = 0; s < nc; s += NR, dst += kc * NR)
-            {
-                var nr = Math.Min(NR, nc - s);
-                if (!p.TransB)
-                {
-                    for (var q = 0; q < kc; q++)
-                    {
-                        var src = p.B + (nint)(p0 + q) * p.Ldb + j0 + s;
-                        var d = dst + q * NR;
-                        Buffer.MemoryCopy(src, d, nr * sizeof(float), nr * sizeof(float));
-                        for (var j = nr; j < NR; j++) d[j] = 0;
-                    }
-                    continue;
-                }
-                for (var j = 0; j < nr; j++)
-                {
-                    var src = p.B + (nint)(j0 + s + j) * p.Ldb + p0;
-                    for (var q = 0; q < kc; q++) dst[q * NR + j] = src[q];
-                }
-                for (var j = nr; j < NR; j++)
-                    for (var q = 0; q < kc; q++) dst[q * NR + j] = 0;
             }
         }
     }
