@@ -48,12 +48,24 @@ public sealed unsafe class SafetensorsFile : IDisposable
     {
         if (!BitConverter.IsLittleEndian)
             throw new PlatformNotSupportedException("safetensors data is little-endian; this reader assumes a little-endian machine");
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         var fileLength = stream.Length;
         if (fileLength < 8)
+        {
+            stream.Dispose();
             throw new SafetensorsFormatException(path, null,
                 $"file has {fileLength} bytes, too short for the 8-byte header length prefix");
-        var map = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
+        }
+        MemoryMappedFile map;
+        try
+        {
+            map = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
         MemoryMappedViewAccessor? view = null;
         var acquired = false;
         try

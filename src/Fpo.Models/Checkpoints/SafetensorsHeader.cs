@@ -158,26 +158,19 @@ internal static class SafetensorsHeader
     private static void CheckExtent(string path, SafetensorsTensorInfo info, long dataLength)
     {
         var size = info.DType.ByteSize();
-        long bytes = 1;
-        var zero = Array.IndexOf(info.Shape, 0L) >= 0;
-        if (!zero)
+        // In shape order, as the reference implementation multiplies: [2^32, 2^32, 0] overflows before reaching 0.
+        long count = 1;
+        foreach (var d in info.Shape)
         {
-            foreach (var d in info.Shape)
-            {
-                if (bytes > long.MaxValue / d)
-                    throw new SafetensorsFormatException(path, info.Name,
-                        $"has shape {info.ShapeText} whose element count overflows 64 bits");
-                bytes *= d;
-            }
-            if (bytes > long.MaxValue / size)
+            if (d != 0 && count > long.MaxValue / d)
                 throw new SafetensorsFormatException(path, info.Name,
-                    $"has shape {info.ShapeText} whose size in bytes as {info.DType} overflows 64 bits");
-            bytes *= size;
+                    $"has shape {info.ShapeText} whose element count overflows 64 bits");
+            count *= d;
         }
-        else
-        {
-            bytes = 0;
-        }
+        if (count > long.MaxValue / size)
+            throw new SafetensorsFormatException(path, info.Name,
+                $"has shape {info.ShapeText} whose size in bytes as {info.DType} overflows 64 bits");
+        var bytes = count * size;
         if (bytes != info.ByteLength)
             throw new SafetensorsFormatException(path, info.Name,
                 $"has shape {info.ShapeText} ({bytes} bytes as {info.DType}) but data_offsets [{info.Begin}, {info.End}] span {info.ByteLength} bytes");

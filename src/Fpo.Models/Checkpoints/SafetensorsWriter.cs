@@ -15,7 +15,7 @@ public static class SafetensorsWriter
     public static void Write(string path, IEnumerable<SafetensorsTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var ordered = tensors.OrderByDescending(t => t.DType.ByteSize()).ToList();
-        var header = Header(ordered, metadata);
+        var header = Header(path, ordered, metadata);
 
         var full = System.IO.Path.GetFullPath(path);
         var temp = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(full)!, $".{System.IO.Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
@@ -34,13 +34,13 @@ public static class SafetensorsWriter
         }
         catch
         {
-            File.Delete(temp);
+            if (File.Exists(temp)) File.Delete(temp);
             throw;
         }
     }
 
     /// <summary>The JSON header, padded with spaces to a multiple of 8 bytes.</summary>
-    private static byte[] Header(List<SafetensorsTensor> ordered, IReadOnlyDictionary<string, string>? metadata)
+    private static byte[] Header(string path, List<SafetensorsTensor> ordered, IReadOnlyDictionary<string, string>? metadata)
     {
         var buffer = new ArrayBufferWriter<byte>();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -57,7 +57,7 @@ public static class SafetensorsWriter
             foreach (var t in ordered)
             {
                 if (!names.Add(t.Name))
-                    throw new ArgumentException($"tensor '{t.Name}' is given twice", nameof(ordered));
+                    throw new ArgumentException($"{path}: tensor '{t.Name}' is given twice", nameof(ordered));
                 json.WriteStartObject(t.Name);
                 json.WriteString("dtype", t.DType.HeaderName());
                 json.WriteStartArray("shape");

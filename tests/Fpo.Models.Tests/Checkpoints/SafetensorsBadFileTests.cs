@@ -142,12 +142,17 @@ public sealed class SafetensorsBadFileTests : IDisposable
             "has shape [4294967296, 4294967296, 4] whose element count overflows 64 bits");
 
     [Fact]
+    public void ElementCountOverflowBeforeAZeroDimension() =>
+        Rejects("{\"w\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296,0],\"data_offsets\":[0,0]}}", 0, "w",
+            "has shape [4294967296, 4294967296, 0] whose element count overflows 64 bits");
+
+    [Fact]
     public void ByteSizeOverflow() =>
         Rejects("{\"w\":{\"dtype\":\"F64\",\"shape\":[1152921504606846976,2],\"data_offsets\":[0,8]}}", 8, "w",
             "has shape [1152921504606846976, 2] whose size in bytes as F64 overflows 64 bits");
 
     [Fact]
-    public void ZeroDimensionMakesAnEmptyTensorEvenNextToHugeOnes()
+    public void ZeroDimensionBeforeHugeOnesMakesAnEmptyTensor()
     {
         var path = _dir.File("zero.safetensors");
         File.WriteAllBytes(path, RawSafetensors.Build("{\"w\":{\"dtype\":\"F32\",\"shape\":[4294967296,0,4294967296],\"data_offsets\":[0,0]}}", 0));

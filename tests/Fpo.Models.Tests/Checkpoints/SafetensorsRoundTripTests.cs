@@ -75,6 +75,27 @@ public sealed class SafetensorsRoundTripTests : IDisposable
     }
 
     [Fact]
+    public void TensorsLargerThanOneConversionChunkRoundTrip()
+    {
+        // The writer converts 2^16 elements per step and the reader 2^24: this crosses both boundaries.
+        const int N = (1 << 24) + 17;
+        using var shm = TempDirectory.InMemory();
+        var path = shm.File("large.safetensors");
+        var w = new float[N];
+        for (var i = 0; i < N; i++) w[i] = (i % 1000 - 500) * 0.001953125f + i * 1e-7f;
+        SafetensorsWriter.Write(path, [SafetensorsTensor.BF16("b", [N], w), SafetensorsTensor.F16("h", [70_001], w.AsMemory(0, 70_001))]);
+
+        using var file = SafetensorsFile.Open(path);
+        var b = file.ReadFloat32("b");
+        for (var i = 0; i < N; i++)
+            if (BitConverter.SingleToUInt32Bits(b[i]) != (uint)BFloat16.FromSingle(w[i]) << 16)
+                Assert.Fail($"b[{i}] = {b[i]:R}, expected the bf16 rounding of {w[i]:R}");
+        var h = file.ReadFloat32("h");
+        for (var i = 0; i < h.Length; i++)
+            if (h[i] != (float)(Half)w[i]) Assert.Fail($"h[{i}] = {h[i]:R}, expected the f16 rounding of {w[i]:R}");
+    }
+
+    [Fact]
     public void BFloat16WideningMatchesTheScalarDefinitionAtEveryTailLength()
     {
         for (var n = 0; n <= 100; n++)
@@ -209,7 +230,7 @@ public sealed class SafetensorsRoundTripTests : IDisposable
         var path = _dir.File("bad.safetensors");
         var twice = Assert.Throws<ArgumentException>(() => SafetensorsWriter.Write(path, [
             SafetensorsTensor.F32("w", [1], new[] { 1f }), SafetensorsTensor.F32("w", [1], new[] { 2f })]));
-        Assert.Contains("'w' is given twice", twice.Message);
+        Assert.Contains($"{path}: tensor 'w' is given twice", twice.Message);
         var shape = Assert.Throws<ArgumentException>(() => SafetensorsTensor.F32("w", [2, 3], new float[5]));
         Assert.Contains("tensor 'w': shape [2, 3] has 6 elements", shape.Message);
         Assert.Contains("5 floats", shape.Message);
