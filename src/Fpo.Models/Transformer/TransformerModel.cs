@@ -16,11 +16,13 @@ public sealed partial class TransformerModel
     public ParameterTensors Layout { get; }
     /// <summary>All parameters, laid out by <see cref="Layout"/>.</summary>
     public float[] Parameters { get; }
-    /// <summary>All gradients, same layout; Backward adds into them.</summary>
-    public float[] Gradients { get; }
+    /// <summary>All gradients, same layout; Backward adds into them. Allocated on first use, so inference-only
+    /// replicas do not pay for them.</summary>
+    public float[] Gradients => _gradients ??= new float[Layout.Count];
 
     private readonly int L, C, NH, NKV, HS, H, V, QKV;
     private readonly RopeTable? _rope;
+    private float[]? _gradients;
     private ActivationTensors? _acts;
     private int[] _tokens = [];     // (B, T) of the last training forward
     private int[] _positions = [];  // (B, T) position of each token: t
@@ -33,7 +35,6 @@ public sealed partial class TransformerModel
         Config = config.Validate();
         Layout = new ParameterTensors(config);
         Parameters = new float[Layout.Count];
-        Gradients = new float[Layout.Count];
         (L, C, NH, NKV, HS, H, V, QKV) = (config.Layers, config.Channels, config.Heads, config.KvHeads, config.HeadSize,
             config.HiddenSize, config.VocabSize, config.QkvChannels);
         _hookPending = new bool[L];
