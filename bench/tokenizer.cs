@@ -46,6 +46,12 @@ for (var pass = 0; pass < 3; pass++)
         + $"wall {wall:F2} s = {bytes / 1e6 / wall:F1} MB/s; cpu {used:F2} s = {bytes / 1e6 / used:F1} MB/s, {tokens / used / 1e6:F2} M tokens/s");
 }
 
+var letters = new Random(1);
+var longPiece = new string([.. Enumerable.Range(0, 100_000).Select(_ => (char)('a' + letters.Next(26)))]);
+sw.Restart();
+var longIds = gpt2.Encode(longPiece);
+Console.WriteLine($"one piece of 100,000 random letters: {longIds.Length} tokens, wall {sw.Elapsed.TotalMilliseconds:F0} ms");
+
 var sameAsNode = CompareWithNode(texts, bytes);
 
 sw.Restart();

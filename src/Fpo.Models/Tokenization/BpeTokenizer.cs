@@ -164,6 +164,8 @@ public sealed partial class BpeTokenizer
         var n = bytes.Length;
         for (var i = 0; i < n; i++)
             word[i] = byteToId[bytes[i]];
+        if (n > LongWordBytes)
+            return word.AsSpan(0, MergeLongWord(word, n));
         while (n > 1)
         {
             var bestRank = int.MaxValue;

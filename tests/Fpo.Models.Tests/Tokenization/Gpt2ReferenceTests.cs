@@ -27,7 +27,8 @@ public class Gpt2ReferenceTests
     [Fact]
     public void EncodesLikeTheReferenceEncoder()
     {
-        var texts = TokenizerTestStrings.Handpicked.Concat(TokenizerTestStrings.Generated(160, seed: 7)).ToList();
+        var texts = TokenizerTestStrings.Handpicked.Concat(TokenizerTestStrings.LongPieces(seed: 8))
+            .Concat(TokenizerTestStrings.Generated(160, seed: 7)).ToList();
         Assert.True(texts.Count >= 200, $"only {texts.Count} strings");
 
         var expected = NodeGpt2Encoder.Encode(texts);

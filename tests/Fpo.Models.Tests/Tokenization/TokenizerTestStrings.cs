@@ -45,6 +45,20 @@ internal static class TokenizerTestStrings
         "camelCase", "snake_case", "URL", "http://", "www", ".com", "<", ">", "/", "\\", "\"", "'", "`",
     ];
 
+    /// <summary>Single pieces longer than 64 bytes, which BPE merges with a heap instead of rescanning per pass.</summary>
+    public static List<string> LongPieces(int seed)
+    {
+        var random = new Random(seed);
+        string Letters(int n, string alphabet) => new([.. Enumerable.Range(0, n).Select(_ => alphabet[random.Next(alphabet.Length)])]);
+        return
+        [
+            Letters(200, "abcdefghijklmnopqrstuvwxyz"), " " + Letters(1500, "etaoinshrdlucmfwyp"), Letters(3000, "ab"),
+            Letters(400, "0123456789"), Letters(300, "!?.,;:-_=+*/\\|"), Letters(120, "éèàùçñüößøåæ"),
+            Letters(100, "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"), Letters(90, "的一是不了人我在有他这为之大来以个中上们"),
+            string.Concat(Enumerable.Repeat("thethe", 60)), new string('e', 129) + "rs",
+        ];
+    }
+
     /// <summary>Random concatenations of fragments: many more mixtures of scripts, spaces and punctuation.</summary>
     public static List<string> Generated(int count, int seed)
     {
