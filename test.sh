@@ -6,7 +6,8 @@ cd "$root"
 
 need_apt=()
 /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null || need_apt+=(python3-torch python3-numpy)
-ldconfig -p | grep -q 'libopenblas.so.0' || need_apt+=(libopenblas0-pthread)
+# dlopen, as .NET's NativeLibrary does: the library must load, not merely be listed.
+/usr/bin/python3 -c 'import ctypes; ctypes.CDLL("libopenblas.so.0")' 2>/dev/null || need_apt+=(libopenblas0-pthread)
 command -v node >/dev/null || need_apt+=(nodejs npm)
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "test.sh: installing ${need_apt[*]}"
@@ -24,4 +25,13 @@ echo "test.sh: writing PyTorch golden data"
 tests/reference/generate.sh
 
 echo "test.sh: running the test suite"
-dotnet test Cluster.sln -c Release --nologo "$@"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test Cluster.sln -c Release --nologo "$@" 2>&1 | tee "$log" || status=$?
+# One closing line for the whole suite, summed over the test projects.
+awk '/(Passed|Failed)! +- +Failed: /{ gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
+     END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s; exit (s > 0 || p == 0) }' "$log" || {
+    [ "$status" -ne 0 ] || { echo "test.sh: a skipped test is a missing check, and a run must execute tests" >&2; status=1; }
+}
+exit "$status"
