@@ -23,10 +23,42 @@ public sealed class HuggingFaceJsTests : IDisposable
     public void ReadsOurLlama3StyleTokenizerJson()
     {
         var json = TokenizerJsonFixture.Build();
-        json["pre_tokenizer"] = TokenizerJsonFixture.Llama3Split();
+        json["pre_tokenizer"] = TokenizerJsonFixture.SplitThenByteLevel(PreTokenizer.Llama3);
         json["model"]!["ignore_merges"] = true;
         AssertHuggingFaceAgrees(files.Load(json));
     }
+
+    /// <summary>Random Unicode (non-BMP letters and digits, marks, emoji, odd spaces) must split as tokenizers.js
+    /// splits it, except for U+0085 and U+FEFF, where JavaScript's \s is wrong (see JsRegexQuirks).</summary>
+    [Theory]
+    [MemberData(nameof(PreTokenizerTests.Patterns), MemberType = typeof(PreTokenizerTests))]
+    public void PreTokenizersSplitLikeTokenizersJs(string name)
+    {
+        var pre = PreTokenizerTests.Named(name);
+        var json = TokenizerJsonFixture.Build();
+        if (pre != PreTokenizer.Gpt2)
+            json["pre_tokenizer"] = TokenizerJsonFixture.SplitThenByteLevel(pre);
+        var tokenizer = files.Load(json);
+        Assert.Same(pre, tokenizer.Options.PreTokenizer);
+        var saved = Path.Combine(files.Directory, name);
+        HuggingFaceTokenizerFile.Save(tokenizer, saved);
+        var random = new Random(17);
+        var texts = Enumerable.Range(0, 1500).Select(_ => RandomText.Next(random, 30))
+            .Where(t => !t.Contains('\u0085') && !t.Contains('\uFEFF')).ToList();
+
+        var (_, _, pieces) = NodeReference.HuggingFaceEncode(saved, texts);
+
+        for (var i = 0; i < texts.Count; i++)
+        {
+            var text = texts[i];
+            var ours = pre.Split(text).Select(p => ByteLevelSpelling(text.Substring(p.Start, p.Length))).ToArray();
+            Assert.True(ours.SequenceEqual(pieces[i]),
+                $"{name} [{i}] [{string.Join(",", text.Select(c => (int)c))}]\n  ours: {string.Join(" | ", ours)}\n  hf:   {string.Join(" | ", pieces[i])}");
+        }
+    }
+
+    private static string ByteLevelSpelling(string piece) =>
+        string.Concat(Encoding.UTF8.GetBytes(piece).Select(b => ByteLevel.ByteToChar[b]));
 
     private void AssertHuggingFaceAgrees(BpeTokenizer tokenizer)
     {
@@ -36,7 +68,7 @@ public sealed class HuggingFaceJsTests : IDisposable
             .Concat(TokenizerTestStrings.Generated(100, seed: 12))
             .Where(t => !TokenizerTestStrings.JsRegexQuirks.ContainsKey(t)).ToList();
 
-        var (ids, decoded) = NodeReference.HuggingFaceEncode(saved, texts);
+        var (ids, decoded, _) = NodeReference.HuggingFaceEncode(saved, texts);
 
         var mismatches = new StringBuilder();
         for (var i = 0; i < texts.Count; i++)

@@ -27,13 +27,15 @@ internal static class NodeReference
     public static int[][] Gpt2Encode(IReadOnlyList<string> texts) =>
         WithInputFile(texts, input => JsonSerializer.Deserialize<int[][]>(Run("gpt2_encode.js", input))!);
 
-    /// <summary>tokenizers.js's ids of each text (no special tokens added) and its decoding of those ids.</summary>
-    public static (int[][] Ids, string[] Decoded) HuggingFaceEncode(string tokenizerDir, IReadOnlyList<string> texts) =>
+    /// <summary>tokenizers.js's ids of each text (no special tokens added), its decoding of those ids and its
+    /// pre-tokenizer's pieces of the text (byte-level spelled).</summary>
+    public static (int[][] Ids, string[] Decoded, string[][] Pieces) HuggingFaceEncode(string tokenizerDir, IReadOnlyList<string> texts) =>
         WithInputFile(texts, input =>
         {
             using var result = JsonDocument.Parse(Run("hf_encode.mjs", tokenizerDir, input));
             return (result.RootElement.GetProperty("ids").Deserialize<int[][]>()!,
-                result.RootElement.GetProperty("decoded").Deserialize<string[]>()!);
+                result.RootElement.GetProperty("decoded").Deserialize<string[]>()!,
+                result.RootElement.GetProperty("pieces").Deserialize<string[][]>()!);
         });
 
     private static T WithInputFile<T>(IReadOnlyList<string> texts, Func<string, T> run)

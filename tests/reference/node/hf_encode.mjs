@@ -1,6 +1,7 @@
 // Loads a tokenizer.json (and tokenizer_config.json when present) from the folder argv[2] with Hugging Face's
 // tokenizers.js, encodes each string of the JSON array in the file argv[3] without adding special tokens, and prints
-// {"ids": [[...], ...], "decoded": ["...", ...]}.
+// {"ids": [[...], ...], "decoded": ["...", ...], "pieces": [[...], ...]}, where pieces are the pre-tokenizer's output
+// for the whole string (byte-level spelled).
 import fs from 'fs';
 import path from 'path';
 import { Tokenizer } from '@huggingface/tokenizers';
@@ -13,4 +14,5 @@ const texts = readJson(inputFile);
 const ids = texts.map(t => tokenizer.encode(t, { add_special_tokens: false }).ids);
 // tokenizers.js refuses to decode an empty list.
 const decoded = ids.map(i => i.length === 0 ? '' : tokenizer.decode(i, { skip_special_tokens: false, clean_up_tokenization_spaces: false }));
-process.stdout.write(JSON.stringify({ ids, decoded }) + '\n');
+const pieces = texts.map(t => tokenizer.pre_tokenizer.pre_tokenize(t));
+process.stdout.write(JSON.stringify({ ids, decoded, pieces }) + '\n');
