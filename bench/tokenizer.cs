@@ -42,7 +42,7 @@ for (var pass = 0; pass < 3; pass++)
     foreach (var t in texts)
         tokens += gpt2.Encode(t).Length;
     var (wall, used) = (sw.Elapsed.TotalSeconds, CpuSeconds() - cpu);
-    Console.WriteLine($"encode pass {pass + 1} ({(pass == 0 ? "empty piece cache" : "warm piece cache")}): {tokens} tokens; "
+    Console.WriteLine($"encode pass {pass + 1} ({(pass == 0 ? "empty piece cache, code still being JIT-compiled" : "warm piece cache")}): {tokens} tokens; "
         + $"wall {wall:F2} s = {bytes / 1e6 / wall:F1} MB/s; cpu {used:F2} s = {bytes / 1e6 / used:F1} MB/s, {tokens / used / 1e6:F2} M tokens/s");
 }
 
@@ -81,7 +81,7 @@ bool CompareWithNode(List<string> texts, long corpusBytes)
         var sw = Stopwatch.StartNew();
         var ours = corpus.Select(t => fresh.Encode(t, allowSpecial: false)).ToList();
         var oursMs = sw.Elapsed.TotalMilliseconds;
-        Console.WriteLine($"{corpus.Count} lines, empty piece cache: node gpt-3-encoder wall {ms / 1000:F2} s = {corpusBytes / 1e3 / ms:F2} MB/s; "
+        Console.WriteLine($"{corpus.Count} lines, fresh tokenizer (empty piece cache, compiled code): node gpt-3-encoder wall {ms / 1000:F2} s = {corpusBytes / 1e3 / ms:F2} MB/s; "
             + $"ours wall {oursMs / 1000:F2} s = {corpusBytes / 1e3 / oursMs:F1} MB/s");
         var differing = Enumerable.Range(0, corpus.Count).Count(i => !ours[i].SequenceEqual(expected[i]));
         Console.WriteLine($"lines whose ids differ from node's: {differing} of {corpus.Count}");

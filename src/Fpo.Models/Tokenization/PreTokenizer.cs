@@ -18,6 +18,9 @@ public abstract class PreTokenizer
     /// <summary>No split: the whole text is one piece (Hugging Face ByteLevel without use_regex and no Split).</summary>
     public static PreTokenizer None { get; } = new WholeTextPreTokenizer();
 
+    // Closed set: tokenizer.json can only name the patterns implemented here, so a saved file always means the same.
+    private protected PreTokenizer() { }
+
     /// <summary>The regex this pre-tokenizer implements, as written in tokenizer.json; null for <see cref="None"/>.</summary>
     public abstract string? Pattern { get; }
 

@@ -105,7 +105,7 @@ public sealed class BadTokenizerFileTests : IDisposable
             case "added-no-id": added[0]!.AsObject().Remove("id"); break;
             case "added-id-text": added[0]!["id"] = "263"; break;
             case "split-pattern":
-                json["pre_tokenizer"] = TokenizerJsonFixture.Llama3Split();
+                json["pre_tokenizer"] = TokenizerJsonFixture.SplitThenByteLevel(PreTokenizer.Llama3);
                 json["pre_tokenizer"]!["pretokenizers"]![0]!["pattern"]!["Regex"] = @"\w+";
                 break;
             case "no-pre-tokenizer": json["pre_tokenizer"] = null; break;

