@@ -16,7 +16,9 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-if [ -f tests/reference/node/package.json ] && [ ! -d tests/reference/node/node_modules ]; then
+# npm ci again whenever the lock file is newer than the installed tree, so added packages arrive.
+if [ ! -f tests/reference/node/node_modules/.package-lock.json ] || \
+   [ tests/reference/node/package-lock.json -nt tests/reference/node/node_modules/.package-lock.json ]; then
     echo "test.sh: installing the node reference tools"
     (cd tests/reference/node && npm ci --silent --no-audit --no-fund)
 fi

@@ -1,5 +1,10 @@
 using System.CommandLine;
+using System.Globalization;
 using Fpo.Silo.Cli;
+
+// Numbers in logs, tables and files read the same on every machine, whatever its locale.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
 try
 {

@@ -56,20 +56,12 @@ public sealed class HuggingFaceFileTests : IDisposable
     }
 
     [Fact]
-    public void NfcNormalizerNormalizesOrIsRefusedWhenTheRuntimeCannot()
+    public void NfcNormalizerNormalizes()
     {
         var json = TokenizerJsonFixture.Build();
         json["normalizer"] = new JsonObject { ["type"] = "NFC" };
-        if ("e\u0301".Normalize() == "\u00E9")
-        {
-            var tokenizer = files.Load(json);
-            Assert.Equal("\u00E9", tokenizer.Decode(tokenizer.Encode("e\u0301")));
-        }
-        else
-        {
-            var e = Assert.Throws<NotSupportedException>(() => files.Load(json));
-            Assert.Equal($"{files.TokenizerPath}: normalizer NFC: NFC normalization is unavailable in this process (InvariantGlobalization: string.Normalize does nothing)", e.Message);
-        }
+        var tokenizer = files.Load(json);
+        Assert.Equal("\u00E9", tokenizer.Decode(tokenizer.Encode("e\u0301")));
     }
 
     [Fact]
