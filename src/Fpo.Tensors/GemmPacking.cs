@@ -11,17 +11,18 @@ namespace Fpo.Tensors;
 internal static unsafe class GemmPacking
 {
     /// <summary>
-    /// dst (ceil(width/W), depth, W): dst[s][q][w] = x(s*W + w, q), zero for s*W + w &gt;= width.
+    /// dst (ceil(width/W), paddedDepth, W): dst[s][q][w] = x(s*W + w, q), zero for s*W + w &gt;= width or q &gt;= depth.
     /// x(w, q) = src[q*ld + w] when <paramref name="widthContiguous"/>, else src[w*ld + q].
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Pack(float* dst, float* src, nint ld, bool widthContiguous, int width, int depth, int W)
+    public static void Pack(float* dst, float* src, nint ld, bool widthContiguous, int width, int depth, int paddedDepth, int W)
     {
-        for (var s = 0; s < width; s += W, dst += (nint)depth * W)
+        for (var s = 0; s < width; s += W, dst += (nint)paddedDepth * W)
         {
             var ws = Math.Min(W, width - s);
             if (widthContiguous) CopyRows(dst, src + s, ld, ws, depth, W);
             else TransposeRows(dst, src + s * ld, ld, ws, depth, W);
+            new Span<float>(dst + (nint)depth * W, (paddedDepth - depth) * W).Clear();
         }
     }
 
