@@ -8,4 +8,4 @@ var threads = args.Length > 0 ? int.Parse(args[0]) : Environment.ProcessorCount;
 var sizes = args.Length > 1 ? args[1..].Select(int.Parse).ToArray() : [1024, 2048];
 foreach (var size in sizes)
     foreach (var r in GemmBenchmark.Run(size, threads))
-        Console.WriteLine($"{r.Size,5}^3 {r.Backend,-16} {r.Threads} threads {r.Gflops,7:F1} GFLOP/s");
+        Console.WriteLine($"{r.Size,5}^3 {r.Backend,-16} threads={r.Threads} {r.Gflops,7:F1} GFLOP/s");

@@ -137,12 +137,13 @@ public sealed unsafe class ManagedGemm : IGemm
                 for (var pc = 0; pc < p.K; pc += KB)
                 {
                     var kc = Math.Min(KB, p.K - pc);
+                    var kp = (kc + 1) & ~1; // kc padded to the kernels' unroll of two
                     var beta = pc == 0 ? p.Beta : 1f;
-                    GemmPacking.Pack(ap, p.TransA ? p.A + (nint)pc * p.Lda + ic : p.A + (nint)ic * p.Lda + pc, p.Lda, p.TransA, ma, kc, MR);
+                    GemmPacking.Pack(ap, p.TransA ? p.A + (nint)pc * p.Lda + ic : p.A + (nint)ic * p.Lda + pc, p.Lda, p.TransA, ma, kc, kp, MR);
                     for (var jc = 0; jc < p.N; jc += NB)
                     {
                         var nb = Math.Min(NB, p.N - jc);
-                        GemmPacking.Pack(bp, p.TransB ? p.B + (nint)jc * p.Ldb + pc : p.B + (nint)pc * p.Ldb + jc, p.Ldb, !p.TransB, nb, kc, NR);
+                        GemmPacking.Pack(bp, p.TransB ? p.B + (nint)jc * p.Ldb + pc : p.B + (nint)pc * p.Ldb + jc, p.Ldb, !p.TransB, nb, kc, kp, NR);
                         for (var ir = 0; ir < ma; ir += MR)
                         {
                             var mr = Math.Min(MR, ma - ir);
@@ -152,10 +153,10 @@ public sealed unsafe class ManagedGemm : IGemm
                                 var c = p.C + (nint)(ic + ir) * p.Ldc + jc + jr;
                                 if (mr == MR && nr == NR)
                                 {
-                                    TKernel.Run(kc, ap + ir * kc, bp + jr * kc, c, p.Ldc, p.Alpha, beta);
+                                    TKernel.Run(kp, ap + ir * kp, bp + jr * kp, c, p.Ldc, p.Alpha, beta);
                                     continue;
                                 }
-                                TKernel.Run(kc, ap + ir * kc, bp + jr * kc, edge, NR, 1f, 0f);
+                                TKernel.Run(kp, ap + ir * kp, bp + jr * kp, edge, NR, 1f, 0f);
                                 for (var r = 0; r < mr; r++)
                                     for (var j = 0; j < nr; j++)
                                         c[r * p.Ldc + j] = beta == 0
