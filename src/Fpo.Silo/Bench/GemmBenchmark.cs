@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Fpo.Tensors;
 
 namespace Fpo.Silo.Bench;
@@ -67,28 +66,8 @@ public static class GemmBenchmark
     /// <summary>torch.matmul through bench/gemm_torch.py with /usr/bin/python3 and torch.set_num_threads(threads).</summary>
     public static GemmBenchmarkResult MeasureTorch(int size, int threads)
     {
-        var script = Path.Combine(RepoRoot(), "bench", "gemm_torch.py");
-        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { script, threads.ToString(), size.ToString() }) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start /usr/bin/python3");
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{script} exited with {process.ExitCode}: {stderr.Result.Trim()}");
-        using var json = JsonDocument.Parse(stdout);
-        var gflops = json.RootElement.GetProperty("results")[0].GetProperty("gflops").GetDouble();
+        var json = TorchScript.Run("gemm_torch.py", [$"{threads}", $"{size}"], TimeSpan.FromMinutes(5));
+        var gflops = json.GetProperty("results")[0].GetProperty("gflops").GetDouble();
         return new GemmBenchmarkResult(size, "torch", threads, gflops);
-    }
-
-    // ./fpo exports FPO_REPO_ROOT; otherwise look upwards from the working directory, then from the binary.
-    private static string RepoRoot()
-    {
-        if (Environment.GetEnvironmentVariable("FPO_REPO_ROOT") is { Length: > 0 } root) return root;
-        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "Cluster.sln"))) return dir.FullName;
-        throw new InvalidOperationException(
-            $"cannot find the repository (no Cluster.sln above {Environment.CurrentDirectory} or {AppContext.BaseDirectory}); set FPO_REPO_ROOT");
     }
 }

@@ -40,14 +40,15 @@ public static class TorchScript
         return doc.RootElement.Clone();
     }
 
-    /// <summary>The repository root: FPO_REPO_ROOT (set by ./fpo), else the first folder above the binary holding Cluster.sln.</summary>
+    /// <summary>The repository root: FPO_REPO_ROOT (set by ./fpo), else the first folder holding Cluster.sln above the
+    /// working directory or the binary.</summary>
     public static string RepoRoot()
     {
-        if (Environment.GetEnvironmentVariable("FPO_REPO_ROOT") is { Length: > 0 } fromEnv)
-            return fromEnv;
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Cluster.sln")))
-                return dir.FullName;
-        throw new InvalidOperationException("cannot find the repository (no Cluster.sln above the binary); set FPO_REPO_ROOT");
+        if (Environment.GetEnvironmentVariable("FPO_REPO_ROOT") is { Length: > 0 } root) return root;
+        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "Cluster.sln"))) return dir.FullName;
+        throw new InvalidOperationException(
+            $"cannot find the repository (no Cluster.sln above {Environment.CurrentDirectory} or {AppContext.BaseDirectory}); set FPO_REPO_ROOT");
     }
 }
