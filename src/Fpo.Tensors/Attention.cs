@@ -89,9 +89,7 @@ public static unsafe class Attention
                 for (var r = 0; r < rows; r++)
                 {
                     var t = t0 + r;
-                    var row = new Span<float>(scores + r * Tpad, t + 1);
-                    TensorPrimitives.Multiply(row, Scale, row);
-                    Softmax.Row(new Span<float>(a + (long)t * T, t + 1), row);
+                    Softmax.Row(new Span<float>(a + (long)t * T, t + 1), new ReadOnlySpan<float>(scores + r * Tpad, t + 1), Scale);
                     new Span<float>(a + (long)t * T + t + 1, T - t - 1).Clear();
                 }
                 AttentionLoops.WeightedRows(outp + Out(b, h) + (long)t0 * C, C, rows, a + (long)t0 * T, T, 1, qkv + V(b, h), R, 0, n, HS, false);
