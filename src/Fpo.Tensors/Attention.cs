@@ -10,7 +10,7 @@ namespace Fpo.Tensors;
 /// </summary>
 public static unsafe class Attention
 {
-    // per-thread scratch: a transposed k or v head (HS, Tpad) and one row of scores (Tpad)
+    // per-thread scratch: a transposed k or v head (HS, Tpad) and four rows of scores (4, Tpad)
     [ThreadStatic] private static float[]? scratch;
 
     // outp (B,T,NH*HS), att (B,NH,T,T) probabilities kept for backward (upper triangle 0)
@@ -65,51 +65,64 @@ public static unsafe class Attention
         private long Out(int b, int h) => (long)b * T * C + h * HS;
         private long Att(int b, int h) => ((long)b * NH + h) * T * T;
 
-        private float* Scratch(out float* row)
+        private float* Scratch(out float* rows)
         {
-            var need = HS * Tpad + Tpad;
+            var need = HS * Tpad + 4 * Tpad;
             if (scratch is null || scratch.Length < need) scratch = GC.AllocateUninitializedArray<float>(need, pinned: true);
             fixed (float* p = scratch)
             {
-                row = p + HS * Tpad;
+                rows = p + HS * Tpad;
                 return p; // pinned array: the pointer stays valid
             }
         }
 
+        // query rows go four at a time (the register block of AttentionLoops); block t0 needs keys [0, t0 + rows)
         public void Forward(float* outp, float* att, float* qkv, int b, int h)
         {
-            var kt = Scratch(out var scores); // kt (HS, Tpad), scores (Tpad)
+            var kt = Scratch(out var scores); // kt (HS, Tpad), scores (4, Tpad)
             AttentionLoops.Transpose(kt, Tpad, qkv + K(b, h), R, T, HS);
-            for (var t = 0; t < T; t++)
+            var a = att + Att(b, h);
+            for (var t0 = 0; t0 < T; t0 += 4)
             {
-                var p = att + Att(b, h) + (long)t * T;
-                AttentionLoops.RowTimesTransposed(scores, qkv + Q(b, h) + (long)t * R, kt, Tpad, HS, t + 1, Scale);
-                Softmax.Row(new Span<float>(p, t + 1), new ReadOnlySpan<float>(scores, t + 1));
-                new Span<float>(p + t + 1, T - t - 1).Clear();
-                AttentionLoops.WeightedRowSum(outp + Out(b, h) + (long)t * C, p, 1, qkv + V(b, h), R, 0, t + 1, HS, accumulate: false);
+                int rows = Math.Min(4, T - t0), n = t0 + rows;
+                AttentionLoops.WeightedRows(scores, Tpad, rows, qkv + Q(b, h) + (long)t0 * R, R, 1, kt, Tpad, 0, HS, (n + 15) & ~15, false);
+                for (var r = 0; r < rows; r++)
+                {
+                    var t = t0 + r;
+                    Softmax.Row(new Span<float>(a + (long)t * T, t + 1), new ReadOnlySpan<float>(scores + r * Tpad, t + 1), Scale);
+                    new Span<float>(a + (long)t * T + t + 1, T - t - 1).Clear();
+                }
+                AttentionLoops.WeightedRows(outp + Out(b, h) + (long)t0 * C, C, rows, a + (long)t0 * T, T, 1, qkv + V(b, h), R, 0, n, HS, false);
             }
         }
 
         public void Backward(float* dqkv, float* datt, float* dout, float* qkv, float* att, int b, int h)
         {
-            var vt = Scratch(out var dp); // vt (HS, Tpad), dp (Tpad)
+            var vt = Scratch(out var dp); // vt (HS, Tpad), dp (4, Tpad)
             AttentionLoops.Transpose(vt, Tpad, qkv + V(b, h), R, T, HS);
             float* a = att + Att(b, h), da = datt + Att(b, h);
-            for (var t = 0; t < T; t++)
+            for (var t0 = 0; t0 < T; t0 += 4)
             {
-                AttentionLoops.RowTimesTransposed(dp, dout + Out(b, h) + (long)t * C, vt, Tpad, HS, t + 1, 1f);
-                var p = a + (long)t * T;
-                var dot = TensorPrimitives.Dot(new ReadOnlySpan<float>(dp, t + 1), new ReadOnlySpan<float>(p, t + 1));
-                // da row t = gradient of the scaled scores, with the 1/sqrt(HS) folded in
-                Softmax.RowBackward(da + (long)t * T, dp, p, dot, t + 1, null);
-                TensorPrimitives.Multiply(new ReadOnlySpan<float>(da + (long)t * T, t + 1), Scale, new Span<float>(da + (long)t * T, t + 1));
-                AttentionLoops.WeightedRowSum(dqkv + Q(b, h) + (long)t * R, da + (long)t * T, 1, qkv + K(b, h), R, 0, t + 1, HS, accumulate: true);
+                int rows = Math.Min(4, T - t0), n = t0 + rows;
+                AttentionLoops.WeightedRows(dp, Tpad, rows, dout + Out(b, h) + (long)t0 * C, C, 1, vt, Tpad, 0, HS, (n + 15) & ~15, false);
+                for (var r = 0; r < rows; r++)
+                {
+                    var t = t0 + r;
+                    float* p = a + (long)t * T, drow = da + (long)t * T;
+                    var dot = TensorPrimitives.Dot(new ReadOnlySpan<float>(dp + r * Tpad, t + 1), new ReadOnlySpan<float>(p, t + 1));
+                    // da row t = gradient of the scaled scores with 1/sqrt(HS) folded in; zero past the diagonal
+                    Softmax.RowBackward(drow, dp + r * Tpad, p, dot, t + 1, null);
+                    TensorPrimitives.Multiply(new ReadOnlySpan<float>(drow, t + 1), Scale, new Span<float>(drow, t + 1));
+                    new Span<float>(drow + t + 1, T - t - 1).Clear();
+                }
+                AttentionLoops.WeightedRows(dqkv + Q(b, h) + (long)t0 * R, R, rows, da + (long)t0 * T, T, 1, qkv + K(b, h), R, 0, n, HS, true);
             }
-            // key and value s collect from the queries t >= s: columns of da and att
-            for (var s = 0; s < T; s++)
+            // keys and values s collect from the queries t >= s: da and att read by columns
+            for (var s0 = 0; s0 < T; s0 += 4)
             {
-                AttentionLoops.WeightedRowSum(dqkv + K(b, h) + (long)s * R, da + s, T, qkv + Q(b, h), R, s, T, HS, accumulate: true);
-                AttentionLoops.WeightedRowSum(dqkv + V(b, h) + (long)s * R, a + s, T, dout + Out(b, h), C, s, T, HS, accumulate: true);
+                var rows = Math.Min(4, T - s0);
+                AttentionLoops.WeightedRows(dqkv + K(b, h) + (long)s0 * R, R, rows, da + s0, 1, T, qkv + Q(b, h), R, s0, T, HS, true);
+                AttentionLoops.WeightedRows(dqkv + V(b, h) + (long)s0 * R, R, rows, a + s0, 1, T, dout + Out(b, h), C, s0, T, HS, true);
             }
         }
     }

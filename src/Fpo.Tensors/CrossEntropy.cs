@@ -7,7 +7,11 @@ namespace Fpo.Tensors;
 /// </summary>
 public static unsafe class CrossEntropy
 {
-    // losses (N), probs (N,V) kept for backward, logits (N,V), targets (N); one pass for the max, one writing exp and its sum
+    // per-thread row of exp(logit - max), (V): stays in cache while the normalized row streams out to probs
+    [ThreadStatic] private static float[]? expRow;
+
+    // losses (N), probs (N,V) kept for backward, logits (N,V), targets (N); per row one pass for the max, one for
+    // exp and its sum into a cached scratch row, one streaming the normalized row to probs
     public static void Forward(Span<float> losses, Span<float> probs, ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int N, int V)
     {
         Check("CrossEntropy.Forward", probs.Length, logits.Length, targets, N, V);
@@ -19,13 +23,24 @@ public static unsafe class CrossEntropy
             var target = pt;
             ComputeThreads.For(N, (n0, n1) =>
             {
-                for (var n = n0; n < n1; n++)
-                {
-                    var row = new ReadOnlySpan<float>(x + (nint)n * V, V);
-                    // log-sum-exp minus the target logit keeps precision where probs[target] would underflow
-                    var lse = Softmax.Row(new Span<float>(p + (nint)n * V, V), row);
-                    loss[n] = target[n] < 0 ? 0f : lse - row[target[n]];
-                }
+                if (expRow is null || expRow.Length < V) expRow = GC.AllocateUninitializedArray<float>(V, pinned: true);
+                fixed (float* e = expRow)
+                    for (var n = n0; n < n1; n++)
+                    {
+                        var row = new ReadOnlySpan<float>(x + (nint)n * V, V);
+                        var max = TensorPrimitives.Max(row);
+                        if (float.IsNegativeInfinity(max))
+                        {
+                            // no finite logit: no distribution to score against
+                            new Span<float>(p + (nint)n * V, V).Clear();
+                            loss[n] = target[n] < 0 ? 0f : float.NaN;
+                            continue;
+                        }
+                        var sum = Softmax.ExpSum(new Span<float>(e, V), row, max, 1f);
+                        StreamingStore.Scale(p + (nint)n * V, e, 1f / sum, V);
+                        // log-sum-exp minus the target logit keeps precision where probs[target] would underflow
+                        loss[n] = target[n] < 0 ? 0f : MathF.Log(sum) + max - row[target[n]];
+                    }
             }, Softmax.RowsPerRange(V));
         }
     }
@@ -50,7 +65,7 @@ public static unsafe class CrossEntropy
                         d.Clear();
                         continue;
                     }
-                    TensorPrimitives.Multiply(new ReadOnlySpan<float>(p + (nint)n * V, V), dloss[n], d);
+                    StreamingStore.Scale(dlogit + (nint)n * V, p + (nint)n * V, dloss[n], V);
                     d[target[n]] -= dloss[n];
                 }
             }, Softmax.RowsPerRange(V));

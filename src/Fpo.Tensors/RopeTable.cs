@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace Fpo.Tensors;
 
 /// <summary>
@@ -41,7 +43,7 @@ public sealed class RopeTable
         Rotate(dx, positions, N, rowStride, headOffset, NHx, -1f, "RopeTable.Backward");
 
     // direction -1 rotates by -angle, the transpose of the rotation
-    private void Rotate(Span<float> x, ReadOnlySpan<int> positions, int N, int rowStride, int headOffset, int NHx, float direction, string kernel)
+    private unsafe void Rotate(Span<float> x, ReadOnlySpan<int> positions, int N, int rowStride, int headOffset, int NHx, float direction, string kernel)
     {
         var HS = HeadSize;
         var half = HS / 2;
@@ -52,22 +54,44 @@ public sealed class RopeTable
             throw new ArgumentException($"{kernel}: heads [{headOffset}, {headOffset + (long)NHx * HS}) do not fit in a row of stride {rowStride}");
         KernelArgs.Length(x.Length, (long)(N - 1) * rowStride + headOffset + NHx * HS, kernel, "x", "(N-1)*rowStride+headOffset+NHx*HS");
         for (var n = 0; n < N; n++)
+            if ((uint)positions[n] >= (uint)MaxPositions)
+                throw new ArgumentOutOfRangeException(nameof(positions), positions[n], $"{kernel}: position {positions[n]} at row {n} is outside the table [0, {MaxPositions})");
+        fixed (float* px = x, pc = cos, ps = sin)
+        fixed (int* ppos = positions)
         {
-            var p = positions[n];
-            if ((uint)p >= (uint)MaxPositions)
-                throw new ArgumentOutOfRangeException(nameof(positions), p, $"{kernel}: position {p} at row {n} is outside the table [0, {MaxPositions})");
-            var c = cos.AsSpan(p * half, half);
-            var s = sin.AsSpan(p * half, half);
-            for (var h = 0; h < NHx; h++)
+            float* x0 = px, c0 = pc, s0 = ps;
+            var pos = ppos;
+            ComputeThreads.For(N, (n0, n1) =>
             {
-                var head = x.Slice(n * rowStride + headOffset + h * HS, HS);
-                for (var i = 0; i < half; i++)
+                for (var n = n0; n < n1; n++)
                 {
-                    float x1 = head[i], x2 = head[i + half], si = direction * s[i];
-                    head[i] = x1 * c[i] - x2 * si;
-                    head[i + half] = x2 * c[i] + x1 * si;
+                    float* c = c0 + (nint)pos[n] * half, s = s0 + (nint)pos[n] * half;
+                    for (var h = 0; h < NHx; h++)
+                        RotateHead(x0 + (nint)n * rowStride + headOffset + h * HS, c, s, half, direction);
                 }
+            }, Math.Max(1, 8192 / Math.Max(1, NHx * HS)));
+        }
+    }
+
+    private static unsafe void RotateHead(float* head, float* cos, float* sin, int half, float direction)
+    {
+        float* x1 = head, x2 = head + half;
+        var i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var dir = Vector512.Create(direction);
+            for (; i + 16 <= half; i += 16)
+            {
+                Vector512<float> a = Vector512.Load(x1 + i), b = Vector512.Load(x2 + i), c = Vector512.Load(cos + i), si = dir * Vector512.Load(sin + i);
+                Vector512.Store(a * c - b * si, x1 + i);
+                Vector512.Store(b * c + a * si, x2 + i);
             }
+        }
+        for (; i < half; i++)
+        {
+            float a = x1[i], b = x2[i], si = direction * sin[i];
+            x1[i] = a * cos[i] - b * si;
+            x2[i] = b * cos[i] + a * si;
         }
     }
 }

@@ -46,23 +46,26 @@ public static unsafe class Softmax
     /// <summary>Rows per parallel range so each range has enough work to pay for the hand-off.</summary>
     internal static int RowsPerRange(int C) => Math.Max(1, 8192 / Math.Max(C, 1));
 
-    /// <summary>Softmax of one row (outp may be inp); returns the row's log-sum-exp, log(sum exp(x - max)) + max.</summary>
-    internal static float Row(Span<float> outp, ReadOnlySpan<float> inp)
+    /// <summary>
+    /// Softmax of one row of scale * inp, scale &gt; 0 (outp may be inp); returns the row's log-sum-exp,
+    /// log(sum exp(scale * x - m)) + m with m = scale * max x.
+    /// </summary>
+    internal static float Row(Span<float> outp, ReadOnlySpan<float> inp, float scale = 1f)
     {
         if (inp.IsEmpty) return float.NegativeInfinity;
-        var max = TensorPrimitives.Max(inp);
+        var max = TensorPrimitives.Max(inp) * scale;
         if (float.IsNegativeInfinity(max))
         {
             outp.Clear();
             return max;
         }
-        var sum = ExpSum(outp, inp, max);
+        var sum = ExpSum(outp, inp, max, scale);
         TensorPrimitives.Multiply(outp, 1f / sum, outp);
         return MathF.Log(sum) + max;
     }
 
-    /// <summary>outp = exp(inp - shift) in one pass; returns the sum of outp.</summary>
-    internal static float ExpSum(Span<float> outp, ReadOnlySpan<float> inp, float shift)
+    /// <summary>outp = exp(scale * inp - shift) in one pass; returns the sum of outp.</summary>
+    internal static float ExpSum(Span<float> outp, ReadOnlySpan<float> inp, float shift, float scale)
     {
         var n = inp.Length;
         fixed (float* po = outp, pi = inp)
@@ -72,10 +75,10 @@ public static unsafe class Softmax
             if (Vector512.IsHardwareAccelerated && n >= 16)
             {
                 var acc = Vector512<float>.Zero;
-                var s = Vector512.Create(shift);
+                Vector512<float> s = Vector512.Create(-shift), k = Vector512.Create(scale);
                 for (; i + 16 <= n; i += 16)
                 {
-                    var e = VectorMath.Exp(Vector512.Load(pi + i) - s);
+                    var e = VectorMath.Exp(Vector512.FusedMultiplyAdd(Vector512.Load(pi + i), k, s));
                     Vector512.Store(e, po + i);
                     acc += e;
                 }
@@ -84,16 +87,16 @@ public static unsafe class Softmax
             else if (Vector256.IsHardwareAccelerated && n >= 8)
             {
                 var acc = Vector256<float>.Zero;
-                var s = Vector256.Create(shift);
+                Vector256<float> s = Vector256.Create(-shift), k = Vector256.Create(scale);
                 for (; i + 8 <= n; i += 8)
                 {
-                    var e = VectorMath.Exp(Vector256.Load(pi + i) - s);
+                    var e = VectorMath.Exp(Vector256.FusedMultiplyAdd(Vector256.Load(pi + i), k, s));
                     Vector256.Store(e, po + i);
                     acc += e;
                 }
                 sum = Vector256.Sum(acc);
             }
-            for (; i < n; i++) sum += po[i] = VectorMath.Exp(pi[i] - shift);
+            for (; i < n; i++) sum += po[i] = VectorMath.Exp(MathF.FusedMultiplyAdd(pi[i], scale, -shift));
             return sum;
         }
     }

@@ -2,13 +2,18 @@ namespace Fpo.Tensors.Tests;
 
 public class RopeTableTests
 {
-    [Fact]
-    public void ForwardMatchesHuggingFaceRotateHalf()
+    // 200 rows split over threads; HS 16, 48, 64 run the scalar, mixed and all-vector rotations
+    [Theory]
+    [InlineData(16)]
+    [InlineData(48)]
+    [InlineData(64)]
+    public void ForwardMatchesHuggingFaceRotateHalf(int HS)
     {
-        const int N = 7, NH = 3, HS = 16, stride = 3 * NH * HS + 5, offset = 4;
+        const int N = 200, NH = 3, offset = 4;
         const double theta = 10000;
+        var stride = 3 * NH * HS + 5;
         var rope = new RopeTable(64, HS, (float)theta);
-        int[] positions = [0, 1, 2, 9, 33, 63, 5];
+        var positions = Enumerable.Range(0, N).Select(n => n * 37 % 64).ToArray();
         var x = KernelCheck.Random(N * stride, 1);
         var expected = KernelCheck.ToDouble(x);
         for (var n = 0; n < N; n++)
