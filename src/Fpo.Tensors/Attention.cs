@@ -1,37 +1,32 @@
+using System.Numerics.Tensors;
+
 namespace Fpo.Tensors;
 
 /// <summary>
 /// Causal multi-head attention with grouped KV heads over a fused qkv row per token:
 /// qkv (B,T,(NH+2*NKV)*HS) = [q heads NH | k heads NKV | v heads NKV]; query head h reads kv head h / (NH/NKV).
 /// att[b,h,t,s] = softmax over s &lt;= t of (q.k / sqrt(HS)); outp (B,T,NH*HS) = att @ v.
+/// Heads run in parallel; every product stops at the causal diagonal, so the masked half costs nothing.
 /// </summary>
-public static class Attention
+public static unsafe class Attention
 {
+    // per-thread scratch: a transposed k or v head (HS, Tpad) and four rows of scores (4, Tpad)
+    [ThreadStatic] private static float[]? scratch;
+
     // outp (B,T,NH*HS), att (B,NH,T,T) probabilities kept for backward (upper triangle 0)
     public static void Forward(Span<float> outp, Span<float> att, ReadOnlySpan<float> qkv, int B, int T, int NH, int NKV, int HS)
     {
-        const string K = "Attention.Forward";
-        Check(K, outp.Length, att.Length, qkv.Length, B, T, NH, NKV, HS);
-        if (B == 0 || T == 0 || NH == 0 || HS == 0) return;
-        int R = (NH + 2 * NKV) * HS, C = NH * HS, group = NH / NKV;
-        var scale = 1f / MathF.Sqrt(HS);
-        for (var b = 0; b < B; b++)
-            for (var h = 0; h < NH; h++)
+        Check("Attention.Forward", outp.Length, att.Length, qkv.Length, B, T, NH, NKV, HS);
+        if (B == 0 || T == 0 || HS == 0) return;
+        fixed (float* po = outp, pa = att, pq = qkv)
+        {
+            var heads = new Heads(T, NH, NKV, HS);
+            float* o = po, a = pa, q = pq;
+            ComputeThreads.For(B * NH, (i0, i1) =>
             {
-                var g = h / group;
-                var q = qkv[(b * T * R + h * HS)..];
-                var k = qkv[(b * T * R + (NH + g) * HS)..];
-                var v = qkv[(b * T * R + (NH + NKV + g) * HS)..];
-                var a = att.Slice((b * NH + h) * T * T, T * T);
-                Gemm.Multiply(false, true, T, T, HS, scale, q, R, k, R, 0f, a, T);
-                for (var t = 0; t < T; t++)
-                {
-                    var row = a.Slice(t * T, T);
-                    Softmax.Row(row[..(t + 1)], row[..(t + 1)]);
-                    row[(t + 1)..].Clear();
-                }
-                Gemm.Multiply(false, false, T, HS, T, 1f, a, T, v, R, 0f, outp[(b * T * C + h * HS)..], C);
-            }
+                for (var i = i0; i < i1; i++) heads.Forward(o, a, q, i / NH, i % NH);
+            });
+        }
     }
 
     // dqkv (B,T,(NH+2NKV)*HS) +=; datt (B,NH,T,T) scratch (overwritten)
@@ -41,31 +36,97 @@ public static class Attention
         Check(K, dout.Length, datt.Length, qkv.Length, B, T, NH, NKV, HS);
         KernelArgs.Length(att.Length, (long)B * NH * T * T, K, "att", "B*NH*T*T");
         KernelArgs.Length(dqkv.Length, (long)B * T * (NH + 2 * NKV) * HS, K, "dqkv", "B*T*(NH+2*NKV)*HS");
-        if (B == 0 || T == 0 || NH == 0 || HS == 0) return;
-        int R = (NH + 2 * NKV) * HS, C = NH * HS, group = NH / NKV;
-        var scale = 1f / MathF.Sqrt(HS);
-        for (var b = 0; b < B; b++)
-            for (var h = 0; h < NH; h++)
+        if (B == 0 || T == 0 || HS == 0) return;
+        fixed (float* pdq = dqkv, pda = datt, pd = dout, pq = qkv, pa = att)
+        {
+            var heads = new Heads(T, NH, NKV, HS);
+            float* dq = pdq, da = pda, d = pd, q = pq, a = pa;
+            var group = NH / NKV;
+            // the query heads of one kv head add into the same dk, dv: a thread takes whole groups
+            ComputeThreads.For(B * NKV, (i0, i1) =>
             {
-                var g = h / group;
-                int qOff = b * T * R + h * HS, kOff = b * T * R + (NH + g) * HS, vOff = b * T * R + (NH + NKV + g) * HS;
-                var a = att.Slice((b * NH + h) * T * T, T * T);
-                var da = datt.Slice((b * NH + h) * T * T, T * T);
-                var d = dout[(b * T * C + h * HS)..];
-                Gemm.Multiply(false, true, T, T, HS, 1f, d, C, qkv[vOff..], R, 0f, da, T);
-                Gemm.Multiply(true, false, T, HS, T, 1f, a, T, d, C, 1f, dqkv[vOff..], R);
-                // softmax backward in place: datt becomes the gradient of the scaled scores
-                for (var t = 0; t < T; t++)
-                {
-                    var row = da.Slice(t * T, T);
-                    var p = a.Slice(t * T, t + 1);
-                    var dot = System.Numerics.Tensors.TensorPrimitives.Dot(row[..(t + 1)], p);
-                    for (var s = 0; s <= t; s++) row[s] = p[s] * (row[s] - dot);
-                    row[(t + 1)..].Clear();
-                }
-                Gemm.Multiply(false, false, T, HS, T, scale, da, T, qkv[kOff..], R, 1f, dqkv[qOff..], R);
-                Gemm.Multiply(true, false, T, HS, T, scale, da, T, qkv[qOff..], R, 1f, dqkv[kOff..], R);
+                for (var i = i0; i < i1; i++)
+                    for (var h = i % NKV * group; h < (i % NKV + 1) * group; h++)
+                        heads.Backward(dq, da, d, q, a, i / NKV, h);
+            });
+        }
+    }
+
+    private readonly struct Heads(int T, int NH, int NKV, int HS)
+    {
+        private int R => (NH + 2 * NKV) * HS; // qkv row
+        private int C => NH * HS;             // outp row
+        private int Tpad => (T + 15) & ~15;
+        private float Scale => 1f / MathF.Sqrt(HS);
+
+        private long Q(int b, int h) => (long)b * T * R + h * HS;
+        private long K(int b, int h) => (long)b * T * R + (NH + h / (NH / NKV)) * HS;
+        private long V(int b, int h) => K(b, h) + NKV * HS;
+        private long Out(int b, int h) => (long)b * T * C + h * HS;
+        private long Att(int b, int h) => ((long)b * NH + h) * T * T;
+
+        private float* Scratch(out float* rows)
+        {
+            var need = HS * Tpad + 4 * Tpad;
+            if (scratch is null || scratch.Length < need) scratch = GC.AllocateUninitializedArray<float>(need, pinned: true);
+            fixed (float* p = scratch)
+            {
+                rows = p + HS * Tpad;
+                return p; // pinned array: the pointer stays valid
             }
+        }
+
+        // query rows go four at a time (the register block of AttentionLoops); block t0 needs keys [0, t0 + rows)
+        public void Forward(float* outp, float* att, float* qkv, int b, int h)
+        {
+            var kt = Scratch(out var scores); // kt (HS, Tpad), scores (4, Tpad)
+            AttentionLoops.Transpose(kt, Tpad, qkv + K(b, h), R, T, HS);
+            var a = att + Att(b, h);
+            for (var t0 = 0; t0 < T; t0 += 4)
+            {
+                int rows = Math.Min(4, T - t0), n = t0 + rows;
+                AttentionLoops.WeightedRows(scores, Tpad, rows, qkv + Q(b, h) + (long)t0 * R, R, 1, kt, Tpad, 0, HS, (n + 15) & ~15, false);
+                for (var r = 0; r < rows; r++)
+                {
+                    var t = t0 + r;
+                    var row = new Span<float>(scores + r * Tpad, t + 1);
+                    TensorPrimitives.Multiply(row, Scale, row);
+                    Softmax.Row(new Span<float>(a + (long)t * T, t + 1), row);
+                    new Span<float>(a + (long)t * T + t + 1, T - t - 1).Clear();
+                }
+                AttentionLoops.WeightedRows(outp + Out(b, h) + (long)t0 * C, C, rows, a + (long)t0 * T, T, 1, qkv + V(b, h), R, 0, n, HS, false);
+            }
+        }
+
+        public void Backward(float* dqkv, float* datt, float* dout, float* qkv, float* att, int b, int h)
+        {
+            var vt = Scratch(out var dp); // vt (HS, Tpad), dp (4, Tpad)
+            AttentionLoops.Transpose(vt, Tpad, qkv + V(b, h), R, T, HS);
+            float* a = att + Att(b, h), da = datt + Att(b, h);
+            for (var t0 = 0; t0 < T; t0 += 4)
+            {
+                int rows = Math.Min(4, T - t0), n = t0 + rows;
+                AttentionLoops.WeightedRows(dp, Tpad, rows, dout + Out(b, h) + (long)t0 * C, C, 1, vt, Tpad, 0, HS, (n + 15) & ~15, false);
+                for (var r = 0; r < rows; r++)
+                {
+                    var t = t0 + r;
+                    float* p = a + (long)t * T, drow = da + (long)t * T;
+                    var dot = TensorPrimitives.Dot(new ReadOnlySpan<float>(dp + r * Tpad, t + 1), new ReadOnlySpan<float>(p, t + 1));
+                    // da row t = gradient of the scaled scores with 1/sqrt(HS) folded in; zero past the diagonal
+                    Softmax.RowBackward(drow, dp + r * Tpad, p, dot, t + 1, null);
+                    TensorPrimitives.Multiply(new ReadOnlySpan<float>(drow, t + 1), Scale, new Span<float>(drow, t + 1));
+                    new Span<float>(drow + t + 1, T - t - 1).Clear();
+                }
+                AttentionLoops.WeightedRows(dqkv + Q(b, h) + (long)t0 * R, R, rows, da + (long)t0 * T, T, 1, qkv + K(b, h), R, 0, n, HS, true);
+            }
+            // keys and values s collect from the queries t >= s: da and att read by columns
+            for (var s0 = 0; s0 < T; s0 += 4)
+            {
+                var rows = Math.Min(4, T - s0);
+                AttentionLoops.WeightedRows(dqkv + K(b, h) + (long)s0 * R, R, rows, da + s0, 1, T, qkv + Q(b, h), R, s0, T, HS, true);
+                AttentionLoops.WeightedRows(dqkv + V(b, h) + (long)s0 * R, R, rows, a + s0, 1, T, dout + Out(b, h), C, s0, T, HS, true);
+            }
+        }
     }
 
     private static void Check(string kernel, int outLength, int attLength, int qkvLength, int B, int T, int NH, int NKV, int HS)

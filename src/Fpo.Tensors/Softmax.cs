@@ -98,7 +98,7 @@ public static unsafe class Softmax
         }
     }
 
-    /// <summary>dinp[j] = acc[j] + p[j] * (dout[j] - dot) over n entries (dinp may be acc or dout).</summary>
+    /// <summary>dinp[j] = acc[j] + p[j] * (dout[j] - dot) over n entries; acc null means 0 (dinp may be acc or dout).</summary>
     internal static void RowBackward(float* dinp, float* dout, float* p, float dot, int n, float* acc)
     {
         var i = 0;
@@ -106,8 +106,11 @@ public static unsafe class Softmax
         {
             var vdot = Vector512.Create(dot);
             for (; i + 16 <= n; i += 16)
-                Vector512.Store(Vector512.FusedMultiplyAdd(Vector512.Load(p + i), Vector512.Load(dout + i) - vdot, Vector512.Load(acc + i)), dinp + i);
+            {
+                var start = acc == null ? Vector512<float>.Zero : Vector512.Load(acc + i);
+                Vector512.Store(Vector512.FusedMultiplyAdd(Vector512.Load(p + i), Vector512.Load(dout + i) - vdot, start), dinp + i);
+            }
         }
-        for (; i < n; i++) dinp[i] = acc[i] + p[i] * (dout[i] - dot);
+        for (; i < n; i++) dinp[i] = (acc == null ? 0f : acc[i]) + p[i] * (dout[i] - dot);
     }
 }

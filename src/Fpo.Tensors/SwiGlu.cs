@@ -12,7 +12,8 @@ public static class SwiGlu
         Elementwise.Map<ForwardOp>(gate, up, outp);
     }
 
-    // dgate += dout * up * silu'(gate), dup += dout * silu(gate); silu'(x) = s (1 + x (1 - s)), s = sigmoid(x)
+    // dgate += dout * up * silu'(gate), dup += dout * silu(gate); silu'(x) = s (1 + x (1 - s)), s = sigmoid(x),
+    // with 1 - s formed as e s, e = exp(-x), which keeps its digits where s is near 1
     public static unsafe void Backward(Span<float> dgate, Span<float> dup, ReadOnlySpan<float> dout, ReadOnlySpan<float> gate, ReadOnlySpan<float> up)
     {
         KernelArgs.SameLength(up.Length, gate.Length, "SwiGlu.Backward", "up", "gate");
@@ -34,16 +35,18 @@ public static class SwiGlu
             {
                 var g = Vector512.Load(gate + i);
                 var d = Vector512.Load(dout + i);
-                var s = VectorMath.Sigmoid(g);
-                var dsilu = s * Vector512.FusedMultiplyAdd(g, Vector512<float>.One - s, Vector512<float>.One);
+                var e = VectorMath.Exp(-g);
+                var s = Vector512<float>.One / (Vector512<float>.One + e);
+                var dsilu = s * Vector512.FusedMultiplyAdd(g, e * s, Vector512<float>.One);
                 Vector512.Store(Vector512.FusedMultiplyAdd(d * Vector512.Load(up + i), dsilu, Vector512.Load(dgate + i)), dgate + i);
                 Vector512.Store(Vector512.FusedMultiplyAdd(d, g * s, Vector512.Load(dup + i)), dup + i);
             }
         for (; i < end; i++)
         {
             var g = gate[i];
-            var s = VectorMath.Sigmoid(g);
-            dgate[i] += dout[i] * up[i] * s * (1f + g * (1f - s));
+            var e = VectorMath.Exp(-g);
+            var s = 1f / (1f + e);
+            dgate[i] += dout[i] * up[i] * s * (1f + g * e * s);
             dup[i] += dout[i] * g * s;
         }
     }

@@ -84,6 +84,10 @@ public class AttentionTests
             foreach (var NKV in new[] { 4, 2, 1 })
                 foreach (var HS in new[] { 8, 16 })
                     data.Add(T, 4, NKV, HS);
+        // head sizes that run the 64-column register block, alone and with 16-column and scalar remainders
+        data.Add(33, 4, 2, 64);
+        data.Add(17, 4, 1, 80);
+        data.Add(6, 4, 4, 72);
         return data;
     }
 
