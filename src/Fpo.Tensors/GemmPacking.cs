@@ -35,7 +35,7 @@ internal static unsafe class GemmPacking
         }
     }
 
-    // dst[q][w] = src[w*ld + q] for w < ws, 0 up to W; 8x8 register transposes where AVX has them.
+    // dst[q][w] = src[w*ld + q] for w < ws, 0 up to W; 8x8 and 4x4 register transposes where AVX and SSE have them.
     private static void TransposeRows(float* dst, float* src, nint ld, int ws, int depth, int W)
     {
         var w8 = Avx.IsSupported ? ws / 8 * 8 : 0;
@@ -47,13 +47,36 @@ internal static unsafe class GemmPacking
             for (var q = q8; q < depth; q++)
                 for (var i = w; i < w + 8; i++) dst[q * W + i] = src[i * ld + q];
         }
-        for (var w = w8; w < ws; w++)
+        var w4 = w8 + (Sse.IsSupported ? (ws - w8) / 4 * 4 : 0);
+        var q4 = depth / 4 * 4;
+        for (var w = w8; w < w4; w += 4)
+        {
+            for (var q = 0; q < q4; q += 4)
+                Transpose4x4(src + w * ld + q, ld, dst + q * W + w, W);
+            for (var q = q4; q < depth; q++)
+                for (var i = w; i < w + 4; i++) dst[q * W + i] = src[i * ld + q];
+        }
+        for (var w = w4; w < ws; w++)
         {
             var row = src + w * ld;
             for (var q = 0; q < depth; q++) dst[q * W + w] = row[q];
         }
         for (var w = ws; w < W; w++)
             for (var q = 0; q < depth; q++) dst[q * W + w] = 0;
+    }
+
+    // d[j*ld + i] = s[i*ls + j] for a 4x4 block (the rows of a 12-row A sliver past the first 8).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose4x4(float* s, nint ls, float* d, nint ld)
+    {
+        var t0 = Sse.UnpackLow(Sse.LoadVector128(s), Sse.LoadVector128(s + ls));
+        var t1 = Sse.UnpackHigh(Sse.LoadVector128(s), Sse.LoadVector128(s + ls));
+        var t2 = Sse.UnpackLow(Sse.LoadVector128(s + 2 * ls), Sse.LoadVector128(s + 3 * ls));
+        var t3 = Sse.UnpackHigh(Sse.LoadVector128(s + 2 * ls), Sse.LoadVector128(s + 3 * ls));
+        Sse.Store(d, Sse.MoveLowToHigh(t0, t2));
+        Sse.Store(d + ld, Sse.MoveHighToLow(t2, t0));
+        Sse.Store(d + 2 * ld, Sse.MoveLowToHigh(t1, t3));
+        Sse.Store(d + 3 * ld, Sse.MoveHighToLow(t3, t1));
     }
 
     // d[j*ld + i] = s[i*ls + j] for an 8x8 block: unpack pairs of rows, shuffle pairs of pairs, swap 128-bit lanes.

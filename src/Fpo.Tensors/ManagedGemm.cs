@@ -4,9 +4,6 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Fpo.Tensors;
 
-/// <summary>The SIMD instruction sets <see cref="ManagedGemm"/> has micro-kernels for.</summary>
-public enum ManagedGemmKernel { Scalar, Avx2, Avx512 }
-
 /// <summary>
 /// GEMM in C#, blocked as in GotoBLAS/BLIS: a RowsA x KC panel of op(A) and a KC x ColsB block of op(B) are packed
 /// into micro-kernel slivers (packing absorbs the four transpose cases), and a register-blocked micro-kernel
@@ -128,17 +125,18 @@ public sealed unsafe class ManagedGemm : IGemm
         private static void Blocked(in GemmProblem p)
         {
             int MR = TKernel.MR, NR = TKernel.NR;
-            int MA = RowsA / MR * MR, NB = ColsB / NR * NR;
-            var pack = buffers ??= new PackBuffers(MA * KC, KC * NB);
+            var pack = buffers ??= new PackBuffers(RowsA / MR * MR * KC, KC * (ColsB / NR * NR));
             var ap = pack.A; // (MA/MR, KC, MR) packed A slivers
             var bp = pack.B; // (NB/NR, KC, NR) packed B slivers
             var edge = stackalloc float[MR * NR]; // (MR,NR) partial tile at the right/bottom border
+            // Equal blocks rather than full ones and a remainder: a thin last block would reload A slivers for little work.
+            int MA = EvenBlock(p.M, RowsA / MR * MR, MR), NB = EvenBlock(p.N, ColsB / NR * NR, NR), KB = EvenBlock(p.K, KC, 1);
             for (var ic = 0; ic < p.M; ic += MA)
             {
                 var ma = Math.Min(MA, p.M - ic);
-                for (var pc = 0; pc < p.K; pc += KC)
+                for (var pc = 0; pc < p.K; pc += KB)
                 {
-                    var kc = Math.Min(KC, p.K - pc);
+                    var kc = Math.Min(KB, p.K - pc);
                     var beta = pc == 0 ? p.Beta : 1f;
                     GemmPacking.Pack(ap, p.TransA ? p.A + (nint)pc * p.Lda + ic : p.A + (nint)ic * p.Lda + pc, p.Lda, p.TransA, ma, kc, MR);
                     for (var jc = 0; jc < p.N; jc += NB)
@@ -169,6 +167,14 @@ public sealed unsafe class ManagedGemm : IGemm
                 }
             }
         }
+    }
+
+    // The block size that covers n in the fewest blocks of at most max, made equal and rounded up to a multiple of unit.
+    private static int EvenBlock(int n, int max, int unit)
+    {
+        var blocks = (n + max - 1) / max;
+        var size = (n + blocks - 1) / blocks;
+        return (size + unit - 1) / unit * unit;
     }
 
     /// <summary>One thread's pack buffers, on the pinned heap and 64-byte aligned so packed slivers load without line splits.</summary>
