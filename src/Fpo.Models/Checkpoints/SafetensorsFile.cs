@@ -28,8 +28,8 @@ public sealed unsafe class SafetensorsFile : IDisposable
         _map = map;
         _view = view;
         _data = data;
-        Tensors = tensors;
-        Metadata = metadata;
+        Tensors = tensors.AsReadOnly();
+        Metadata = metadata.AsReadOnly();
         DataLength = dataLength;
     }
 
@@ -76,18 +76,9 @@ public sealed unsafe class SafetensorsFile : IDisposable
             acquired = true;
             start += view.PointerOffset;
 
-            var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(new ReadOnlySpan<byte>(start, 8));
-            if (headerLength == 0)
-                throw new SafetensorsFormatException(path, null, "header length is 0; the header must be a JSON object");
-            if (headerLength > SafetensorsHeader.MaxLength)
-                throw new SafetensorsFormatException(path, null,
-                    $"header length {headerLength} exceeds the limit of {SafetensorsHeader.MaxLength} bytes");
-            if ((long)headerLength > fileLength - 8)
-                throw new SafetensorsFormatException(path, null,
-                    $"header length {headerLength} runs past the end of the file ({fileLength - 8} bytes follow the length prefix)");
-
-            var dataLength = fileLength - 8 - (long)headerLength;
-            var (tensors, metadata) = SafetensorsHeader.Parse(path, new ReadOnlySpan<byte>(start + 8, (int)headerLength), dataLength);
+            var headerLength = HeaderLength(path, BinaryPrimitives.ReadUInt64LittleEndian(new ReadOnlySpan<byte>(start, 8)), fileLength);
+            var dataLength = fileLength - 8 - headerLength;
+            var (tensors, metadata) = SafetensorsHeader.Parse(path, new ReadOnlySpan<byte>(start + 8, headerLength), dataLength);
             return new SafetensorsFile(path, map, view, start + 8 + headerLength, tensors, metadata, dataLength);
         }
         catch
@@ -97,6 +88,20 @@ public sealed unsafe class SafetensorsFile : IDisposable
             map.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The length prefix, checked before anything is read or allocated for the header.</summary>
+    private static int HeaderLength(string path, ulong claimed, long fileLength)
+    {
+        if (claimed == 0)
+            throw new SafetensorsFormatException(path, null, "header length is 0; the header must be a JSON object");
+        if (claimed > SafetensorsHeader.MaxLength)
+            throw new SafetensorsFormatException(path, null,
+                $"header length {claimed} exceeds the limit of {SafetensorsHeader.MaxLength} bytes");
+        if ((long)claimed > fileLength - 8)
+            throw new SafetensorsFormatException(path, null,
+                $"header length {claimed} runs past the end of the file ({fileLength - 8} bytes follow the length prefix)");
+        return (int)claimed;
     }
 
     public bool Contains(string name) => Tensors.ContainsKey(name);

@@ -41,6 +41,14 @@ public sealed class SafetensorsBadFileTests : IDisposable
         Assert.Equal(2, file.ReadFloat32("w").Length);
     }
 
+    [Fact]
+    public void MissingFileIsFileNotFoundNamingThePath()
+    {
+        var path = _dir.File("absent.safetensors");
+        var e = Assert.Throws<FileNotFoundException>(() => SafetensorsFile.Open(path));
+        Assert.Contains(path, e.Message);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(7)]

@@ -144,11 +144,20 @@ public sealed class SafetensorsFuzzTests : IDisposable
             [SafetensorsTensor.Raw("u", SafetensorsDType.U8, [7], new byte[] { 1, 2, 3, 4, 5, 6, 7 }), SafetensorsTensor.F32("x", [1, 1, 2], Floats(2))],
         ];
         var metadata = new Dictionary<string, string> { ["format"] = "pt", ["step"] = "42" };
-        var result = new List<Base>();
+        var files = new List<string>();
         for (var k = 0; k < sets.Length; k++)
         {
-            var path = _dir.File($"base{k}.safetensors");
-            SafetensorsWriter.Write(path, sets[k], k == 1 ? metadata : null);
+            files.Add(_dir.File($"base{k}.safetensors"));
+            SafetensorsWriter.Write(files[^1], sets[k], k == 1 ? metadata : null);
+        }
+        // The layout tests/reference/_golden.py writes: given order, unaligned, metadata last.
+        files.Add(_dir.File("python.safetensors"));
+        File.WriteAllBytes(files[^1], RawSafetensors.Build(
+            "{\"a.f16\":{\"dtype\":\"F16\",\"shape\":[3],\"data_offsets\":[0,6]},\"b.f32\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[6,14]}," +
+            "\"c.i64\":{\"dtype\":\"I64\",\"shape\":[1,1],\"data_offsets\":[14,22]},\"__metadata__\":{\"format\":\"pt\"}}", 22));
+        var result = new List<Base>();
+        foreach (var path in files)
+        {
             using var file = SafetensorsFile.Open(path);
             var bytes = File.ReadAllBytes(path);
             result.Add(new Base(bytes, (int)BinaryPrimitives.ReadUInt64LittleEndian(bytes), [.. file.Tensors.Values.OrderBy(t => t.Begin)],

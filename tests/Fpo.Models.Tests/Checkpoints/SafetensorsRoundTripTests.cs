@@ -96,6 +96,26 @@ public sealed class SafetensorsRoundTripTests : IDisposable
     }
 
     [Fact]
+    public void BFloat16NarrowingMatchesTheScalarRoundingAtEveryTailLength()
+    {
+        float[] special = [float.NaN, -float.NaN, float.PositiveInfinity, float.NegativeInfinity, float.MaxValue, -0f, float.Epsilon,
+            1 + MathF.Pow(2, -8), 1 + 3 * MathF.Pow(2, -8), BitConverter.Int32BitsToSingle(0x7F800001), BitConverter.Int32BitsToSingle(0x7FFF8000)];
+        var random = new Random(3);
+        for (var n = 0; n <= 100; n++)
+        {
+            var src = new float[n];
+            for (var i = 0; i < n; i++)
+                src[i] = i % 3 == 0 ? special[random.Next(special.Length)] : BitConverter.Int32BitsToSingle(random.Next() ^ (random.Next(2) << 31));
+            var dst = new ushort[n];
+            BFloat16.FromSingle(src, dst);
+            for (var i = 0; i < n; i++)
+                Assert.True(BFloat16.FromSingle(src[i]) == dst[i], $"n={n} i={i}: 0x{BitConverter.SingleToUInt32Bits(src[i]):X8} -> 0x{dst[i]:X4}, scalar 0x{BFloat16.FromSingle(src[i]):X4}");
+        }
+        Assert.Equal(0x7FC0, BFloat16.FromSingle(BitConverter.Int32BitsToSingle(0x7F800001)));
+        Assert.Equal(0x8000, BFloat16.FromSingle(-0f));
+    }
+
+    [Fact]
     public void BFloat16WideningMatchesTheScalarDefinitionAtEveryTailLength()
     {
         for (var n = 0; n <= 100; n++)
