@@ -19,6 +19,7 @@ internal sealed class InferenceBuffers
     public TensorView LnfMean { get; }   // (S) gpt2 only
     public TensorView LnfRstd { get; }   // (S)
     public TensorView Logits { get; }    // (S, V)
+    public TensorView Captured { get; }  // (N, C) resid_post of the capture layer
 
     public InferenceBuffers(ModelConfig config, int N, int S)
     {
@@ -34,6 +35,7 @@ internal sealed class InferenceBuffers
         LnfMean = arena.Take(S * gpt2);
         LnfRstd = arena.Take(S);
         Logits = arena.Take(S, config.VocabSize);
+        Captured = arena.Take(N, C);
         Arena = new float[arena.Size];
         Positions = new int[N];
         Slots = new int[N];

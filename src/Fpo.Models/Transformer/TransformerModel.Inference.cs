@@ -6,6 +6,27 @@ public sealed partial class TransformerModel
 {
     private InferenceBuffers? _inference;
     private int[] _ones = [];  // counts of a decode step
+    private int? _captureLayer;
+
+    /// <summary>
+    /// When set, every inference call keeps resid_post[layer] of all its rows in <see cref="CapturedResidual"/>
+    /// (inference reuses one residual buffer for all layers, so it must be asked for beforehand).
+    /// </summary>
+    public int? CaptureLayer
+    {
+        get => _captureLayer;
+        set
+        {
+            if (value is { } l) CheckLayer(l);
+            _captureLayer = value;
+        }
+    }
+
+    /// <summary>(N, C) resid_post[<see cref="CaptureLayer"/>] of the rows of the last inference call, in the order
+    /// its tokens were given (slot by slot).</summary>
+    public ReadOnlySpan<float> CapturedResidual =>
+        _captureLayer is not null && _inference is { } I ? I.Captured.In(I.Arena)
+        : throw new InvalidOperationException("set CaptureLayer before an inference call to capture its residual stream");
 
     /// <summary>A KV cache for this model's shape.</summary>
     public KvCache CreateCache(int maxSequences, int capacity) => new(Config, maxSequences, capacity);
@@ -69,6 +90,7 @@ public sealed partial class TransformerModel
             CachedAttention.Append(cache.Keys[l], cache.Values[l], x.Qkv.In(a), rowSlots, positions, N, NH, NKV, HS, cache.Capacity);
             CachedAttention.Forward(x.Atty.In(a), x.Qkv.In(a), cache.Keys[l], cache.Values[l], rowSlots, positions, N, NH, NKV, HS, cache.Capacity);
             AttentionOutputAndMlp(a, x, stream, l, N);
+            if (l == _captureLayer) stream.CopyTo(I.Captured.In(a));
         }
         var last = I.Last.In(a);
         for (int i = 0, end = 0; i < S; i++)

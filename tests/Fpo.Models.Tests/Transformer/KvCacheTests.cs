@@ -40,6 +40,29 @@ public class KvCacheTests
     }
 
     [Fact]
+    public void InferenceCapturesTheResidualStreamOfOneLayer()
+    {
+        using var g = new GoldenModel("model_llama");
+        var model = g.Model;
+        int C = g.Config.Channels;
+        int[][] prompts = [[3, 1, 4, 1, 5], [9, 2]];
+        model.CaptureLayer = 1;
+        var cache = model.CreateCache(2, 8);
+        model.Prefill(cache, prompts);
+        var captured = model.CapturedResidual.ToArray();
+        var row = 0;
+        foreach (var prompt in prompts)
+        {
+            model.Forward(prompt, 1, prompt.Length);
+            GoldenModel.AssertClose("resid_post[1]", captured.AsSpan(row * C, prompt.Length * C), model.ResidualPost(1));
+            row += prompt.Length;
+        }
+        model.DecodeStep(cache, [1], [7]);
+        model.Forward([9, 2, 7], 1, 3);
+        GoldenModel.AssertClose("resid_post[1] decode", model.CapturedResidual, model.ResidualPost(1)[(2 * C)..]);
+    }
+
+    [Fact]
     public void ExceedingTheCacheCapacityIsAClearError()
     {
         var model = new TransformerModel(ModelConfig.CreateGpt2(vocabSize: 11, maxPositions: 16, layers: 1, channels: 8, heads: 2), seed: 1);
