@@ -2,7 +2,8 @@
 #:property PublishAot=false
 // Milliseconds and tokens/s of one training step (forward + cross-entropy + backward + clipping + AdamW) of our
 // engine at the GPT-2-small (L=12,C=768,NH=12,V=50257,B=4,T=64) and tiny (L=4,C=256,NH=4,V=4096,B=16,T=128)
-// shapes, with the time split into its phases. PyTorch's counterpart: bench/train_step_torch.py.
+// shapes, with the time split into its phases (for profiling). The side-by-side comparison with PyTorch is
+// `./fpo bench engine`, which runs bench/train_step_torch.py.
 // usage: dotnet run -c Release bench/train_step.cs -- [THREADS [STEPS]]   (default: all cores, 5 steps)
 using System.Diagnostics;
 using Fpo.Models.Optimization;

@@ -1,66 +1,102 @@
-"""PyTorch counterpart of bench/train_step.cs: one GPT-2 training step (forward + cross-entropy + backward +
-clipping + AdamW) at the GPT-2-small and tiny shapes; prints ms/step and tokens/s (median of STEPS after a warm-up).
-usage: /usr/bin/python3 bench/train_step_torch.py [THREADS [STEPS]]"""
+"""One GPT-2-family training step (forward, backward, global-norm clip, AdamW) in PyTorch, timed.
+
+The same work `./fpo bench engine` runs in our engine: same shapes, same thread count, fp32, tied embeddings,
+GELU (tanh), causal attention, cross-entropy over the vocabulary, AdamW with decoupled weight decay.
+Prints one JSON object. Usage: train_step_torch.py --layers 12 --channels 768 --heads 12 --vocab 50257 \
+    --batch 4 --seq 64 --threads 2 --steps 3
+"""
+import argparse
+import json
 import math
-import sys
 import time
 
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
 
 
-class Gpt2(torch.nn.Module):
-    def __init__(self, V, P, L, C, NH):
+class Block(nn.Module):
+    def __init__(self, C, NH):
         super().__init__()
         self.NH = NH
-        self.wte = torch.nn.Parameter(torch.randn(V, C) * 0.02)
-        self.wpe = torch.nn.Parameter(torch.randn(P, C) * 0.02)
-        self.blocks = torch.nn.ModuleList()
-        for _ in range(L):
-            b = torch.nn.Module()
-            b.ln1, b.ln2 = torch.nn.LayerNorm(C), torch.nn.LayerNorm(C)
-            b.qkv, b.proj = torch.nn.Linear(C, 3 * C), torch.nn.Linear(C, C)
-            b.fc, b.fcproj = torch.nn.Linear(C, 4 * C), torch.nn.Linear(4 * C, C)
-            self.blocks.append(b)
-        self.lnf = torch.nn.LayerNorm(C)
+        self.ln_1 = nn.LayerNorm(C, eps=1e-5)
+        self.c_attn = nn.Linear(C, 3 * C)
+        self.c_proj = nn.Linear(C, C)
+        self.ln_2 = nn.LayerNorm(C, eps=1e-5)
+        self.c_fc = nn.Linear(C, 4 * C)
+        self.mlp_proj = nn.Linear(4 * C, C)
 
-    def forward(self, tokens):
-        B, T = tokens.shape
-        x = self.wte[tokens] + self.wpe[:T]
-        mask = torch.tril(torch.ones(T, T, dtype=torch.bool))
-        for b in self.blocks:
-            q, k, v = (t.reshape(B, T, self.NH, -1).transpose(1, 2) for t in b.qkv(b.ln1(x)).chunk(3, dim=-1))
-            att = ((q @ k.transpose(-2, -1)) / math.sqrt(q.shape[-1])).masked_fill(~mask, float("-inf")).softmax(-1)
-            x = x + b.proj((att @ v).transpose(1, 2).reshape(B, T, -1))
-            x = x + b.fcproj(F.gelu(b.fc(b.ln2(x)), approximate="tanh"))
-        return self.lnf(x) @ self.wte.T
+    def forward(self, x, mask):
+        B, T, C = x.shape
+        q, k, v = self.c_attn(self.ln_1(x)).split(C, dim=2)
+        q = q.view(B, T, self.NH, C // self.NH).transpose(1, 2)
+        k = k.view(B, T, self.NH, C // self.NH).transpose(1, 2)
+        v = v.view(B, T, self.NH, C // self.NH).transpose(1, 2)
+        att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(C // self.NH))
+        att = att.masked_fill(mask[:T, :T] == 0, float("-inf")).softmax(dim=-1)
+        y = (att @ v).transpose(1, 2).contiguous().view(B, T, C)
+        x = x + self.c_proj(y)
+        return x + self.mlp_proj(F.gelu(self.c_fc(self.ln_2(x)), approximate="tanh"))
 
 
-def run(name, V, L, C, NH, B, T, steps):
-    model = Gpt2(V, 1024, L, C, NH)
+class Gpt2(nn.Module):
+    def __init__(self, L, C, NH, V, maxT):
+        super().__init__()
+        self.wte = nn.Embedding(V, C)
+        self.wpe = nn.Embedding(maxT, C)
+        self.h = nn.ModuleList(Block(C, NH) for _ in range(L))
+        self.ln_f = nn.LayerNorm(C, eps=1e-5)
+        self.register_buffer("mask", torch.tril(torch.ones(maxT, maxT)))
+        for m in self.modules():
+            if isinstance(m, (nn.Linear, nn.Embedding)):
+                nn.init.normal_(m.weight, std=0.02)
+
+    def forward(self, idx, targets):
+        B, T = idx.shape
+        x = self.wte(idx) + self.wpe(torch.arange(T))
+        for block in self.h:
+            x = block(x, self.mask)
+        logits = self.ln_f(x) @ self.wte.weight.t()
+        return F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1))
+
+
+def main():
+    p = argparse.ArgumentParser()
+    for name, default in [("layers", 12), ("channels", 768), ("heads", 12), ("vocab", 50257),
+                          ("batch", 4), ("seq", 64), ("threads", 2), ("steps", 3), ("warmup", 1)]:
+        p.add_argument("--" + name, type=int, default=default)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    model = Gpt2(a.layers, a.channels, a.heads, a.vocab, a.seq)
     decay = [p for p in model.parameters() if p.dim() >= 2]
-    other = [p for p in model.parameters() if p.dim() < 2]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": other, "weight_decay": 0.0}], lr=1e-4)
-    tokens, targets = torch.randint(0, V, (B, T)), torch.randint(0, V, (B, T))
-    times = []
-    for step in range(steps + 1):
-        start = time.perf_counter()
-        loss = F.cross_entropy(model(tokens).reshape(-1, V), targets.reshape(-1))
+    no_decay = [p for p in model.parameters() if p.dim() < 2]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
+                            lr=3e-4, betas=(0.9, 0.95), eps=1e-8)
+    idx = torch.randint(0, a.vocab, (a.batch, a.seq))
+    targets = torch.randint(0, a.vocab, (a.batch, a.seq))
+
+    def step():
         opt.zero_grad(set_to_none=True)
+        loss = model(idx, targets)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-        if step > 0:
-            times.append((time.perf_counter() - start) * 1000)
-    ms = sorted(times)[len(times) // 2]
-    print(f"{name:<11} {ms:8.1f} ms/step {B * T / ms * 1000:9.0f} tokens/s  (torch {torch.__version__})")
+        return loss.item()
+
+    for _ in range(a.warmup):
+        step()
+    times = []
+    for _ in range(a.steps):
+        t0 = time.perf_counter()
+        loss = step()
+        times.append(time.perf_counter() - t0)
+    best = min(times)
+    median = sorted(times)[len(times) // 2]
+    print(json.dumps({"engine": "pytorch", "torch_version": torch.__version__, "threads": a.threads,
+                      "step_seconds_median": median, "step_seconds_best": best,
+                      "tokens_per_second": a.batch * a.seq / median, "loss": loss}))
 
 
 if __name__ == "__main__":
-    threads = int(sys.argv[1]) if len(sys.argv) > 1 else torch.get_num_threads()
-    steps = int(sys.argv[2]) if len(sys.argv) > 2 else 5
-    torch.set_num_threads(threads)
-    torch.manual_seed(0)
-    print(f"{threads} threads, median of {steps} steps after one warm-up step")
-    run("gpt2-small", 50257, 12, 768, 12, 4, 64, steps)
-    run("tiny", 4096, 4, 256, 4, 16, 128, steps)
+    main()
