@@ -34,8 +34,8 @@ void Run(string name, ModelConfig config, int B, int T)
         model.ZeroGrad();
         model.Backward();
         t[1] = sw.Elapsed.TotalMilliseconds;
-        GradientClipping.ClipGlobalNorm(model.Gradients, 1f);
-        adam.Step(1e-4f);
+        var norm = GradientClipping.GlobalNorm(model.Gradients);
+        adam.Step(1e-4f, GradientClipping.ClipScale(norm, 1f));
         t[2] = sw.Elapsed.TotalMilliseconds;
         t[3] = loss;
         if (step > 0) phases.Add(t);

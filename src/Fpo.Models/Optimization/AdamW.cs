@@ -62,8 +62,11 @@ public sealed class AdamW
         new(model.Parameters, model.Gradients,
             model.Layout.All.Select(p => new ParameterGroup(p.View.Offset, p.View.Length, p.Decays)), settings);
 
-    /// <summary>One update with the current gradients.</summary>
-    public void Step(float learningRate)
+    /// <summary>
+    /// One update with the current gradients, each multiplied by <paramref name="gradientScale"/> as it is read
+    /// (e.g. <see cref="GradientClipping.ClipScale"/>); the gradient array is not modified.
+    /// </summary>
+    public void Step(float learningRate, float gradientScale = 1f)
     {
         StepCount++;
         var s = Settings;
@@ -74,19 +77,19 @@ public sealed class AdamW
         {
             var c = _chunks[i];
             Update(_parameters.AsSpan(c.Offset, c.Length), _gradients.AsSpan(c.Offset, c.Length), M.AsSpan(c.Offset, c.Length),
-                V.AsSpan(c.Offset, c.Length), c.Decay ? decayFactor : 1f, stepSize, sqrtBias2, s);
+                V.AsSpan(c.Offset, c.Length), c.Decay ? decayFactor : 1f, stepSize, sqrtBias2, gradientScale, s);
         });
     }
 
     private static void Update(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v,
-        float decayFactor, float stepSize, float sqrtBias2, AdamWSettings s)
+        float decayFactor, float stepSize, float sqrtBias2, float gradientScale, AdamWSettings s)
     {
         float b1 = s.Beta1, b2 = s.Beta2, eps = s.Eps;
         var i = 0;
         var W = Vector<float>.Count;
         for (; i <= p.Length - W; i += W)
         {
-            var gv = new Vector<float>(g[i..]);
+            var gv = new Vector<float>(g[i..]) * gradientScale;
             var mv = b1 * new Vector<float>(m[i..]) + (1 - b1) * gv;
             var vv = b2 * new Vector<float>(v[i..]) + (1 - b2) * gv * gv;
             var denom = Vector.SquareRoot(vv) / sqrtBias2 + new Vector<float>(eps);
@@ -96,8 +99,9 @@ public sealed class AdamW
         }
         for (; i < p.Length; i++)
         {
-            m[i] = b1 * m[i] + (1 - b1) * g[i];
-            v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+            var gi = g[i] * gradientScale;
+            m[i] = b1 * m[i] + (1 - b1) * gi;
+            v[i] = b2 * v[i] + (1 - b2) * gi * gi;
             p[i] = p[i] * decayFactor - stepSize * m[i] / (MathF.Sqrt(v[i]) / sqrtBias2 + eps);
         }
     }
