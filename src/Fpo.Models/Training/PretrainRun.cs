@@ -82,9 +82,9 @@ public sealed class PretrainRun
             var loss = _model.ForwardLoss(tokens, targets, B, T);
             _model.ZeroGrad();
             _model.Backward();
-            var norm = GradientClipping.ClipGlobalNorm(_model.Gradients, _settings.GradientClip);
+            var norm = GradientClipping.GlobalNorm(_model.Gradients);
             var lr = _schedule.At(step);
-            _optimizer.Step(lr);
+            _optimizer.Step(lr, GradientClipping.ClipScale(norm, _settings.GradientClip));
             var tokensPerSecond = B * T / watch.Elapsed.TotalSeconds;
             NextStep = step + 1;
 
