@@ -102,19 +102,7 @@ internal sealed class BpePairMerger
             var n = lengths[w];
             for (var j = 0; j + 1 < n; j++)
                 CollectionsMarshal.GetValueRefOrAddDefault(delta, BpeTokenizer.PairKey(word[j], word[j + 1]), out _) -= f;
-            var k = 0;
-            for (var i = 0; i < n; k++)
-            {
-                if (i + 1 < n && word[i] == left && word[i + 1] == right)
-                {
-                    word[k] = merged;
-                    i += 2;
-                }
-                else
-                {
-                    word[k] = word[i++];
-                }
-            }
+            var k = BpeTokenizer.MergePair(word.AsSpan(0, n), left, right, merged);
             lengths[w] = k;
             for (var j = 0; j + 1 < k; j++)
             {

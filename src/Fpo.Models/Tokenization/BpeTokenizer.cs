@@ -176,20 +176,7 @@ public sealed partial class BpeTokenizer
                 break;
             var (left, right) = SplitKey(mergePairs[bestRank]);
             var merged = mergeResult[bestRank];
-            var k = 0;
-            for (var i = 0; i < n; k++)
-            {
-                if (i + 1 < n && word[i] == left && word[i + 1] == right)
-                {
-                    word[k] = merged;
-                    i += 2;
-                }
-                else
-                {
-                    word[k] = word[i++];
-                }
-            }
-            n = k;
+            n = MergePair(word.AsSpan(0, n), left, right, merged);
         }
         return word.AsSpan(0, n);
     }
@@ -214,6 +201,25 @@ public sealed partial class BpeTokenizer
     }
 
     internal static long PairKey(int left, int right) => ((long)left << 32) | (uint)right;
+
+    /// <summary>Replaces every non-overlapping (left, right) in word, left to right, by merged; returns the new length.</summary>
+    internal static int MergePair(Span<int> word, int left, int right, int merged)
+    {
+        var k = 0;
+        for (var i = 0; i < word.Length; k++)
+        {
+            if (i + 1 < word.Length && word[i] == left && word[i + 1] == right)
+            {
+                word[k] = merged;
+                i += 2;
+            }
+            else
+            {
+                word[k] = word[i++];
+            }
+        }
+        return k;
+    }
 
     internal static (int Left, int Right) SplitKey(long key) => ((int)(key >> 32), (int)key);
 }
