@@ -1,0 +1,29 @@
+using System.Text.Json.Nodes;
+using Fpo.Models.Tokenization;
+
+namespace Fpo.Models.Tests.Tokenization;
+
+/// <summary>Hostile tokenizer files the fuzzer found: each must be refused with the documented exception naming the file.</summary>
+public sealed class HostileTokenizerFileTests : IDisposable
+{
+    private readonly TokenizerJsonFixture files = new();
+
+    public void Dispose() => files.Dispose();
+
+    [Theory]
+    [InlineData(null, "pre_tokenizer Split null is not supported; only a Regex pattern is")]
+    [InlineData("7", "pre_tokenizer Split 7 is not supported; only a Regex pattern is")]
+    [InlineData("[\"\\\\w+\"]", "pre_tokenizer Split [\"\\\\w\\u002B\"] is not supported; only a Regex pattern is")]
+    public void ASplitWithoutARegexObjectIsUnsupported(string? pattern, string message)
+    {
+        var json = TokenizerJsonFixture.Build();
+        var pre = TokenizerJsonFixture.SplitThenByteLevel(PreTokenizer.Llama3);
+        var split = pre["pretokenizers"]![0]!.AsObject();
+        if (pattern is null) split.Remove("pattern");
+        else split["pattern"] = JsonNode.Parse(pattern);
+        json["pre_tokenizer"] = pre;
+        var e = Assert.Throws<NotSupportedException>(() => files.Load(json));
+        Assert.StartsWith(files.TokenizerPath + ": ", e.Message);
+        Assert.Contains(message, e.Message);
+    }
+}
