@@ -14,17 +14,9 @@ public static class HuggingFaceConfig
     /// <summary>Parses config.json; errors name the file and the field.</summary>
     public static ModelConfig Read(string path)
     {
-        JsonObject json;
-        try
-        {
-            json = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"{path}: not a JSON object");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: not valid JSON: {e.Message}", e);
-        }
+        var json = Parse(path);
         var reader = new Fields(path, json);
-        var architecture = (json["architectures"] as JsonArray)?.FirstOrDefault()?.GetValue<string>()
+        var architecture = reader.FirstArchitecture()
             ?? reader.String("model_type", null) switch
             {
                 "gpt2" => Gpt2Architecture,
@@ -34,16 +26,39 @@ public static class HuggingFaceConfig
             };
         try
         {
-            return architecture switch
+            var config = architecture switch
             {
                 Gpt2Architecture => Gpt2(reader),
                 LlamaArchitecture or Qwen2Architecture => Llama(reader, architecture == Qwen2Architecture),
                 _ => throw new InvalidDataException($"{path}: architecture '{architecture}' is not supported ({Gpt2Architecture}, {LlamaArchitecture}, {Qwen2Architecture})"),
             };
+            return config;
         }
         catch (ArgumentException e)
         {
             throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
+    }
+
+    private static JsonObject Parse(string path)
+    {
+        try
+        {
+            var text = File.ReadAllText(path);
+            using (var doc = JsonDocument.Parse(text))
+            {
+                if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                    throw new InvalidDataException($"{path}: the top level is a JSON {doc.RootElement.ValueKind}, expected an object");
+                // A key given twice would mean different models to different readers, so it is an error, not last-wins.
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var p in doc.RootElement.EnumerateObject())
+                    if (!seen.Add(p.Name)) throw new InvalidDataException($"{path}: field '{p.Name}' appears twice");
+            }
+            return JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false })!.AsObject();
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            throw new InvalidDataException($"{path}: not valid JSON: {e.Message}", e);
         }
     }
 
@@ -107,9 +122,10 @@ public static class HuggingFaceConfig
             throw f.Error("head_dim", $"is {f.Int("head_dim", null)}; only hidden_size / num_attention_heads = {channels / heads} is supported");
         return new ModelConfig
         {
-            Family = ModelConfig.Llama, VocabSize = f.Int("vocab_size", null), MaxPositions = f.Int("max_position_embeddings", null),
-            Layers = f.Int("num_hidden_layers", null), Channels = channels, Heads = heads,
-            KvHeads = f.Int("num_key_value_heads", heads), HiddenSize = f.Int("intermediate_size", null),
+            Family = ModelConfig.Llama, VocabSize = f.Int("vocab_size", null),
+            MaxPositions = f.Int("max_position_embeddings", null), Layers = f.Int("num_hidden_layers", null),
+            Channels = channels, Heads = heads, KvHeads = f.Int("num_key_value_heads", heads),
+            HiddenSize = f.Int("intermediate_size", null),
             NormEps = f.Float("rms_norm_eps", 1e-6f), RopeTheta = f.Float("rope_theta", 10000f),
             QkvBias = qwen2, TiedEmbeddings = f.Bool("tie_word_embeddings", false),
         }.Validate();
@@ -119,6 +135,14 @@ public static class HuggingFaceConfig
     private sealed class Fields(string path, JsonObject json)
     {
         public bool Has(string name) => json[name] is not null;
+
+        /// <summary>The first of "architectures", or null when the list is missing or empty.</summary>
+        public string? FirstArchitecture() => json["architectures"] switch
+        {
+            null or JsonArray { Count: 0 } => null,
+            JsonArray list when list[0] is JsonValue v && v.TryGetValue<string>(out var name) => name,
+            var other => throw Error("architectures", $"is {other.ToJsonString()}, expected a list of class names like [\"{LlamaArchitecture}\"]"),
+        };
 
         public int Int(string name, int? fallback) => Get(name, fallback, n => n.GetValue<int>(), "an integer");
 
