@@ -30,6 +30,40 @@ public sealed class HuggingFaceConfigHostileTests : IDisposable
     public void ArchitecturesMustBeAListOfNames(string value, string message) =>
         Assert.Contains(message, Refused(Llama.Replace("[\"LlamaForCausalLM\"]", value, StringComparison.Ordinal)).Message);
 
+    [Theory]
+    [InlineData("vocab_size", "2000000000", "field 'vocab_size' is 2000000000; at most 4,194,304 is supported")]
+    [InlineData("vocab_size", "2e9", "field 'vocab_size' is 2e9, expected an integer")]
+    [InlineData("num_hidden_layers", "1000000", "field 'num_hidden_layers' is 1000000; at most 1,024 is supported")]
+    [InlineData("max_position_embeddings", "2147483647", "field 'max_position_embeddings' is 2147483647; at most 1,048,576 is supported")]
+    [InlineData("num_attention_heads", "0", "field 'num_attention_heads' is 0, must be positive")]
+    [InlineData("num_key_value_heads", "-2", "field 'num_key_value_heads' is -2, must be positive")]
+    [InlineData("hidden_size", "65536", "over 274,877,906,944 parameters do not fit one float[]")]
+    public void HugeOrNonPositiveSizesAreRefusedByName(string field, string value, string message)
+    {
+        var json = Llama.Replace("\"vocab_size\":11", field == "hidden_size" ? "\"vocab_size\":4194304" : "\"vocab_size\":11", StringComparison.Ordinal);
+        json = json.Contains($"\"{field}\":", StringComparison.Ordinal)
+            ? System.Text.RegularExpressions.Regex.Replace(json, $"\"{field}\":[^,}}]+", $"\"{field}\":{value}")
+            : json.Replace("}", $",\"{field}\":{value}}}", StringComparison.Ordinal);
+        Assert.Contains(message, Refused(json).Message);
+    }
+
+    [Fact]
+    public void AConfigClaimingMoreThanTheWeightsHoldIsRefusedBeforeAllocating()
+    {
+        var model = new TransformerModel(new ModelConfig
+        {
+            Family = ModelConfig.Llama, VocabSize = 11, MaxPositions = 16, Layers = 1, Channels = 8, Heads = 2, KvHeads = 2,
+            HiddenSize = 16, NormEps = 1e-5f, QkvBias = false, TiedEmbeddings = true,
+        }, seed: 3);
+        HuggingFaceCheckpoint.Save(_dir.Path, model);
+        // 4,000,000 x 8 embeddings are 128 MB; the file holds 11 x 8.
+        File.WriteAllText(_dir.File("config.json"), HuggingFaceConfig.Write(model.Config with { VocabSize = 4_000_000 }));
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<SafetensorsFormatException>(() => HuggingFaceCheckpoint.Load(_dir.Path));
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - allocated, 0, 16 << 20);
+        Assert.EndsWith("model.safetensors: tensor 'model.embed_tokens.weight' has shape [11, 8], config expects [4000000, 8]", e.Message);
+    }
+
     private ModelConfig Read(string json)
     {
         var path = _dir.File("config.json");
