@@ -26,4 +26,27 @@ public sealed class HostileTokenizerFileTests : IDisposable
         Assert.StartsWith(files.TokenizerPath + ": ", e.Message);
         Assert.Contains(message, e.Message);
     }
+
+    [Theory]
+    [InlineData(2_000_000_000)]
+    [InlineData(int.MaxValue)]
+    [InlineData(263 + 2 + BpeTokenizer.MaxAddedIdGap)]
+    public void AHugeAddedTokenIdIsRefusedBeforeAllocatingItsTable(int id)
+    {
+        var json = TokenizerJsonFixture.Build();
+        json["added_tokens"]![1]!["id"] = id;
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<TokenizerFormatException>(() => files.Load(json));
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - allocated, 0, 16 << 20);
+        Assert.Equal($"{files.TokenizerPath}: added_tokens[1] '<sep>' has id {id}, more than 65,536 past the 263 vocabulary ids " +
+            "and 2 added tokens (at most 65800)", e.Message);
+    }
+
+    [Fact]
+    public void AnAddedTokenIdAtTheGapLimitLoads()
+    {
+        var json = TokenizerJsonFixture.Build();
+        json["added_tokens"]![1]!["id"] = 263 + 2 + BpeTokenizer.MaxAddedIdGap - 1;
+        Assert.Equal(65801, files.Load(json).VocabSize);
+    }
 }
