@@ -100,8 +100,15 @@ public static class HuggingFaceCheckpoint
             using var doc = JsonDocument.Parse(File.ReadAllText(indexPath));
             if (!doc.RootElement.TryGetProperty("weight_map", out var weightMap) || weightMap.ValueKind != JsonValueKind.Object)
                 throw new InvalidDataException($"{indexPath}: no 'weight_map' object");
-            return weightMap.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()
-                ?? throw new InvalidDataException($"{indexPath}: weight_map entry '{p.Name}' is not a file name"));
+            var map = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var p in weightMap.EnumerateObject())
+            {
+                if (p.Value.ValueKind != JsonValueKind.String)
+                    throw new InvalidDataException($"{indexPath}: weight_map entry '{p.Name}' is {p.Value.GetRawText()}, expected a file name");
+                if (!map.TryAdd(p.Name, p.Value.GetString()!))
+                    throw new InvalidDataException($"{indexPath}: weight_map lists tensor '{p.Name}' twice");
+            }
+            return map;
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {

@@ -64,6 +64,19 @@ public sealed class HuggingFaceConfigHostileTests : IDisposable
         Assert.EndsWith("model.safetensors: tensor 'model.embed_tokens.weight' has shape [11, 8], config expects [4000000, 8]", e.Message);
     }
 
+    [Theory]
+    [InlineData("{\"a\":\"x.safetensors\",\"a\":\"y.safetensors\"}", "weight_map lists tensor 'a' twice")]
+    [InlineData("{\"a\":7}", "weight_map entry 'a' is 7, expected a file name")]
+    [InlineData("{\"a\":null}", "weight_map entry 'a' is null, expected a file name")]
+    public void ABrokenWeightMapNamesTheIndexAndTheTensor(string weightMap, string message)
+    {
+        File.WriteAllText(_dir.File("config.json"), Llama);
+        var index = _dir.File(HuggingFaceCheckpoint.IndexFile);
+        File.WriteAllText(index, "{\"weight_map\":" + weightMap + "}");
+        var e = Assert.Throws<InvalidDataException>(() => HuggingFaceCheckpoint.Load(_dir.Path));
+        Assert.Equal($"{index}: {message}", e.Message);
+    }
+
     private ModelConfig Read(string json)
     {
         var path = _dir.File("config.json");
