@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using System.Text.Json.Nodes;
 using Fpo.Models.Checkpoints;
 using Fpo.Models.Transformer;
 using Fpo.Testing.Fuzzing;
@@ -7,12 +8,12 @@ using Fpo.Testing.Fuzzing;
 namespace Fpo.Models.Tests.Checkpoints;
 
 /// <summary>
-/// Mutates the config.json of small saved models with a fixed seed, blindly (bytes) and structurally (values of
-/// other types, hostile numbers, deleted, added and duplicated keys, deep nesting), then loads the folder. Every case
-/// must either load the same token embedding, or throw <see cref="InvalidDataException"/> naming config.json or
-/// <see cref="SafetensorsFormatException"/> naming model.safetensors (the config no longer matches the weights): no
-/// other exception, no case slower than a bound, and no allocation beyond a bound, so a config that claims a huge
-/// model is refused before its parameters are allocated.
+/// Mutates the config.json (or the shard index) of small saved models with a fixed seed, blindly (bytes) and
+/// structurally (values of other types, hostile numbers, deleted, added and duplicated keys, deep nesting), then loads
+/// the folder. Every case must either load the same token embedding, or throw <see cref="InvalidDataException"/> or
+/// <see cref="FileNotFoundException"/> naming config.json or the index, or <see cref="SafetensorsFormatException"/>
+/// naming a weights file (the config no longer matches the weights): no other exception, no case slower than a bound,
+/// and no allocation beyond a bound, so a config that claims a huge model is refused before its parameters are allocated.
 /// </summary>
 public sealed class HuggingFaceConfigFuzzTests : IDisposable
 {
@@ -21,7 +22,7 @@ public sealed class HuggingFaceConfigFuzzTests : IDisposable
     private const long MaxAllocatedBytesPerCase = 64 << 20;
     private const long MaxMillisecondsPerCase = 2_000;
 
-    private static readonly Type[] UserFacing = [typeof(InvalidDataException), typeof(SafetensorsFormatException)];
+    private static readonly Type[] UserFacing = [typeof(InvalidDataException), typeof(FileNotFoundException), typeof(SafetensorsFormatException)];
 
     private static readonly JsonMutator Json = new(
     [
@@ -30,14 +31,17 @@ public sealed class HuggingFaceConfigFuzzTests : IDisposable
         "architectures", "model_type", "vocab_size", "n_positions", "n_embd", "n_layer", "n_head", "n_inner",
         "activation_function", "layer_norm_epsilon", "hidden_size", "intermediate_size", "num_hidden_layers",
         "num_attention_heads", "num_key_value_heads", "max_position_embeddings", "rms_norm_eps", "rope_theta",
-        "hidden_act", "tie_word_embeddings", "attention_bias", "mlp_bias", "rope_scaling", "head_dim",
+        "hidden_act", "tie_word_embeddings", "attention_bias", "mlp_bias", "rope_scaling", "head_dim", "weight_map",
+        "metadata", "model.norm.weight", "lm_head.weight", "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors",
+        "../model.safetensors", "", "config.json",
     ]);
 
     private readonly TempDirectory _dir = TempDirectory.InMemory();
 
     public void Dispose() => _dir.Dispose();
 
-    private sealed record Base(string Dir, string Config, float[] Wte);
+    // Index is the text of model.safetensors.index.json for the sharded base, null for the others.
+    private sealed record Base(string Dir, string Config, string? Index, float[] Wte);
 
     public static TransformerModel[] SmallModels() =>
     [
@@ -57,12 +61,13 @@ public sealed class HuggingFaceConfigFuzzTests : IDisposable
     [Fact(Timeout = 120_000)]
     public async Task MutatedConfigsLoadOrNameTheFile()
     {
-        var bases = SmallModels().Select((model, k) =>
+        var models = SmallModels();
+        var bases = models.Select((model, k) =>
         {
             var dir = Path.Combine(_dir.Path, $"model{k}");
             HuggingFaceCheckpoint.Save(dir, model);
-            return new Base(dir, File.ReadAllText(Path.Combine(dir, HuggingFaceCheckpoint.ConfigFile)), model.Layout.Wte.In(model.Parameters).ToArray());
-        }).ToArray();
+            return new Base(dir, File.ReadAllText(Path.Combine(dir, HuggingFaceCheckpoint.ConfigFile)), null, Wte(model));
+        }).Append(Sharded(models[1])).ToArray();
 
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var wall = Stopwatch.StartNew();
@@ -81,21 +86,50 @@ public sealed class HuggingFaceConfigFuzzTests : IDisposable
         for (var i = 0; i < Cases; i++)
         {
             var source = bases[random.Next(bases.Length)];
-            var (text, kind) = Mutate(random, source.Config);
+            var mutateIndex = source.Index is not null && random.Next(2) == 0;
+            var (text, kind) = Mutate(random, mutateIndex ? source.Index! : source.Config);
             var configPath = Path.Combine(source.Dir, HuggingFaceCheckpoint.ConfigFile);
-            File.WriteAllText(configPath, text);
-            string Describe() => $"case {i} (seed {Seed}, {kind}, config.json: {text[..Math.Min(text.Length, 4000)]})";
+            var indexPath = Path.Combine(source.Dir, HuggingFaceCheckpoint.IndexFile);
+            File.WriteAllText(configPath, mutateIndex ? source.Config : text);
+            if (source.Index is not null) File.WriteAllText(indexPath, mutateIndex ? text : source.Index);
+            string Describe() => $"case {i} (seed {Seed}, {kind}, {(mutateIndex ? "index" : "config.json")}: {text[..Math.Min(text.Length, 4000)]})";
             var thrown = FuzzCase.Run(() =>
             {
                 var (config, model) = HuggingFaceCheckpoint.Load(source.Dir);
-                if (!model.Layout.Wte.In(model.Parameters).SequenceEqual(source.Wte))
+                if (!Wte(model).SequenceEqual(source.Wte))
                     Assert.Fail($"{Describe()} loaded {config}, but not the saved token embedding");
             }, MaxMillisecondsPerCase, MaxAllocatedBytesPerCase, Describe);
             if (thrown is not null)
-                FuzzCase.AssertUserFacing(thrown, UserFacing, [configPath, Path.Combine(source.Dir, HuggingFaceCheckpoint.WeightsFile)], Describe);
+                FuzzCase.AssertUserFacing(thrown, UserFacing, [configPath, indexPath, .. Directory.GetFiles(source.Dir, "*.safetensors")], Describe);
             tally.Add(kind, thrown is null);
         }
         return tally;
+    }
+
+    private static float[] Wte(TransformerModel model) => model.Layout.Wte.In(model.Parameters).ToArray();
+
+    // The model in two shards listed by model.safetensors.index.json, as large checkpoints come.
+    private Base Sharded(TransformerModel model)
+    {
+        var dir = Path.Combine(_dir.Path, "sharded");
+        HuggingFaceCheckpoint.Save(dir, model);
+        var weights = Path.Combine(dir, HuggingFaceCheckpoint.WeightsFile);
+        var map = new JsonObject();
+        using (var file = SafetensorsFile.Open(weights))
+        {
+            var names = file.Tensors.Keys.Order().ToArray();
+            for (var shard = 0; shard < 2; shard++)
+            {
+                var shardName = $"model-0000{shard + 1}-of-00002.safetensors";
+                var part = names.Where((_, i) => i % 2 == shard).ToArray();
+                SafetensorsWriter.Write(Path.Combine(dir, shardName),
+                    part.Select(n => SafetensorsTensor.F32(n, file.Tensors[n].Shape, file.ReadFloat32(n))));
+                foreach (var n in part) map[n] = shardName;
+            }
+        }
+        File.Delete(weights);
+        var index = new JsonObject { ["metadata"] = new JsonObject { ["total_size"] = 1234 }, ["weight_map"] = map }.ToJsonString();
+        return new Base(dir, File.ReadAllText(Path.Combine(dir, HuggingFaceCheckpoint.ConfigFile)), index, Wte(model));
     }
 
     private static (string Text, string Kind) Mutate(Random random, string json)
