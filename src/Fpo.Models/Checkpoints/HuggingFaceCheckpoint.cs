@@ -98,6 +98,8 @@ public static class HuggingFaceCheckpoint
         try
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(indexPath));
+            if (JsonStrings.FindInvalid(doc.RootElement) is { } bad)
+                throw new InvalidDataException($"{indexPath}: {bad} has an unpaired UTF-16 surrogate escape such as \\ud800");
             if (!doc.RootElement.TryGetProperty("weight_map", out var weightMap) || weightMap.ValueKind != JsonValueKind.Object)
                 throw new InvalidDataException($"{indexPath}: no 'weight_map' object");
             var map = new Dictionary<string, string>(StringComparer.Ordinal);

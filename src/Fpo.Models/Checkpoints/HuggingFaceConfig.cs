@@ -60,6 +60,8 @@ public static class HuggingFaceConfig
             {
                 if (doc.RootElement.ValueKind != JsonValueKind.Object)
                     throw new InvalidDataException($"{path}: the top level is a JSON {doc.RootElement.ValueKind}, expected an object");
+                if (JsonStrings.FindInvalid(doc.RootElement) is { } bad)
+                    throw new InvalidDataException($"{path}: {bad} has an unpaired UTF-16 surrogate escape such as \\ud800");
                 // A key given twice would mean different models to different readers, so it is an error, not last-wins.
                 var seen = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var p in doc.RootElement.EnumerateObject())

@@ -77,6 +77,16 @@ public sealed class HuggingFaceConfigHostileTests : IDisposable
         Assert.Equal($"{index}: {message}", e.Message);
     }
 
+    [Theory]
+    [InlineData("\"hidden_act\":\"\\ud800\"", "the string at hidden_act has an unpaired UTF-16 surrogate escape")]
+    [InlineData("\"x\\udc00\":1", "a top-level key has an unpaired UTF-16 surrogate escape")]
+    [InlineData("\"architectures\":[\"\\ud800\"]", "the string at architectures[0] has an unpaired UTF-16 surrogate escape")]
+    public void ALoneSurrogateNamesWhereItIs(string entry, string message)
+    {
+        var json = Llama.Replace("\"architectures\":[\"LlamaForCausalLM\"]", "\"model_type\":\"llama\"", StringComparison.Ordinal);
+        Assert.Contains(message, Refused(json.Replace("{", "{" + entry + ",", StringComparison.Ordinal)).Message);
+    }
+
     private ModelConfig Read(string json)
     {
         var path = _dir.File("config.json");

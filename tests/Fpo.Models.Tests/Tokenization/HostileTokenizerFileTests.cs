@@ -49,4 +49,34 @@ public sealed class HostileTokenizerFileTests : IDisposable
         json["added_tokens"]![1]!["id"] = 263 + 2 + BpeTokenizer.MaxAddedIdGap - 1;
         Assert.Equal(65801, files.Load(json).VocabSize);
     }
+
+    [Theory]
+    [InlineData("\"\\ud800\":0,", "a key in model.vocab has an unpaired UTF-16 surrogate escape")]
+    [InlineData("\"\\udc00x\":300,", "a key in model.vocab has an unpaired UTF-16 surrogate escape")]
+    public void ALoneSurrogateInAVocabKeyNamesTheFile(string entry, string message)
+    {
+        var text = TokenizerJsonFixture.Build().ToJsonString().Replace("\"vocab\":{", "\"vocab\":{" + entry, StringComparison.Ordinal);
+        var e = Assert.Throws<TokenizerFormatException>(() => files.Load(text));
+        Assert.StartsWith(files.TokenizerPath + ": ", e.Message);
+        Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void ALoneSurrogateInAnAddedTokenNamesTheFileAndTheEntry()
+    {
+        var text = TokenizerJsonFixture.Build().ToJsonString().Replace("\\u003Csep\\u003E", "a\\ud800", StringComparison.Ordinal);
+        var e = Assert.Throws<TokenizerFormatException>(() => files.Load(text));
+        Assert.Equal($"{files.TokenizerPath}: the string at added_tokens[1].content has an unpaired UTF-16 surrogate escape such as \\ud800", e.Message);
+    }
+
+    [Fact]
+    public void ALoneSurrogateInEncoderJsonNamesTheFile()
+    {
+        var encoder = Path.Combine(files.Directory, "encoder.json");
+        var merges = Path.Combine(files.Directory, "vocab.bpe");
+        File.WriteAllText(encoder, TokenizerJsonFixture.Build()["model"]!["vocab"]!.ToJsonString().Replace("{", "{\"\\ud800\":999,", StringComparison.Ordinal));
+        File.WriteAllLines(merges, ["#version: 0.2", "h e"]);
+        var e = Assert.Throws<TokenizerFormatException>(() => Gpt2TokenizerFiles.Load(encoder, merges));
+        Assert.StartsWith(encoder + ": ", e.Message);
+    }
 }
