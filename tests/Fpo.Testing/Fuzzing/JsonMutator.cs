@@ -20,6 +20,14 @@ public sealed class JsonMutator(string[] words)
     private static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false };
 
     private const string Marker = "@@fuzz-marker@@";
+    private const string KeyMarker = "@@fuzz-key@@";
+
+    // Pieces of JSON string literals, including escapes a C# string cannot carry into the document: lone surrogates.
+    private static readonly string[] StringPieces =
+    [
+        "a", "Ġ", "é", " ", "\\u00e9", "\\ud800", "\\udc00", "\\ud83d\\ude00", "\\ud83d", "\\\"", "\\\\", "\\n", "\\u0000", "\\t",
+        "<|endoftext|>", "🙂",
+    ];
 
     private static readonly string[] Numbers =
     [
@@ -38,7 +46,18 @@ public sealed class JsonMutator(string[] words)
         if (kind == "Several")
         {
             var text = json;
-            for (var n = random.Next(2, 5); n > 0 && Parses(text); n--) text = Mutate(random, text).Json;
+            for (var n = random.Next(2, 5); n > 0; n--)
+            {
+                // Stop once a step has made a document that no longer reads as a tree (nesting, a duplicate, a lone surrogate).
+                try
+                {
+                    text = Mutate(random, text).Json;
+                }
+                catch (Exception e) when (e is JsonException or InvalidOperationException)
+                {
+                    break;
+                }
+            }
             return (text, kind);
         }
         var (parent, key, index) = Walk(random, root);
@@ -54,7 +73,14 @@ public sealed class JsonMutator(string[] words)
                 return (root.ToJsonString(), kind);
             case "Add":
                 if (Child(root, parent, key, index) is JsonObject target)
+                {
+                    if (random.Next(4) == 0)
+                    {
+                        target[KeyMarker] = Marker;
+                        return (Substitute(root, RandomValue(random, root)).Replace(Quote(KeyMarker), RandomString(random), StringComparison.Ordinal), kind);
+                    }
                     target[random.Next(2) == 0 ? words[random.Next(words.Length)] : "fuzz"] = Marker;
+                }
                 else if (parent is JsonArray a)
                     a.Insert(random.Next(a.Count + 1), Marker);
                 else return (root.ToJsonString(), kind);
@@ -106,19 +132,6 @@ public sealed class JsonMutator(string[] words)
     private static JsonNode? Child(JsonNode root, JsonNode? parent, string? key, int index) =>
         parent is null ? root : parent is JsonObject o ? o[key!] : parent.AsArray()[index];
 
-    private static bool Parses(string json)
-    {
-        try
-        {
-            JsonNode.Parse(json, documentOptions: Strict);
-            return true;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
-
     private static void Set(JsonNode parent, string? key, int index, JsonNode value)
     {
         if (parent is JsonObject o) o[key!] = value;
@@ -143,7 +156,7 @@ public sealed class JsonMutator(string[] words)
             2 => "[" + string.Join(",", Enumerable.Range(0, random.Next(1, 4)).Select(_ => Numbers[random.Next(Numbers.Length)])) + "]",
             _ => "{" + Quote(words[random.Next(words.Length)]) + ":" + Quote(words[random.Next(words.Length)]) + "}",
         },
-        7 => Quote(RandomString(random)),
+        7 => RandomString(random),
         _ => AnyNode(random, root),
     };
 
@@ -154,17 +167,12 @@ public sealed class JsonMutator(string[] words)
         return Child(root, parent, key, index)?.ToJsonString() ?? "null";
     }
 
+    // A JSON string literal, quotes included.
     private static string RandomString(Random random)
     {
-        var text = new StringBuilder();
-        for (var n = random.Next(0, 8); n > 0; n--)
-            text.Append(random.Next(4) switch
-            {
-                0 => (char)random.Next(0x20, 0x7f),
-                1 => (char)random.Next(0x80, 0x800),
-                2 => (char)random.Next(0xD800, 0xE000),
-                _ => ' ',
-            });
-        return text.ToString();
+        var text = new StringBuilder("\"");
+        for (var n = random.Next(0, 6); n > 0; n--)
+            text.Append(StringPieces[random.Next(StringPieces.Length)]);
+        return text.Append('"').ToString();
     }
 }
