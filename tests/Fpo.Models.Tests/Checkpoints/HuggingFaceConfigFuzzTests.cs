@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
 using Fpo.Models.Checkpoints;
@@ -69,14 +68,7 @@ public sealed class HuggingFaceConfigFuzzTests : IDisposable
             return new Base(dir, File.ReadAllText(Path.Combine(dir, HuggingFaceCheckpoint.ConfigFile)), null, Wte(model));
         }).Append(Sharded(models[1])).ToArray();
 
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var wall = Stopwatch.StartNew();
-        var tally = await Task.Run(() => Run(bases), TestContext.Current.CancellationToken);
-        var log = TestContext.Current.TestOutputHelper;
-        log?.WriteLine($"{Cases} cases (seed {Seed}): {tally.Loaded} loaded, {tally.Refused} refused; " +
-            $"{wall.ElapsedMilliseconds} ms wall, {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds:F0} ms cpu");
-        foreach (var line in tally.Lines()) log?.WriteLine(line);
-        tally.AssertReachesBothOutcomes(Cases);
+        await FuzzTally.RunAndReport(Cases, Seed, "loaded", () => Run(bases));
     }
 
     private static FuzzTally Run(Base[] bases)

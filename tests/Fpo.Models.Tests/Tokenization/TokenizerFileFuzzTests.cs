@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
 using Fpo.Models.Tests.Checkpoints;
@@ -85,17 +84,8 @@ public sealed class TokenizerFileFuzzTests : IDisposable
         });
     }
 
-    private static async Task Measure(Func<Random, (string Kind, string Input, Func<BpeTokenizer> Load, string[] Files)> next)
-    {
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var wall = Stopwatch.StartNew();
-        var tally = await Task.Run(() => Run(next), TestContext.Current.CancellationToken);
-        var log = TestContext.Current.TestOutputHelper;
-        log?.WriteLine($"{Cases} cases (seed {Seed}): {tally.Loaded} loaded and round-tripped, {tally.Refused} refused; " +
-            $"{wall.ElapsedMilliseconds} ms wall, {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds:F0} ms cpu");
-        foreach (var line in tally.Lines()) log?.WriteLine(line);
-        tally.AssertReachesBothOutcomes(Cases);
-    }
+    private static Task Measure(Func<Random, (string Kind, string Input, Func<BpeTokenizer> Load, string[] Files)> next) =>
+        FuzzTally.RunAndReport(Cases, Seed, "loaded and round-tripped", () => Run(next));
 
     private static FuzzTally Run(Func<Random, (string Kind, string Input, Func<BpeTokenizer> Load, string[] Files)> next)
     {

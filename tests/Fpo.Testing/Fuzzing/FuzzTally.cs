@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Xunit;
 
 namespace Fpo.Testing.Fuzzing;
@@ -27,5 +28,19 @@ public sealed class FuzzTally
         Assert.True(Loaded >= cases / 20, $"only {Loaded} of {cases} mutated files loaded: the fuzzer hardly reaches the load path");
         Assert.True(Refused >= cases / 5, $"only {Refused} of {cases} mutated files were refused: the mutations are too mild");
         foreach (var (kind, (_, refused)) in _byKind) Assert.True(refused > 0, $"no {kind} mutation was ever refused");
+    }
+
+    /// <summary>Runs the cases off the test thread, logs the counts per kind with wall and CPU time, and asserts that
+    /// both outcomes are common (<see cref="AssertReachesBothOutcomes"/>).</summary>
+    public static async Task RunAndReport(int cases, int seed, string loadedMeans, Func<FuzzTally> run)
+    {
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var wall = Stopwatch.StartNew();
+        var tally = await Task.Run(run, TestContext.Current.CancellationToken);
+        var log = TestContext.Current.TestOutputHelper;
+        log?.WriteLine($"{cases} cases (seed {seed}): {tally.Loaded} {loadedMeans}, {tally.Refused} refused; " +
+            $"{wall.ElapsedMilliseconds} ms wall, {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds:F0} ms cpu");
+        foreach (var line in tally.Lines()) log?.WriteLine(line);
+        tally.AssertReachesBothOutcomes(cases);
     }
 }
