@@ -100,26 +100,12 @@ public sealed class HuggingFaceConfigFuzzTests : IDisposable
 
     private static float[] Wte(TransformerModel model) => model.Layout.Wte.In(model.Parameters).ToArray();
 
-    // The model in two shards listed by model.safetensors.index.json, as large checkpoints come.
+    // The model in two shards listed by model.safetensors.index.json.
     private Base Sharded(TransformerModel model)
     {
         var dir = Path.Combine(_dir.Path, "sharded");
         HuggingFaceCheckpoint.Save(dir, model);
-        var weights = Path.Combine(dir, HuggingFaceCheckpoint.WeightsFile);
-        var map = new JsonObject();
-        using (var file = SafetensorsFile.Open(weights))
-        {
-            var names = file.Tensors.Keys.Order().ToArray();
-            for (var shard = 0; shard < 2; shard++)
-            {
-                var shardName = $"model-0000{shard + 1}-of-00002.safetensors";
-                var part = names.Where((_, i) => i % 2 == shard).ToArray();
-                SafetensorsWriter.Write(Path.Combine(dir, shardName),
-                    part.Select(n => SafetensorsTensor.F32(n, file.Tensors[n].Shape, file.ReadFloat32(n))));
-                foreach (var n in part) map[n] = shardName;
-            }
-        }
-        File.Delete(weights);
+        var map = ShardedCheckpoint.Split(dir);
         var index = new JsonObject { ["metadata"] = new JsonObject { ["total_size"] = 1234 }, ["weight_map"] = map }.ToJsonString();
         return new Base(dir, File.ReadAllText(Path.Combine(dir, HuggingFaceCheckpoint.ConfigFile)), index, Wte(model));
     }
