@@ -18,6 +18,8 @@ public sealed class HuggingFaceConfigFuzzTests : IDisposable
 {
     private const int Seed = 20261124;
     private const int Cases = 6_000;
+    // A mutated but valid config may ask for up to 2^20 positions, whose RoPE table (2^20 x HS floats, HS <= 4 here) the
+    // model must allocate; everything beyond that would be allocation the weights do not justify.
     private const long MaxAllocatedBytesPerCase = 64 << 20;
     private const long MaxMillisecondsPerCase = 2_000;
 
