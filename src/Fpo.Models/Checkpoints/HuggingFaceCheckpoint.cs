@@ -20,20 +20,25 @@ public static class HuggingFaceCheckpoint
         var configPath = Path.Combine(dir, ConfigFile);
         if (!File.Exists(configPath)) throw new FileNotFoundException($"{dir}: no {ConfigFile} (expected a Hugging Face model folder)", configPath);
         var config = HuggingFaceConfig.Read(configPath);
-        var model = new TransformerModel(config);
         var files = new Dictionary<string, SafetensorsFile>();
         try
         {
             var locate = OpenWeights(dir, files);
             var prefix = config.IsGpt2 && files.Values.Any(f => f.Contains("transformer.wte.weight")) ? "transformer." : "";
-            foreach (var t in HuggingFaceNames.For(config))
+            var tensors = HuggingFaceNames.For(config);
+            // Every shape is checked before the parameters are allocated, so a config that claims a bigger model than
+            // the weights hold is refused without allocating what it claims.
+            foreach (var t in tensors)
+                CheckShape(locate(prefix + t.Name), prefix + t.Name, t);
+            var model = new TransformerModel(config);
+            foreach (var t in tensors)
                 Read(locate(prefix + t.Name), prefix + t.Name, t, model.Parameters);
+            return (config, model);
         }
         finally
         {
             foreach (var f in files.Values) f.Dispose();
         }
-        return (config, model);
     }
 
     /// <summary>Writes config.json and model.safetensors (F32) in Hugging Face's layout and names.</summary>
@@ -47,12 +52,16 @@ public static class HuggingFaceCheckpoint
         File.WriteAllText(Path.Combine(dir, ConfigFile), HuggingFaceConfig.Write(model.Config));
     }
 
-    private static void Read(SafetensorsFile file, string name, HuggingFaceTensor t, float[] parameters)
+    private static void CheckShape(SafetensorsFile file, string name, HuggingFaceTensor t)
     {
         var info = file.GetInfo(name);
         if (!info.Shape.AsSpan().SequenceEqual(t.Shape))
             throw new SafetensorsFormatException(file.Path, name,
                 $"has shape {info.ShapeText}, config expects {SafetensorsTensorInfo.FormatShape(t.Shape)}");
+    }
+
+    private static void Read(SafetensorsFile file, string name, HuggingFaceTensor t, float[] parameters)
+    {
         if (!t.Transposed)
         {
             file.ReadFloat32(name, parameters.AsSpan(t.Offset, t.Length));
@@ -89,10 +98,19 @@ public static class HuggingFaceCheckpoint
         try
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(indexPath));
+            if (JsonStrings.FindInvalid(doc.RootElement) is { } bad)
+                throw new InvalidDataException($"{indexPath}: {bad} has an unpaired UTF-16 surrogate escape such as \\ud800");
             if (!doc.RootElement.TryGetProperty("weight_map", out var weightMap) || weightMap.ValueKind != JsonValueKind.Object)
                 throw new InvalidDataException($"{indexPath}: no 'weight_map' object");
-            return weightMap.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()
-                ?? throw new InvalidDataException($"{indexPath}: weight_map entry '{p.Name}' is not a file name"));
+            var map = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var p in weightMap.EnumerateObject())
+            {
+                if (p.Value.ValueKind != JsonValueKind.String)
+                    throw new InvalidDataException($"{indexPath}: weight_map entry '{p.Name}' is {p.Value.GetRawText()}, expected a file name");
+                if (!map.TryAdd(p.Name, p.Value.GetString()!))
+                    throw new InvalidDataException($"{indexPath}: weight_map lists tensor '{p.Name}' twice");
+            }
+            return map;
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {

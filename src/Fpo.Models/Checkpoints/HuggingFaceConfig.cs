@@ -11,20 +11,21 @@ public static class HuggingFaceConfig
     public const string LlamaArchitecture = "LlamaForCausalLM";
     public const string Qwen2Architecture = "Qwen2ForCausalLM";
 
+    // Size bounds far above any released model of these families (Qwen2.5-1M has 1,010,000 positions), so that a
+    // damaged or hostile config is refused by name before anything is allocated or any size product can overflow.
+    public const int MaxVocabSize = 1 << 22;
+    public const int MaxChannels = 1 << 16;
+    public const int MaxHiddenSize = 1 << 20;
+    public const int MaxLayers = 1 << 10;
+    public const int MaxHeads = 1 << 12;
+    public const int MaxPositions = 1 << 20;
+
     /// <summary>Parses config.json; errors name the file and the field.</summary>
     public static ModelConfig Read(string path)
     {
-        JsonObject json;
-        try
-        {
-            json = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"{path}: not a JSON object");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: not valid JSON: {e.Message}", e);
-        }
+        var json = Parse(path);
         var reader = new Fields(path, json);
-        var architecture = (json["architectures"] as JsonArray)?.FirstOrDefault()?.GetValue<string>()
+        var architecture = reader.FirstArchitecture()
             ?? reader.String("model_type", null) switch
             {
                 "gpt2" => Gpt2Architecture,
@@ -34,16 +35,43 @@ public static class HuggingFaceConfig
             };
         try
         {
-            return architecture switch
+            var config = architecture switch
             {
                 Gpt2Architecture => Gpt2(reader),
                 LlamaArchitecture or Qwen2Architecture => Llama(reader, architecture == Qwen2Architecture),
                 _ => throw new InvalidDataException($"{path}: architecture '{architecture}' is not supported ({Gpt2Architecture}, {LlamaArchitecture}, {Qwen2Architecture})"),
             };
+            // Sizes within the bounds can still multiply to more parameters than one float[] holds; refuse that here.
+            _ = new ParameterTensors(config);
+            return config;
         }
         catch (ArgumentException e)
         {
             throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
+    }
+
+    private static JsonObject Parse(string path)
+    {
+        try
+        {
+            var text = File.ReadAllText(path);
+            using (var doc = JsonDocument.Parse(text))
+            {
+                if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                    throw new InvalidDataException($"{path}: the top level is a JSON {doc.RootElement.ValueKind}, expected an object");
+                if (JsonStrings.FindInvalid(doc.RootElement) is { } bad)
+                    throw new InvalidDataException($"{path}: {bad} has an unpaired UTF-16 surrogate escape such as \\ud800");
+                // A key given twice would mean different models to different readers, so it is an error, not last-wins.
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var p in doc.RootElement.EnumerateObject())
+                    if (!seen.Add(p.Name)) throw new InvalidDataException($"{path}: field '{p.Name}' appears twice");
+            }
+            return JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false })!.AsObject();
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            throw new InvalidDataException($"{path}: not valid JSON: {e.Message}", e);
         }
     }
 
@@ -84,12 +112,12 @@ public static class HuggingFaceConfig
         var activation = f.String("activation_function", "gelu_new");
         if (activation is not ("gelu_new" or "gelu_pytorch_tanh"))
             throw f.Error("activation_function", $"is '{activation}'; GPT-2 here uses the tanh GELU (gelu_new)");
-        var channels = f.Int("n_embd", null);
+        var channels = f.Size("n_embd", null, MaxChannels);
         return new ModelConfig
         {
-            Family = ModelConfig.Gpt2, VocabSize = f.Int("vocab_size", null), MaxPositions = f.Int("n_positions", null),
-            Layers = f.Int("n_layer", null), Channels = channels, Heads = f.Int("n_head", null), KvHeads = f.Int("n_head", null),
-            HiddenSize = f.Int("n_inner", 4 * channels), NormEps = f.Float("layer_norm_epsilon", 1e-5f),
+            Family = ModelConfig.Gpt2, VocabSize = f.Size("vocab_size", null, MaxVocabSize), MaxPositions = f.Size("n_positions", null, MaxPositions),
+            Layers = f.Size("n_layer", null, MaxLayers), Channels = channels, Heads = f.Size("n_head", null, MaxHeads), KvHeads = f.Size("n_head", null, MaxHeads),
+            HiddenSize = f.Size("n_inner", 4 * channels, MaxHiddenSize), NormEps = f.Float("layer_norm_epsilon", 1e-5f),
             QkvBias = true, TiedEmbeddings = true,
         }.Validate();
     }
@@ -102,14 +130,15 @@ public static class HuggingFaceConfig
         if (f.Has("rope_scaling")) throw f.Error("rope_scaling", "is set: scaled RoPE is not supported");
         var activation = f.String("hidden_act", "silu");
         if (activation != "silu") throw f.Error("hidden_act", $"is '{activation}'; only silu (SwiGLU) is supported");
-        int channels = f.Int("hidden_size", null), heads = f.Int("num_attention_heads", null);
-        if (f.Has("head_dim") && heads > 0 && f.Int("head_dim", null) != channels / heads)
+        int channels = f.Size("hidden_size", null, MaxChannels), heads = f.Size("num_attention_heads", null, MaxHeads);
+        if (f.Has("head_dim") && f.Int("head_dim", null) != channels / heads)
             throw f.Error("head_dim", $"is {f.Int("head_dim", null)}; only hidden_size / num_attention_heads = {channels / heads} is supported");
         return new ModelConfig
         {
-            Family = ModelConfig.Llama, VocabSize = f.Int("vocab_size", null), MaxPositions = f.Int("max_position_embeddings", null),
-            Layers = f.Int("num_hidden_layers", null), Channels = channels, Heads = heads,
-            KvHeads = f.Int("num_key_value_heads", heads), HiddenSize = f.Int("intermediate_size", null),
+            Family = ModelConfig.Llama, VocabSize = f.Size("vocab_size", null, MaxVocabSize),
+            MaxPositions = f.Size("max_position_embeddings", null, MaxPositions), Layers = f.Size("num_hidden_layers", null, MaxLayers),
+            Channels = channels, Heads = heads, KvHeads = f.Size("num_key_value_heads", heads, MaxHeads),
+            HiddenSize = f.Size("intermediate_size", null, MaxHiddenSize),
             NormEps = f.Float("rms_norm_eps", 1e-6f), RopeTheta = f.Float("rope_theta", 10000f),
             QkvBias = qwen2, TiedEmbeddings = f.Bool("tie_word_embeddings", false),
         }.Validate();
@@ -120,7 +149,24 @@ public static class HuggingFaceConfig
     {
         public bool Has(string name) => json[name] is not null;
 
+        /// <summary>The first of "architectures", or null when the list is missing or empty.</summary>
+        public string? FirstArchitecture() => json["architectures"] switch
+        {
+            null or JsonArray { Count: 0 } => null,
+            JsonArray list when list[0] is JsonValue v && v.TryGetValue<string>(out var name) => name,
+            var other => throw Error("architectures", $"is {other.ToJsonString()}, expected a list of class names like [\"{LlamaArchitecture}\"]"),
+        };
+
         public int Int(string name, int? fallback) => Get(name, fallback, n => n.GetValue<int>(), "an integer");
+
+        /// <summary>A dimension: an integer from 1 to <paramref name="max"/>.</summary>
+        public int Size(string name, int? fallback, int max)
+        {
+            var value = Int(name, fallback);
+            if (value < 1) throw Error(name, $"is {value}, must be positive");
+            if (value > max) throw Error(name, $"is {value}; at most {max:N0} is supported");
+            return value;
+        }
 
         public float Float(string name, float? fallback) => Get(name, fallback, n => (float)n.GetValue<double>(), "a number");
 

@@ -7,6 +7,9 @@ public sealed partial class BpeTokenizer
     private static readonly string[] WellKnownEos = ["<|endoftext|>", "<|end_of_text|>", "</s>"];
     private static readonly string[] WellKnownBos = ["<|begin_of_text|>", "<s>", "<|endoftext|>"];
 
+    /// <summary>How many unused ids may lie between the vocabulary and the added tokens' ids.</summary>
+    public const int MaxAddedIdGap = 1 << 16;
+
     /// <summary>
     /// Builds a tokenizer from a byte-level vocabulary (token → id, ids 0..n-1, all 256 byte tokens present), merges
     /// in rank order and added tokens (ids either n and above, or the id the vocabulary gives the same text).
@@ -98,6 +101,8 @@ public sealed partial class BpeTokenizer
     {
         var byId = new Dictionary<int, AddedToken>();
         var byContent = new Dictionary<string, AddedToken>(StringComparer.Ordinal);
+        // The id tables are sized by the largest id, so a stray huge id would allocate gigabytes of holes.
+        var maxId = (long)modelVocabSize + added.Count + MaxAddedIdGap - 1;
         for (var i = 0; i < added.Count; i++)
         {
             var t = added[i];
@@ -105,6 +110,9 @@ public sealed partial class BpeTokenizer
                 throw source.AddedError(i, t, "is empty");
             if (t.Id < 0)
                 throw source.AddedError(i, t, $"has negative id {t.Id}");
+            if (t.Id > maxId)
+                throw source.AddedError(i, t,
+                    $"has id {t.Id}, more than {MaxAddedIdGap:N0} past the {modelVocabSize} vocabulary ids and {added.Count} added tokens (at most {maxId})");
             if (vocab.TryGetValue(t.Content, out var vocabId) && vocabId != t.Id)
                 throw source.AddedError(i, t, $"has id {t.Id}, but {source.VocabName} gives it id {vocabId}");
             if (t.Id < modelVocabSize && !vocab.ContainsKey(t.Content))

@@ -16,8 +16,9 @@ public static partial class HuggingFaceTokenizerFile
         return ReadSpecialTokenNames(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "tokenizer_config.json"), options);
     }
 
+    // Undefined when obj is not an object or lacks the property, so chains of lookups end in one type check.
     private static JsonElement Property(JsonElement obj, string name) =>
-        obj.TryGetProperty(name, out var value) ? value : default;
+        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out var value) ? value : default;
 
     private static bool IsNull(JsonElement e) => e.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null;
 

@@ -27,14 +27,19 @@ public static partial class HuggingFaceTokenizerFile
 
     private static JsonDocument ParseJson(string path)
     {
+        JsonDocument doc;
         try
         {
-            return JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { MaxDepth = 256 });
+            doc = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { MaxDepth = 256 });
         }
         catch (JsonException e)
         {
             throw new TokenizerFormatException($"{path}: not valid JSON: {e.Message}", e);
         }
+        if (JsonStrings.FindInvalid(doc.RootElement) is not { } bad)
+            return doc;
+        doc.Dispose();
+        throw new TokenizerFormatException($"{path}: {bad} has an unpaired UTF-16 surrogate escape such as \\ud800");
     }
 
     private static void CheckModel(string path, JsonElement model)

@@ -70,21 +70,7 @@ public class HuggingFaceCheckpointTests
         using var dir = new TempDirectory();
         var model = RandomModel("qwen2");
         HuggingFaceCheckpoint.Save(dir.Path, model);
-        var weights = dir.File(HuggingFaceCheckpoint.WeightsFile);
-        var map = new JsonObject();
-        using (var file = SafetensorsFile.Open(weights))
-        {
-            var names = file.Tensors.Keys.Order().ToArray();
-            for (var shard = 0; shard < 2; shard++)
-            {
-                var shardName = $"model-0000{shard + 1}-of-00002.safetensors";
-                var part = names.Where((_, i) => i % 2 == shard).ToArray();
-                SafetensorsWriter.Write(dir.File(shardName),
-                    part.Select(n => SafetensorsTensor.F32(n, file.Tensors[n].Shape, file.ReadFloat32(n))));
-                foreach (var n in part) map[n] = shardName;
-            }
-        }
-        File.Delete(weights);
+        var map = ShardedCheckpoint.Split(dir.Path);
         File.WriteAllText(dir.File(HuggingFaceCheckpoint.IndexFile), new JsonObject { ["weight_map"] = map }.ToJsonString());
         Assert.Equal(model.Parameters, HuggingFaceCheckpoint.Load(dir.Path).Model.Parameters);
 

@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Fpo.Models.Checkpoints;
+using Fpo.Testing.Fuzzing;
 
 namespace Fpo.Models.Tests.Checkpoints;
 
@@ -42,61 +42,30 @@ public sealed class SafetensorsFuzzTests : IDisposable
     public async Task MutatedFilesOpenAndReadOrThrowSafetensorsFormatException()
     {
         var bases = Bases();
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var wall = Stopwatch.StartNew();
-        var (opened, rejected, byKind) = await Task.Run(() => Run(bases), TestContext.Current.CancellationToken);
-
-        var log = TestContext.Current.TestOutputHelper;
-        log?.WriteLine($"{Cases} cases (seed {Seed}): {opened} opened and read, {rejected} rejected; " +
-            $"{wall.ElapsedMilliseconds} ms wall, {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds:F0} ms cpu");
-        foreach (var (kind, (ok, bad)) in byKind) log?.WriteLine($"  {kind,-14} opened {ok,5}  rejected {bad,5}");
-        Assert.True(opened >= Cases / 20, $"only {opened} of {Cases} mutated files opened: the fuzzer hardly reaches the read path");
-        Assert.True(rejected >= Cases / 5, $"only {rejected} of {Cases} mutated files were rejected: the mutations are too mild");
-        foreach (var (kind, (_, bad)) in byKind) Assert.True(bad > 0, $"no {kind} mutation was ever rejected");
+        await FuzzTally.RunAndReport(Cases, Seed, "opened and read", () => Run(bases));
     }
 
-    private (int Opened, int Rejected, SortedDictionary<Mutation, (int, int)> ByKind) Run(List<Base> bases)
+    private FuzzTally Run(List<Base> bases)
     {
         var random = new Random(Seed);
         var path = _dir.File("fuzz.safetensors");
-        var byKind = new SortedDictionary<Mutation, (int Opened, int Rejected)>();
-        foreach (var kind in Enum.GetValues<Mutation>()) byKind[kind] = (0, 0);
-        int opened = 0, rejected = 0;
+        var tally = new FuzzTally();
         for (var i = 0; i < Cases; i++)
         {
             var source = bases[random.Next(bases.Count)];
             var kind = (Mutation)random.Next(Enum.GetValues<Mutation>().Length);
             var bytes = Mutate(random, source, kind);
             File.WriteAllBytes(path, bytes);
-
-            var allocated = GC.GetAllocatedBytesForCurrentThread();
-            var clock = Stopwatch.StartNew();
-            bool ok;
-            try
+            string Case() => Describe(i, kind, bytes);
+            var thrown = FuzzCase.Run(() =>
             {
                 using var file = SafetensorsFile.Open(path);
                 ReadEverything(file);
-                ok = true;
-            }
-            catch (SafetensorsFormatException e)
-            {
-                if (!e.Message.StartsWith(path + ": ", StringComparison.Ordinal)) Assert.Fail(Describe(i, kind, bytes, e));
-                ok = false;
-            }
-            catch (Exception e)
-            {
-                Assert.Fail(Describe(i, kind, bytes, e));
-                throw;
-            }
-            var elapsed = clock.ElapsedMilliseconds;
-            var delta = GC.GetAllocatedBytesForCurrentThread() - allocated;
-            if (elapsed >= MaxMillisecondsPerCase) Assert.Fail($"{Describe(i, kind, bytes, null)} took {elapsed} ms");
-            if (delta >= MaxAllocatedBytesPerCase) Assert.Fail($"{Describe(i, kind, bytes, null)} allocated {delta} bytes");
-            var (o, r) = byKind[kind];
-            byKind[kind] = ok ? (o + 1, r) : (o, r + 1);
-            if (ok) opened++; else rejected++;
+            }, MaxMillisecondsPerCase, MaxAllocatedBytesPerCase, Case);
+            if (thrown is not null) FuzzCase.AssertUserFacing(thrown, [typeof(SafetensorsFormatException)], [path], Case);
+            tally.Add(kind.ToString(), thrown is null);
         }
-        return (opened, rejected, byKind);
+        return tally;
     }
 
     /// <summary>A file that opens must tile its data section and read every tensor at its declared size.</summary>
@@ -121,9 +90,8 @@ public sealed class SafetensorsFuzzTests : IDisposable
         }
     }
 
-    private static string Describe(int i, Mutation kind, byte[] bytes, Exception? e) =>
-        $"case {i} (seed {Seed}, {kind}, {bytes.Length} bytes: {Convert.ToBase64String(bytes, 0, Math.Min(bytes.Length, 2048))})" +
-        (e is null ? "" : $" threw {e.GetType().Name}: {e}");
+    private static string Describe(int i, Mutation kind, byte[] bytes) =>
+        $"case {i} (seed {Seed}, {kind}, {bytes.Length} bytes: {Convert.ToBase64String(bytes, 0, Math.Min(bytes.Length, 2048))})";
 
     private List<Base> Bases()
     {
