@@ -82,4 +82,40 @@ public sealed class CliTests : IDisposable
         Assert.Equal(2, exit);
         Assert.Contains("not valid UTF-8 at byte 2", error);
     }
+
+    [Fact]
+    public void BenchEngineJsonHasBothEnginesAndTheirRatio()
+    {
+        var (exit, _, error) = RunCapturingStdout(out var stdout, "bench", "engine", "--json", "--shapes", "tiny", "--gemm-sizes", "64", "--steps", "1");
+        Assert.True(exit == 0, error);
+        using var doc = System.Text.Json.JsonDocument.Parse(stdout);
+        var step = doc.RootElement.GetProperty("train_step")[0];
+        Assert.Equal("tiny", step.GetProperty("shape").GetString());
+        foreach (var key in new[] { "fpo_tokens_per_s", "pytorch_tokens_per_s", "ratio" })
+            Assert.True(step.GetProperty(key).GetDouble() > 0, key);
+        // Both engines train the same shape from the uniform start: the loss is near ln(4096) = 8.3 in each.
+        foreach (var key in new[] { "fpo_loss", "pytorch_loss" })
+            Assert.InRange(step.GetProperty(key).GetDouble(), 6.0, 9.0);
+        var backends = doc.RootElement.GetProperty("gemm").EnumerateArray().Select(g => g.GetProperty("backend").GetString()).ToList();
+        Assert.Contains("torch", backends);
+        Assert.Contains(backends, b => b!.StartsWith("managed", StringComparison.Ordinal));
+    }
+
+    // The engine report goes to Console.Out (it is written for a terminal), so capture the process's stdout.
+    private static (int Exit, string Out, string Error) RunCapturingStdout(out string stdout, params string[] args)
+    {
+        var saved = Console.Out;
+        var capture = new StringWriter();
+        Console.SetOut(capture);
+        try
+        {
+            var result = Run(args);
+            stdout = capture.ToString();
+            return result;
+        }
+        finally
+        {
+            Console.SetOut(saved);
+        }
+    }
 }

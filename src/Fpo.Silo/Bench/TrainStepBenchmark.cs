@@ -25,6 +25,8 @@ public static class TrainStepBenchmark
     {
         var saved = ComputeThreads.Count;
         ComputeThreads.Count = threads;
+        // The previous shape's gigabytes of parameters and moments must not be collected during this one's timing.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         try
         {
             var config = ModelConfig.CreateGpt2(shape.Vocab, shape.Seq, shape.Layers, shape.Channels, shape.Heads);

@@ -21,7 +21,7 @@ public static class BenchCommand
         var steps = new Option<int>("--steps")
         {
             Description = "Timed training steps per engine and shape (the median counts; one warm-up step precedes them).",
-            DefaultValueFactory = _ => 3,
+            DefaultValueFactory = _ => 5,
         };
         var shapes = new Option<string[]>("--shapes")
         {
