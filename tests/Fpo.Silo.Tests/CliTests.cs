@@ -58,6 +58,11 @@ public sealed class CliTests : IDisposable
         Assert.Equal(0, Run([.. common, "--steps", "5", "--resume"]).Exit);
         Assert.Equal(5, File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Length);
         Assert.True(Directory.Exists(Path.Combine(run, "checkpoints", "step-0000005")));
+
+        // Without --steps a resumed run keeps its saved total (5), not the option's default: nothing is left to do.
+        string[] resumeOnly = ["pretrain", "--corpus", corpus, "--out", run, "--resume", "--threads", "1"];
+        Assert.Equal(0, Run(resumeOnly).Exit);
+        Assert.Equal(5, File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Length);
     }
 
     [Theory]

@@ -43,6 +43,9 @@ public sealed class PretrainRun
     /// <summary>The 0-based step the run takes next (equals Steps when it is finished).</summary>
     public int NextStep { get; private set; }
 
+    /// <summary>The step count the run ends at.</summary>
+    public int TotalSteps => _settings.Steps;
+
     public TransformerModel Model => _model;
 
     public TokenWindows Windows => _windows;

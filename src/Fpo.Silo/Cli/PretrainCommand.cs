@@ -33,7 +33,7 @@ public static class PretrainCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the initial weights and of the batch order.", DefaultValueFactory = _ => Defaults.Seed };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Steps between checkpoints (the last two are kept).", DefaultValueFactory = _ => Defaults.CheckpointEvery };
         var evalEvery = new Option<int>("--eval-every") { Description = "Steps between validation losses.", DefaultValueFactory = _ => Defaults.EvalEvery };
-        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its newest checkpoint." };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its newest checkpoint, with its saved settings (only --steps may change them)." };
 
         var command = new Command("pretrain", "Train a small model from a text file: BPE tokenizer, next-token loss, AdamW, progress bar, checkpoints and --resume.")
         {
@@ -58,7 +58,9 @@ public static class PretrainCommand
             if (parse.GetValue(resume))
             {
                 var bpe = HuggingFaceTokenizerFile.Load(Path.Combine(runDir, "tokenizer.json"));
-                run = PretrainRun.Resume(runDir, Encode(bpe, corpusPath), parse.GetValue(steps));
+                // Only an explicit --steps changes a resumed run; its other settings come from the checkpoint.
+                int? newTotal = parse.GetResult(steps) is { Implicit: false } ? parse.GetValue(steps) : null;
+                run = PretrainRun.Resume(runDir, Encode(bpe, corpusPath), newTotal);
                 Console.Error.WriteLine($"fpo: resuming {runDir} at step {run.NextStep}");
             }
             else
@@ -75,7 +77,7 @@ public static class PretrainCommand
                 run = PretrainRun.Start(runDir, model, Encode(bpe, corpusPath), settings);
             }
             Console.Error.WriteLine($"fpo: {run.Windows.TrainTokens:N0} training tokens, {run.Windows.ValidationTokens:N0} validation tokens");
-            TrainingProgress.Show("pretrain", run.NextStep, reporter => run.Run(reporter, cancel), parse.GetValue(steps));
+            TrainingProgress.Show("pretrain", run.NextStep, reporter => run.Run(reporter, cancel), run.TotalSteps);
             Console.Error.WriteLine($"fpo: model saved in {runDir} (config.json, model.safetensors, tokenizer.json); metrics in {Path.Combine(runDir, PretrainRun.MetricsFile)}");
             return Task.FromResult(0);
         });
