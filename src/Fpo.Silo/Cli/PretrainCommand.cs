@@ -44,6 +44,8 @@ public static class PretrainCommand
             CommonOptions.Apply(parse);
             var runDir = parse.GetValue(output)!.FullName;
             var corpusPath = parse.GetValue(corpus)!.FullName;
+            // Read and decoded once: both the tokenizer training and the encoding need the whole text.
+            var corpusText = CorpusText.Read(corpusPath);
             var settings = new PretrainSettings
             {
                 Steps = parse.GetValue(steps), BatchSize = parse.GetValue(batch), SequenceLength = parse.GetValue(seq),
@@ -60,7 +62,7 @@ public static class PretrainCommand
                 var bpe = HuggingFaceTokenizerFile.Load(Path.Combine(runDir, "tokenizer.json"));
                 // Only an explicit --steps changes a resumed run; its other settings come from the checkpoint.
                 int? newTotal = parse.GetResult(steps) is { Implicit: false } ? parse.GetValue(steps) : null;
-                run = PretrainRun.Resume(runDir, Encode(bpe, corpusPath), newTotal);
+                run = PretrainRun.Resume(runDir, Encode(bpe, corpusText, corpusPath), newTotal);
                 Console.Error.WriteLine($"fpo: resuming {runDir} at step {run.NextStep}");
             }
             else
@@ -69,12 +71,12 @@ public static class PretrainCommand
                     throw new CliException($"{runDir} already holds a run (checkpoint {existing}); pass --resume to continue it or choose another --out");
                 var bpe = parse.GetValue(tokenizer) is { } tokDir
                     ? HuggingFaceTokenizerFile.Load(Path.Combine(tokDir.FullName, "tokenizer.json"))
-                    : TrainTokenizer(corpusPath, parse.GetValue(vocab));
+                    : TrainTokenizer(corpusText, parse.GetValue(vocab));
                 HuggingFaceTokenizerFile.Save(bpe, runDir);
                 var modelConfig = ModelPresets.Resolve(parse.GetValue(config)!, parse.GetValue(family)!, bpe.VocabSize, settings.SequenceLength);
                 var model = new TransformerModel(modelConfig, settings.Seed);
                 Console.Error.WriteLine($"fpo: {modelConfig.Family} model, {model.Parameters.Length:N0} parameters, L={modelConfig.Layers} C={modelConfig.Channels} NH={modelConfig.Heads} V={modelConfig.VocabSize}");
-                run = PretrainRun.Start(runDir, model, Encode(bpe, corpusPath), settings);
+                run = PretrainRun.Start(runDir, model, Encode(bpe, corpusText, corpusPath), settings);
             }
             Console.Error.WriteLine($"fpo: {run.Windows.TrainTokens:N0} training tokens, {run.Windows.ValidationTokens:N0} validation tokens");
             TrainingProgress.Show("pretrain", run.NextStep, reporter => run.Run(reporter, cancel), run.TotalSteps);
@@ -84,18 +86,17 @@ public static class PretrainCommand
         return command;
     }
 
-    private static BpeTokenizer TrainTokenizer(string corpusPath, int vocabSize)
+    private static BpeTokenizer TrainTokenizer(string text, int vocabSize)
     {
         if (vocabSize < 257) throw new CliException($"--vocab-size must be at least 257 (256 byte tokens and <|endoftext|>), got {vocabSize}");
-        var text = CorpusText.Read(corpusPath);
         BpeTokenizer? result = null;
         TrainingProgress.ShowFraction($"BPE tokenizer ({vocabSize} tokens)", p => result = BpeTrainer.Train([text], vocabSize, ["<|endoftext|>"], progress: p));
         return result!;
     }
 
-    private static int[] Encode(BpeTokenizer bpe, string corpusPath)
+    private static int[] Encode(BpeTokenizer bpe, string text, string corpusPath)
     {
-        var ids = bpe.Encode(CorpusText.Read(corpusPath), allowSpecial: false);
+        var ids = bpe.Encode(text, allowSpecial: false);
         if (ids.Length == 0) throw new CliException($"{corpusPath}: the corpus is empty");
         return ids;
     }
