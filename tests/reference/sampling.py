@@ -86,6 +86,8 @@ def main(out_dir):
     case("repetition_1.3", randn(20), repetition=1.3, prompt=[1, 4, 4, 9, 17], generated=[2, 9, 9])
     case("repetition_0.8", randn(20), repetition=0.8, prompt=[0, 5, 6], generated=[6, 11])
     case("presence_frequency", randn(22), presence=0.5, frequency=0.3, prompt=[3, 4], generated=[1, 1, 1, 5, 7, 7, 20])
+    case("presence", randn(18), presence=0.8, generated=[2, 2, 6, 11, 11, 11])
+    case("frequency", randn(18), frequency=0.35, prompt=[2, 6], generated=[2, 2, 6, 11, 11, 11])
     case("negative_presence_frequency", randn(22), presence=-0.4, frequency=-0.2, generated=[0, 2, 2, 21])
     case("bias", randn(16), bias={"3": 2.5, "7": -1.0, "0": -30.0})
     case("bias_repetition", randn(25), bias={"3": 2.5, "7": -1.0, "12": 4.0}, repetition=1.2, prompt=[3, 12, 14, 15],
