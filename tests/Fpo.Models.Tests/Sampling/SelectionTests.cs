@@ -26,6 +26,7 @@ public class SelectionTests
     {
         var rng = new Random(2);
         var scratch = new float[200];
+        var histogram = new double[NucleusThreshold.Buckets];
         for (var n = 1; n <= 100; n++)
             for (var trial = 0; trial < 10; trial++)
             {
@@ -39,9 +40,30 @@ public class SelectionTests
                     double cum = 0;
                     var last = 0;
                     while ((cum += sorted[last]) < target) last++;
-                    Assert.Equal(sorted[last], NucleusThreshold.Find(w, target, scratch));
+                    Assert.Equal(sorted[last], NucleusThreshold.Find(w, target, scratch, histogram));
+                    Assert.Equal(sorted[last], NucleusThreshold.Select(w.ToArray(), target));
                 }
             }
+    }
+
+    [Fact]
+    public void NucleusThresholdMatchesSortingOnSoftmaxWeightsOfRandomLogits()
+    {
+        var rng = new Random(3);
+        var scratch = new float[5000];
+        var histogram = new double[NucleusThreshold.Buckets];
+        for (var trial = 0; trial < 200; trial++)
+        {
+            var n = rng.Next(1, 5000);
+            var scale = rng.NextDouble() * 10;
+            var w = Enumerable.Range(0, n).Select(_ => (float)Math.Exp(-rng.NextDouble() * scale)).ToArray();
+            var sorted = w.OrderDescending().ToArray();
+            var target = rng.NextDouble() * w.Sum(v => (double)v);
+            double cum = 0;
+            var last = 0;
+            while ((cum += sorted[last]) < target) last++;
+            Assert.Equal(sorted[last], NucleusThreshold.Find(w, target, scratch, histogram));
+        }
     }
 
     // Small integers (many ties), a few -inf, or all equal
