@@ -14,8 +14,18 @@ internal static class NucleusThreshold
     /// <summary>Buckets a histogram needs: one per value of (float bits &gt;&gt; 20) of a finite non-negative float.</summary>
     public const int Buckets = 0x7F800000 >> Shift;
 
+    // Below this many weights, clearing the histogram costs more than a quickselect over all of them.
+    private const int SmallLength = 2048;
+
     // weights (n) non-negative and finite, target in (0, sum of weights], scratch (>= n), histogram (Buckets). Returns τ.
     public static float Find(ReadOnlySpan<float> weights, double target, Span<float> scratch, Span<double> histogram)
+    {
+        if (weights.Length > SmallLength) return ByHistogram(weights, target, scratch, histogram);
+        weights.CopyTo(scratch);
+        return Select(scratch[..weights.Length], target);
+    }
+
+    internal static float ByHistogram(ReadOnlySpan<float> weights, double target, Span<float> scratch, Span<double> histogram)
     {
         histogram = histogram[..Buckets];
         histogram.Clear();
@@ -38,50 +48,25 @@ internal static class NucleusThreshold
         double above = 0; // mass of the weights known to be larger than every weight in a[lo..hi)
         while (true)
         {
-            var pivot = MedianOfThree(a[lo], a[lo + (hi - lo) / 2], a[hi - 1]);
-            var (gtEnd, eqEnd, gtMass, eqMass) = Partition(a, lo, hi, pivot);
+            var pivot = ThreeWayPartition.MedianOfThree(a, lo, hi);
+            var (gtEnd, eqEnd) = ThreeWayPartition.Run(a, lo, hi, pivot);
+            var gtMass = Sum(a[lo..gtEnd]);
             if (above + gtMass >= target)
                 hi = gtEnd;
-            else if (above + gtMass + eqMass >= target || eqEnd == hi)
+            else if (above + gtMass + pivot * (double)(eqEnd - gtEnd) >= target || eqEnd == hi)
                 return pivot; // the second test: rounding left the whole range short of the target, so keep it all
             else
             {
-                above += gtMass + eqMass;
+                above += gtMass + pivot * (double)(eqEnd - gtEnd);
                 lo = eqEnd;
             }
         }
     }
 
-    // Three-way partition of a[lo..hi): larger than the pivot first, then equal, then smaller; returns the ends of
-    // the first two parts and their masses.
-    private static (int GtEnd, int EqEnd, double GtMass, double EqMass) Partition(Span<float> a, int lo, int hi, float pivot)
+    private static double Sum(ReadOnlySpan<float> a)
     {
-        int lt = lo, i = lo, gt = hi;
-        double gtMass = 0, eqMass = 0;
-        while (i < gt)
-        {
-            var v = a[i];
-            if (v > pivot)
-            {
-                gtMass += v;
-                (a[lt], a[i]) = (a[i], a[lt]);
-                lt++;
-                i++;
-            }
-            else if (v < pivot)
-            {
-                gt--;
-                (a[gt], a[i]) = (a[i], a[gt]);
-            }
-            else
-            {
-                eqMass += v;
-                i++;
-            }
-        }
-        return (lt, gt, gtMass, eqMass);
+        double sum = 0;
+        foreach (var v in a) sum += v;
+        return sum;
     }
-
-    private static float MedianOfThree(float a, float b, float c) =>
-        a < b ? (b < c ? b : Math.Max(a, c)) : (a < c ? a : Math.Max(b, c));
 }

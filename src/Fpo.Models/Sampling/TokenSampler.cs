@@ -40,6 +40,7 @@ public sealed class TokenSampler
     private readonly float[] _select;     // (V) scratch of the top-k heap and the top-p selection
     private readonly double[] _blockSums; // (ceil(V/64)) weight of each block of 64 candidates, for the draw
     private readonly double[] _histogram; // (NucleusThreshold.Buckets) mass per bucket of weights, for top-p
+    private readonly int[] _counts;       // (TopKThreshold.Buckets) logits per bucket, for top-k with large k
 
     public TokenSampler(int vocabSize)
     {
@@ -52,6 +53,7 @@ public sealed class TokenSampler
         _select = new float[vocabSize];
         _blockSums = new double[(vocabSize + Block - 1) / Block];
         _histogram = new double[NucleusThreshold.Buckets];
+        _counts = new int[TopKThreshold.Buckets];
     }
 
     public int VocabSize => _logits.Length;
@@ -161,7 +163,7 @@ public sealed class TokenSampler
     // _weights, in ascending id order; returns how many. Chunks of 16 below the threshold are skipped whole.
     private int KeepTopK(ReadOnlySpan<float> x, int k)
     {
-        var threshold = TopKThreshold.Find(x, k, _select);
+        var threshold = TopKThreshold.Find(x, k, _select, _counts);
         var n = 0;
         var i = 0;
         if (Vector512.IsHardwareAccelerated)

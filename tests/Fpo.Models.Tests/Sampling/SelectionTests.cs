@@ -11,14 +11,41 @@ public class SelectionTests
     {
         var rng = new Random(1);
         var heap = new float[200];
+        var counts = new int[TopKThreshold.Buckets];
         for (var n = 1; n <= 100; n++)
             for (var trial = 0; trial < 5; trial++)
             {
                 var x = Values(rng, n, trial);
                 var sorted = x.OrderDescending().ToArray();
                 for (var k = 1; k <= n; k++)
-                    Assert.Equal(sorted[k - 1], TopKThreshold.Find(x, k, heap));
+                {
+                    Assert.Equal(sorted[k - 1], TopKThreshold.ByHeap(x, k, heap));
+                    Assert.Equal(sorted[k - 1], TopKThreshold.ByHistogram(x, k, heap, counts));
+                    Assert.Equal(sorted[k - 1], TopKThreshold.Select(x.ToArray(), k));
+                }
             }
+    }
+
+    [Fact]
+    public void TopKThresholdMatchesSortingOnRandomLogitsOfEverySign()
+    {
+        var rng = new Random(4);
+        var scratch = new float[6000];
+        var counts = new int[TopKThreshold.Buckets];
+        for (var trial = 0; trial < 100; trial++)
+        {
+            var n = rng.Next(1, 6000);
+            var x = Enumerable.Range(0, n).Select(_ => rng.Next(20) switch
+            {
+                0 => float.NegativeInfinity,
+                1 => -0f,
+                2 => 0f,
+                _ => (float)((rng.NextDouble() - 0.5) * Math.Pow(10, rng.Next(-3, 4))),
+            }).ToArray();
+            var sorted = x.OrderDescending().ToArray();
+            foreach (var k in new[] { 1, rng.Next(1, n + 1), rng.Next(1, n + 1), n })
+                Assert.Equal(sorted[k - 1], TopKThreshold.Find(x, k, scratch, counts));
+        }
     }
 
     [Fact]
@@ -28,21 +55,23 @@ public class SelectionTests
         var scratch = new float[200];
         var histogram = new double[NucleusThreshold.Buckets];
         for (var n = 1; n <= 100; n++)
-            for (var trial = 0; trial < 10; trial++)
+            for (var trial = 0; trial < 6; trial++)
             {
                 var w = Values(rng, n, trial).Select(v => float.IsNegativeInfinity(v) ? 0f : MathF.Abs(v)).ToArray();
                 if (w.All(v => v == 0)) w[0] = 1;
                 var sorted = w.OrderDescending().ToArray();
-                double total = w.Sum();
-                // integer weights: every target from the smallest to the total, boundaries (sum == target) included
-                for (var target = 0.5; target <= total; target += 0.5)
-                {
-                    double cum = 0;
-                    var last = 0;
-                    while ((cum += sorted[last]) < target) last++;
-                    Assert.Equal(sorted[last], NucleusThreshold.Find(w, target, scratch, histogram));
-                    Assert.Equal(sorted[last], NucleusThreshold.Select(w.ToArray(), target));
-                }
+                // integer weights: every prefix sum exactly (the boundary case sum == target) and half-way between
+                double prefix = 0;
+                foreach (var v in sorted)
+                    foreach (var target in new[] { prefix + v / 2, prefix += v })
+                    {
+                        if (target <= 0) continue;
+                        double cum = 0;
+                        var last = 0;
+                        while ((cum += sorted[last]) < target) last++;
+                        Assert.Equal(sorted[last], NucleusThreshold.ByHistogram(w, target, scratch, histogram));
+                        Assert.Equal(sorted[last], NucleusThreshold.Select(w.ToArray(), target));
+                    }
             }
     }
 
@@ -54,7 +83,7 @@ public class SelectionTests
         var histogram = new double[NucleusThreshold.Buckets];
         for (var trial = 0; trial < 200; trial++)
         {
-            var n = rng.Next(1, 5000);
+            var n = rng.Next(1, 5000); // both sides of the histogram's threshold length
             var scale = rng.NextDouble() * 10;
             var w = Enumerable.Range(0, n).Select(_ => (float)Math.Exp(-rng.NextDouble() * scale)).ToArray();
             var sorted = w.OrderDescending().ToArray();
