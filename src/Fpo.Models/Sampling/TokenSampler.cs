@@ -26,8 +26,9 @@ namespace Fpo.Models.Sampling;
 /// <para>Masked (-inf) logits stay masked through every step and are never drawn. ModelLogProb is
 /// log_softmax(raw logits)[token]; SamplingLogProb is the log of the token's probability in the final distribution.
 /// Top-k and top-p order tokens by x - max x before temperature, which T &gt; 0 does not change, and never sort V:
-/// top-k keeps a heap of k values, top-p selects its cut by mass (<see cref="TopKThreshold"/>,
-/// <see cref="NucleusThreshold"/>).</para>
+/// top-k finds the k-th largest logit by a heap (small k) or a radix select, top-p selects its cut by mass
+/// (<see cref="TopKThreshold"/>, <see cref="NucleusThreshold"/>). Weights below e^-87 of the top token's are
+/// flushed to 0 (<see cref="FlushedExp"/>).</para>
 /// </summary>
 public sealed class TokenSampler
 {
@@ -135,18 +136,21 @@ public sealed class TokenSampler
         argmax = -1;
 
         var w = _weights.AsSpan(0, VocabSize);
+        var floor = float.NegativeInfinity; // top-k with a large k: the logit below which weights are 0
         if (p.TopK > 0 && p.TopK < VocabSize)
         {
-            w = w[..KeepTopK(x, p.TopK)];
-            compacted = true;
+            if (p.TopK <= TopKThreshold.MaxHeap)
+            {
+                w = w[..KeepTopK(x, p.TopK)];
+                compacted = true;
+            }
+            else
+                floor = TopKThreshold.ByHistogram(x, p.TopK, _select, _counts);
         }
-        if (compacted || !unchanged || p.Temperature != 1f)
+        if (compacted || !unchanged || p.Temperature != 1f || floor != float.NegativeInfinity)
         {
-            if (!compacted) x.CopyTo(w);
             // exp((x - max) / T): differences first, so a tiny T sends them to -inf instead of overflowing x / T
-            TensorPrimitives.Subtract(w, max, w);
-            if (p.Temperature != 1f) TensorPrimitives.Divide(w, p.Temperature, w);
-            TensorPrimitives.Exp(w, w);
+            FlushedExp.Run(w, compacted ? w : x, max, p.Temperature, floor);
         }
         count = w.Length;
         if (p.TopP < 1f)
@@ -160,10 +164,11 @@ public sealed class TokenSampler
     }
 
     // Compacts the ids and logits of the tokens whose logit is >= the k-th largest (and not -inf) into _ids and
-    // _weights, in ascending id order; returns how many. Chunks of 16 below the threshold are skipped whole.
+    // _weights, in ascending id order; returns how many. With k small, chunks of 16 below the threshold are nearly
+    // all, and are skipped whole.
     private int KeepTopK(ReadOnlySpan<float> x, int k)
     {
-        var threshold = TopKThreshold.Find(x, k, _select, _counts);
+        var threshold = TopKThreshold.ByHeap(x, k, _select);
         var n = 0;
         var i = 0;
         if (Vector512.IsHardwareAccelerated)
@@ -199,10 +204,7 @@ public sealed class TokenSampler
             throw new ArgumentException($"logits contain +inf at token id {logits.IndexOf(max)}: a logit must be finite or -inf (masked)", nameof(logits));
         if (float.IsNegativeInfinity(max))
             throw new ArgumentException($"every token is masked: all {VocabSize} logits are -inf", nameof(logits));
-        var e = _weights.AsSpan(0, VocabSize);
-        TensorPrimitives.Subtract(logits, max, e);
-        TensorPrimitives.Exp(e, e);
-        return max + Math.Log(TensorPrimitives.Sum(e));
+        return max + Math.Log(FlushedExp.Run(_weights, logits, max, 1f, float.NegativeInfinity));
     }
 
     private static void BiasAndPenalties(Span<float> x, SamplingParams p, TokenHistory history)

@@ -12,17 +12,16 @@ namespace Fpo.Models.Sampling;
 /// </summary>
 internal static class TopKThreshold
 {
-    private const int MaxHeap = 1024;
     private const int Shift = 20;
+
+    /// <summary>Largest k for which <see cref="ByHeap"/> is the faster way.</summary>
+    public const int MaxHeap = 128;
 
     /// <summary>Buckets the radix select counts into: one per value of (key &gt;&gt; 20).</summary>
     public const int Buckets = 1 << (32 - Shift);
 
     // x (V), scratch (>= V), counts (Buckets); 0 < k <= V. Returns the k-th largest value (-inf counts as a value).
-    public static float Find(ReadOnlySpan<float> x, int k, Span<float> scratch, Span<int> counts) =>
-        k <= MaxHeap ? ByHeap(x, k, scratch) : ByHistogram(x, k, scratch, counts);
-
-    internal static float ByHistogram(ReadOnlySpan<float> x, int k, Span<float> scratch, Span<int> counts)
+    public static float ByHistogram(ReadOnlySpan<float> x, int k, Span<float> scratch, Span<int> counts)
     {
         counts = counts[..Buckets];
         counts.Clear();
@@ -57,7 +56,8 @@ internal static class TopKThreshold
         return (uint)(bits ^ ((bits >> 31) | int.MinValue));
     }
 
-    internal static float ByHeap(ReadOnlySpan<float> x, int k, Span<float> heap)
+    // x (V), heap (>= k) scratch; 0 < k <= V. Returns the k-th largest value (-inf counts as a value).
+    public static float ByHeap(ReadOnlySpan<float> x, int k, Span<float> heap)
     {
         heap = heap[..k];
         x[..k].CopyTo(heap);

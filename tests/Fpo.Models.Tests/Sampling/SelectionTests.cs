@@ -44,7 +44,10 @@ public class SelectionTests
             }).ToArray();
             var sorted = x.OrderDescending().ToArray();
             foreach (var k in new[] { 1, rng.Next(1, n + 1), rng.Next(1, n + 1), n })
-                Assert.Equal(sorted[k - 1], TopKThreshold.Find(x, k, scratch, counts));
+            {
+                Assert.Equal(sorted[k - 1], TopKThreshold.ByHistogram(x, k, scratch, counts));
+                if (k <= TopKThreshold.MaxHeap) Assert.Equal(sorted[k - 1], TopKThreshold.ByHeap(x, k, scratch));
+            }
         }
     }
 
