@@ -99,6 +99,10 @@ def main(out_dir):
     masked[::3] = NEG_INF
     case("everything", masked, bias={"1": 1.5, "4": -2.0}, repetition=1.15, presence=0.3, frequency=0.1,
          temperature=0.9, top_k=15, top_p=0.95, min_p=0.02, prompt=[1, 2, 5, 8], generated=[4, 7, 7, 10])
+    # past the heap's k (128) and the histogram's length (2048): the radix top-k and the bucketed top-p
+    wide = torch.round(randn(300) * 4) / 4  # quarter steps: many ties, also at the 200th largest
+    case("top_k_200_of_300_ties", wide, top_k=200, temperature=1.5)
+    case("top_p_0.9_V_3000", randn(3000), top_p=0.9, temperature=0.8)
     greedy_tie = torch.tensor([0.0, 2.0, 1.0, 2.0, -1.0, 2.0, 0.5])
     case("greedy_ties_lowest_id", greedy_tie, temperature=0.0)
     case("greedy_bias_moves_argmax", randn(16), temperature=0.0, bias={"5": 20.0})

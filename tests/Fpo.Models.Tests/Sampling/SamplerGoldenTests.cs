@@ -15,7 +15,7 @@ public sealed class SamplerGoldenTests(ITestOutputHelper output) : IDisposable
     [
         "plain", "temperature_0.7", "temperature_1.8_with_neg_inf", "top_k_5_ties_at_boundary", "top_k_larger_than_V",
         "top_p_0.8", "top_p_ties_at_boundary", "min_p_0.1", "repetition_1.3", "repetition_0.8", "presence", "frequency", "presence_frequency",
-        "negative_presence_frequency", "bias", "bias_repetition", "temperature_top_k_top_p", "penalties_min_p", "everything",
+        "negative_presence_frequency", "bias", "bias_repetition", "temperature_top_k_top_p", "penalties_min_p", "everything", "top_k_200_of_300_ties", "top_p_0.9_V_3000",
     ];
 
     /// <summary>Cases whose distribution is one token.</summary>
