@@ -9,21 +9,18 @@ public class SelectionTests
     [Fact]
     public void TopKThresholdIsTheKthLargestValue()
     {
-        var rng = new Random(1);
         var heap = new float[200];
         var counts = new int[TopKThreshold.Buckets];
-        for (var n = 1; n <= 100; n++)
-            for (var trial = 0; trial < 5; trial++)
+        foreach (var x in SmallVectors(seed: 1, trials: 5))
+        {
+            var sorted = x.OrderDescending().ToArray();
+            for (var k = 1; k <= x.Length; k++)
             {
-                var x = Values(rng, n, trial);
-                var sorted = x.OrderDescending().ToArray();
-                for (var k = 1; k <= n; k++)
-                {
-                    Assert.Equal(sorted[k - 1], TopKThreshold.ByHeap(x, k, heap));
-                    Assert.Equal(sorted[k - 1], TopKThreshold.ByHistogram(x, k, heap, counts));
-                    Assert.Equal(sorted[k - 1], TopKThreshold.Select(x.ToArray(), k));
-                }
+                Assert.Equal(sorted[k - 1], TopKThreshold.ByHeap(x, k, heap));
+                Assert.Equal(sorted[k - 1], TopKThreshold.ByHistogram(x, k, heap, counts));
+                Assert.Equal(sorted[k - 1], TopKThreshold.Select(x.ToArray(), k));
             }
+        }
     }
 
     [Fact]
@@ -54,28 +51,24 @@ public class SelectionTests
     [Fact]
     public void NucleusThresholdKeepsTheShortestSortedPrefixReachingTheTargetPlusTies()
     {
-        var rng = new Random(2);
         var scratch = new float[200];
         var histogram = new double[NucleusThreshold.Buckets];
-        for (var n = 1; n <= 100; n++)
-            for (var trial = 0; trial < 6; trial++)
-            {
-                var w = Values(rng, n, trial).Select(v => float.IsNegativeInfinity(v) ? 0f : MathF.Abs(v)).ToArray();
-                if (w.All(v => v == 0)) w[0] = 1;
-                var sorted = w.OrderDescending().ToArray();
-                // integer weights: every prefix sum exactly (the boundary case sum == target) and half-way between
-                double prefix = 0;
-                foreach (var v in sorted)
-                    foreach (var target in new[] { prefix + v / 2, prefix += v })
-                    {
-                        if (target <= 0) continue;
-                        double cum = 0;
-                        var last = 0;
-                        while ((cum += sorted[last]) < target) last++;
-                        Assert.Equal(sorted[last], NucleusThreshold.ByHistogram(w, target, scratch, histogram));
-                        Assert.Equal(sorted[last], NucleusThreshold.Select(w.ToArray(), target));
-                    }
-            }
+        foreach (var x in SmallVectors(seed: 2, trials: 6))
+        {
+            var w = x.Select(v => float.IsNegativeInfinity(v) ? 0f : MathF.Abs(v)).ToArray();
+            if (w.All(v => v == 0)) w[0] = 1;
+            var sorted = w.OrderDescending().ToArray();
+            // integer weights: every prefix sum exactly (the boundary case sum == target) and half-way between
+            double prefix = 0;
+            foreach (var v in sorted)
+                foreach (var target in new[] { prefix + v / 2, prefix += v })
+                {
+                    if (target <= 0) continue;
+                    var expected = SortedPrefixCut(sorted, target);
+                    Assert.Equal(expected, NucleusThreshold.ByHistogram(w, target, scratch, histogram));
+                    Assert.Equal(expected, NucleusThreshold.Select(w.ToArray(), target));
+                }
+        }
     }
 
     [Fact]
@@ -89,13 +82,27 @@ public class SelectionTests
             var n = rng.Next(1, 5000); // both sides of the histogram's threshold length
             var scale = rng.NextDouble() * 10;
             var w = Enumerable.Range(0, n).Select(_ => (float)Math.Exp(-rng.NextDouble() * scale)).ToArray();
-            var sorted = w.OrderDescending().ToArray();
             var target = rng.NextDouble() * w.Sum(v => (double)v);
-            double cum = 0;
-            var last = 0;
-            while ((cum += sorted[last]) < target) last++;
-            Assert.Equal(sorted[last], NucleusThreshold.Find(w, target, scratch, histogram));
+            Assert.Equal(SortedPrefixCut(w.OrderDescending().ToArray(), target), NucleusThreshold.Find(w, target, scratch, histogram));
         }
+    }
+
+    // The definition: the last weight of the shortest descending prefix whose sum reaches the target
+    private static float SortedPrefixCut(float[] sortedDescending, double target)
+    {
+        double cum = 0;
+        var last = 0;
+        while ((cum += sortedDescending[last]) < target) last++;
+        return sortedDescending[last];
+    }
+
+    // Vectors of every length 1..100, each in several kinds (Values)
+    private static IEnumerable<float[]> SmallVectors(int seed, int trials)
+    {
+        var rng = new Random(seed);
+        for (var n = 1; n <= 100; n++)
+            for (var trial = 0; trial < trials; trial++)
+                yield return Values(rng, n, trial);
     }
 
     // Small integers (many ties), a few -inf, or all equal
