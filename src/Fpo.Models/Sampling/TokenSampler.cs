@@ -36,9 +36,8 @@ public sealed class TokenSampler
 
     private readonly float[] _logits;     // (V) logits after bias and penalties
     private readonly float[] _weights;    // (V) unnormalised probability of each candidate; 0 = masked
-    private readonly int[] _ids;          // (V) token id of each candidate after top-k, ascending
-    private readonly int[] _identity;     // (V) 0..V-1: the candidates when top-k keeps every token
-    private readonly float[] _select;     // (V) scratch of the top-k heap and the top-p selection
+    private readonly int[] _ids;          // (V) token id of each candidate after a small top-k, ascending
+    private readonly float[] _select;     // (V) scratch of the top-k and top-p selections
     private readonly double[] _blockSums; // (ceil(V/64)) weight of each block of 64 candidates, for the draw
     private readonly double[] _histogram; // (NucleusThreshold.Buckets) mass per bucket of weights, for top-p
     private readonly int[] _counts;       // (TopKThreshold.Buckets) logits per bucket, for top-k with large k
@@ -49,8 +48,6 @@ public sealed class TokenSampler
         _logits = new float[vocabSize];
         _weights = new float[vocabSize];
         _ids = new int[vocabSize];
-        _identity = new int[vocabSize];
-        for (var i = 0; i < vocabSize; i++) _identity[i] = i;
         _select = new float[vocabSize];
         _blockSums = new double[(vocabSize + Block - 1) / Block];
         _histogram = new double[NucleusThreshold.Buckets];
@@ -61,7 +58,8 @@ public sealed class TokenSampler
 
     /// <summary>
     /// logits (V) raw next-token logits (not modified). Throws ArgumentException naming the first NaN token, or when
-    /// every token is masked (-inf).
+    /// every token is masked (-inf); also for a +inf logit, invalid parameters (<see cref="SamplingParams.Validate"/>)
+    /// and history ids outside the vocabulary.
     /// </summary>
     public SampledToken Sample(ReadOnlySpan<float> logits, SamplingParams parameters, TokenHistory history, SequenceRandom random)
     {
