@@ -81,15 +81,16 @@ public sealed partial class TransformerModel
             }
         ReadOnlySpan<int> positions = I.Positions, rowSlots = I.Slots;
         var x = I.Block;
+        var path = InferencePath(N == S);
         var stream = I.Stream.In(a);
 
         Embedding.Forward(stream, tokens, positions, Par(P.Wte), Par(P.Wpe), N, C);
         for (var l = 0; l < L; l++)
         {
-            AttentionInput(a, x, stream, l, positions, N);
+            AttentionInput(path, a, x, stream, l, positions, N);
             CachedAttention.Append(cache.Keys[l], cache.Values[l], x.Qkv.In(a), rowSlots, positions, N, NH, NKV, HS, cache.Capacity);
             CachedAttention.Forward(x.Atty.In(a), x.Qkv.In(a), cache.Keys[l], cache.Values[l], rowSlots, positions, N, NH, NKV, HS, cache.Capacity);
-            AttentionOutputAndMlp(a, x, stream, l, N);
+            AttentionOutputAndMlp(path, a, x, stream, l, N);
             if (l == _captureLayer) stream.CopyTo(I.Captured.In(a));
         }
         var last = I.Last.In(a);
@@ -102,7 +103,8 @@ public sealed partial class TransformerModel
         var lnf = I.Lnf.In(a);
         var logits = I.Logits.In(a);
         NormForward(lnf, I.LnfMean.In(a), I.LnfRstd.In(a), last, Par(P.Lnfw), Par(P.Lnfb), S);
-        Linear.Forward(logits, lnf, Par(P.LmHead), [], S, C, V);
+        // The head always runs on DecodeLinear: its S rows are one per sequence, so logits never depend on the batch.
+        Project(path == LinearPath.DecodeBFloat16 ? path : LinearPath.DecodeFloat32, logits, lnf, P.LmHead, default, S, C, V);
         return logits;
     }
 
