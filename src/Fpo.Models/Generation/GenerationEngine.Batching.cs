@@ -6,7 +6,7 @@ namespace Fpo.Models.Generation;
 public sealed partial class GenerationEngine
 {
     // Rows of one step are drawn in parallel only when each worker gets at least this many logits to sample from.
-    private const int MinLogitsPerWorker = 1 << 16;
+    private const int MinLogitsPerWorker = 1 << 14;
 
     /// <summary>
     /// One Generate call: the decode loop and the slot bookkeeping. A slot's first positions keep the prompt of the
@@ -47,6 +47,7 @@ public sealed partial class GenerationEngine
                 Step();
                 Fill();
             }
+            _progress?.Report(Progress(inFlight: 0));
             return _results;
         }
 
@@ -127,8 +128,11 @@ public sealed partial class GenerationEngine
             _steps++;
             ComputeThreads.For(S, _drawRows, minRange: Math.Max(1, MinLogitsPerWorker / engine.V));
             for (var i = 0; i < S; i++) Settle(_rows[i]);
-            _progress?.Report(new GenerationProgress(_steps, _completed, _results.Length, S, _generated, _clock.Elapsed));
+            _progress?.Report(Progress(inFlight: S));
         }
+
+        private GenerationProgress Progress(int inFlight) =>
+            new(_steps, _completed, _results.Length, inFlight, _generated, _clock.Elapsed);
 
         // Rows are independent (own history, random stream and text), so any split over workers gives the same tokens.
         private void DrawRows(int start, int end)
