@@ -91,7 +91,7 @@ public static class GenerateCommand
 
             if (parse.GetValue(json)) output.WriteLine(GenerationJson.Write(results, prompts, summary));
             else PrintText(output, results, prompts);
-            error.WriteLine($"fpo: {summary.Samples} samples of {results.Count} prompt{(results.Count == 1 ? "" : "s")}, " +
+            error.WriteLine($"fpo: {Count(summary.Samples, "sample")} of {Count(results.Count, "prompt")}, " +
                             $"{summary.GeneratedTokens} new tokens in {summary.Seconds:F2} s ({summary.TokensPerSecond:F1} tok/s), seed {baseSeed}");
             foreach (var failed in results.Where(r => !r.Succeeded)) error.WriteLine($"fpo: {failed.Error}");
             return results.All(r => r.Succeeded) ? 0 : 1;
@@ -175,6 +175,8 @@ public static class GenerateCommand
             }
         }
     }
+
+    private static string Count(int count, string noun) => $"{count} {noun}{(count == 1 ? "" : "s")}";
 
     private static string Quote(string text) => JsonSerializer.Serialize(text, Quoting);
 }

@@ -11,7 +11,7 @@ namespace Fpo.Silo.Cli;
 /// </summary>
 public static class GenerationJson
 {
-    private static readonly JsonWriterOptions Options = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string Write(IReadOnlyList<GenerationResult> results, IReadOnlyList<(string Text, int[] Tokens)> prompts, GenerationSummary summary)
     {
