@@ -34,7 +34,7 @@ public static class GenerationProgressDisplay
                 result = run(new Inline(p =>
                 {
                     task.Value = p.CompletedRequests;
-                    task.Description = Markup.Escape(Describe(p));
+                    task.Description = $"{p.CompletedRequests}/{p.TotalRequests} prompts, {p.TokensPerSecond:F0} tok/s";
                 }));
             });
         return result!;

@@ -43,6 +43,7 @@ public class EngineContractTests
         var tokensOnly = new GenerationEngine(Model(), tokenizer: null);
         Assert.Contains("stop strings need text, but the engine has no tokenizer",
             Assert.Throws<ArgumentException>(() => tokensOnly.Run([Good with { StopStrings = ["x"] }])).Message);
+        Assert.Empty(tokensOnly.Run([]));
         var result = tokensOnly.Run([Good])[0].Samples[0];
         Assert.Null(result.Text);
         Assert.Equal(4, result.Tokens.Count);
