@@ -39,6 +39,7 @@ public sealed class TokenSampler
     private readonly int[] _identity;     // (V) 0..V-1: the candidates when top-k keeps every token
     private readonly float[] _select;     // (V) scratch of the top-k heap and the top-p selection
     private readonly double[] _blockSums; // (ceil(V/64)) weight of each block of 64 candidates, for the draw
+    private readonly double[] _histogram; // (NucleusThreshold.Buckets) mass per bucket of weights, for top-p
 
     public TokenSampler(int vocabSize)
     {
@@ -50,6 +51,7 @@ public sealed class TokenSampler
         for (var i = 0; i < vocabSize; i++) _identity[i] = i;
         _select = new float[vocabSize];
         _blockSums = new double[(vocabSize + Block - 1) / Block];
+        _histogram = new double[NucleusThreshold.Buckets];
     }
 
     public int VocabSize => _logits.Length;
@@ -104,60 +106,87 @@ public sealed class TokenSampler
             throw new ArgumentException($"logits has {logits.Length} entries, the sampler's vocabulary is {VocabSize}", nameof(logits));
         if (history.MaxId >= VocabSize)
             throw new ArgumentException($"the token history holds id {history.MaxId}, outside the vocabulary [0, {VocabSize})", nameof(history));
-        var logSumExp = RawLogSumExp(logits);
-        var x = _logits.AsSpan();
-        logits.CopyTo(x);
-        BiasAndPenalties(x, p, history);
-        var max = TensorPrimitives.Max(x);
-        if (float.IsNegativeInfinity(max))
-            throw new ArgumentException($"every token is masked: all {VocabSize} logits are -inf after the logit bias and penalties", nameof(logits));
-        if (float.IsPositiveInfinity(max))
-            throw new ArgumentException($"the logit of token id {x.IndexOf(max)} overflowed to +inf in the logit bias or penalties", nameof(p));
-        argmax = FirstIndexOf(x, max);
+        // leaves exp(logits - max) in _weights: the weights themselves when nothing changes the logits and T = 1
+        var logSumExp = RawLogSumExp(logits, out var max);
+        var unchanged = (p.LogitBias is null || p.LogitBias.Count == 0) && p.RepetitionPenalty == 1f &&
+            p.PresencePenalty == 0f && p.FrequencyPenalty == 0f;
+        var x = logits;
+        if (!unchanged)
+        {
+            logits.CopyTo(_logits);
+            BiasAndPenalties(_logits, p, history);
+            x = _logits;
+            max = TensorPrimitives.Max(x);
+            if (float.IsNegativeInfinity(max))
+                throw new ArgumentException($"every token is masked: all {VocabSize} logits are -inf after the logit bias and penalties", nameof(logits));
+            if (float.IsPositiveInfinity(max))
+                throw new ArgumentException($"the logit of token id {x.IndexOf(max)} overflowed to +inf in the logit bias or penalties", nameof(p));
+        }
         compacted = false;
         total = 0;
         if (p.IsGreedy)
         {
+            argmax = FirstIndexOf(x, max);
             count = -1;
             return logSumExp;
         }
+        argmax = -1;
 
         var w = _weights.AsSpan(0, VocabSize);
         if (p.TopK > 0 && p.TopK < VocabSize)
         {
-            var threshold = TopKThreshold.Find(x, p.TopK, _select);
-            var n = 0;
-            for (var i = 0; i < VocabSize; i++)
-                if (x[i] >= threshold && !float.IsNegativeInfinity(x[i]))
-                {
-                    _ids[n] = i;
-                    _weights[n++] = x[i];
-                }
-            w = w[..n];
+            w = w[..KeepTopK(x, p.TopK)];
             compacted = true;
         }
-        else
-            x.CopyTo(w);
+        if (compacted || !unchanged || p.Temperature != 1f)
+        {
+            if (!compacted) x.CopyTo(w);
+            // exp((x - max) / T): differences first, so a tiny T sends them to -inf instead of overflowing x / T
+            TensorPrimitives.Subtract(w, max, w);
+            if (p.Temperature != 1f) TensorPrimitives.Divide(w, p.Temperature, w);
+            TensorPrimitives.Exp(w, w);
+        }
         count = w.Length;
-
-        // exp((x - max) / T): differences first, so a tiny T sends them to -inf instead of overflowing x / T
-        TensorPrimitives.Subtract(w, max, w);
-        if (p.Temperature != 1f) TensorPrimitives.Divide(w, p.Temperature, w);
-        TensorPrimitives.Exp(w, w);
         if (p.TopP < 1f)
         {
             var mass = BlockSums(w);
-            MaskBelow(w, NucleusThreshold.Find(w, p.TopP * mass, _select));
+            MaskBelow(w, NucleusThreshold.Find(w, p.TopP * mass, _select, _histogram));
         }
         if (p.MinP > 0f) MaskBelow(w, p.MinP * TensorPrimitives.Max(w));
         total = BlockSums(w);
         return logSumExp;
     }
 
-    // Rejects NaN and +inf and an all -inf row; returns log(sum exp(logits)) in double.
-    private double RawLogSumExp(ReadOnlySpan<float> logits)
+    // Compacts the ids and logits of the tokens whose logit is >= the k-th largest (and not -inf) into _ids and
+    // _weights, in ascending id order; returns how many. Chunks of 16 below the threshold are skipped whole.
+    private int KeepTopK(ReadOnlySpan<float> x, int k)
     {
-        var max = TensorPrimitives.Max(logits);
+        var threshold = TopKThreshold.Find(x, k, _select);
+        var n = 0;
+        var i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (var t = Vector512.Create(threshold); i + 16 <= x.Length; i += 16)
+                if (Vector512.GreaterThanOrEqualAny(Vector512.Create(x.Slice(i, 16)), t))
+                    n = Keep(x, i, i + 16, threshold, n);
+        return Keep(x, i, x.Length, threshold, n);
+    }
+
+    private int Keep(ReadOnlySpan<float> x, int from, int to, float threshold, int n)
+    {
+        for (var i = from; i < to; i++)
+            if (x[i] >= threshold && !float.IsNegativeInfinity(x[i]))
+            {
+                _ids[n] = i;
+                _weights[n++] = x[i];
+            }
+        return n;
+    }
+
+    // Rejects NaN and +inf and an all -inf row; returns log(sum exp(logits)) in double and the largest logit, and
+    // leaves exp(logits - max) in _weights.
+    private double RawLogSumExp(ReadOnlySpan<float> logits, out float max)
+    {
+        max = TensorPrimitives.Max(logits);
         if (float.IsNaN(max))
         {
             var i = 0;
