@@ -103,7 +103,7 @@ public class DecodeBatchIndependenceTests
         var cache = model.CreateCache(4, 64);
         model.Prefill(cache, [[1, 2, 3], [4], [5, 6], [7, 8, 9, 10]]);
         int[] slots = [0, 1, 2, 3], tokens = [11, 12, 13, 14];
-        for (var i = 0; i < 3; i++) model.DecodeStep(cache, slots, tokens);
+        for (var i = 0; i < 5; i++) model.DecodeStep(cache, slots, tokens);
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < 10; i++) model.DecodeStep(cache, slots, tokens);
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
