@@ -1,4 +1,5 @@
 using Fpo.Models.Generation;
+using Fpo.Models.Sampling;
 using Fpo.Models.Transformer;
 using static Fpo.Models.Tests.Generation.TinyGeneration;
 
@@ -91,7 +92,7 @@ public class EngineContractTests
         const int poisoned = 42;
         model.Layout.Wte.In(model.Parameters).Slice(poisoned * 32, 32).Fill(float.NaN);
         var engine = new GenerationEngine(model, Tokenizer, new() { MaxBatch = 2 });
-        var avoid = new Sampling.SamplingParams { LogitBias = new Dictionary<int, float> { [poisoned] = -100f } };
+        var avoid = new SamplingParams { LogitBias = new Dictionary<int, float> { [poisoned] = -100f } };
         var completed = new List<GenerationResult>();
         engine.RequestCompleted += completed.Add;
 

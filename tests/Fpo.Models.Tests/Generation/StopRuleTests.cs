@@ -1,5 +1,6 @@
 using System.Text;
 using Fpo.Models.Generation;
+using Fpo.Models.Sampling;
 using static Fpo.Models.Tests.Generation.TinyGeneration;
 
 namespace Fpo.Models.Tests.Generation;
@@ -68,7 +69,7 @@ public class StopRuleTests
     [Fact]
     public void EosStopsUnlessIgnored()
     {
-        var forceEos = new Sampling.SamplingParams { LogitBias = new Dictionary<int, float> { [Eos] = 100f } };
+        var forceEos = new SamplingParams { LogitBias = new Dictionary<int, float> { [Eos] = 100f } };
         var request = Request("e", Prompt("the"), maxNewTokens: 5) with { Sampling = forceEos };
 
         var stopped = Run(request);
