@@ -34,26 +34,53 @@ public static class CachedAttention
     public static unsafe void Forward(Span<float> outp, ReadOnlySpan<float> qkv, ReadOnlySpan<float> kcache,
         ReadOnlySpan<float> vcache, ReadOnlySpan<int> slots, ReadOnlySpan<int> positions, int N, int NH, int NKV, int HS, int capacity)
     {
-        var QKV = (NH + 2 * NKV) * HS;
-        var groups = NH / NKV;
-        var scale = 1f / MathF.Sqrt(HS);
         fixed (float* outPtr = outp, qkvPtr = qkv, kPtr = kcache, vPtr = vcache)
         fixed (int* slotPtr = slots, posPtr = positions)
         {
-            nint o = (nint)outPtr, q = (nint)qkvPtr, k = (nint)kPtr, v = (nint)vPtr, s = (nint)slotPtr, p = (nint)posPtr;
-            Parallel.For(0, N * NH, new ParallelOptions { MaxDegreeOfParallelism = ComputeThreads.Count }, item =>
+            var job = idleJob ?? new Job();
+            idleJob = null;
+            (job.Out, job.Qkv, job.K, job.V, job.Slots, job.Positions) = ((nint)outPtr, (nint)qkvPtr, (nint)kPtr, (nint)vPtr, (nint)slotPtr, (nint)posPtr);
+            (job.NH, job.NKV, job.HS, job.Capacity) = (NH, NKV, HS, capacity);
+            try
             {
-                int n = item / NH, h = item % NH, pos = ((int*)p)[n];
-                var kvBase = (((int*)s)[n] * NKV + h / groups) * capacity * HS;
-                var query = new ReadOnlySpan<float>((float*)q + n * QKV + h * HS, HS);
-                var keys = new ReadOnlySpan<float>((float*)k + kvBase, (pos + 1) * HS);
-                var values = new ReadOnlySpan<float>((float*)v + kvBase, (pos + 1) * HS);
-                var dst = new Span<float>((float*)o + n * NH * HS + h * HS, HS);
-                float[]? rented = pos + 1 > StackScores ? ArrayPool<float>.Shared.Rent(pos + 1) : null;
-                var scores = rented is null ? stackalloc float[pos + 1] : rented.AsSpan(0, pos + 1);
-                AttendOne(dst, scores, query, keys, values, HS, scale);
-                if (rented is not null) ArrayPool<float>.Shared.Return(rented);
-            });
+                ComputeThreads.For(N * NH, job.RunItems);
+            }
+            finally
+            {
+                idleJob = job;
+            }
+        }
+    }
+
+    // One call's arguments in a reused per-thread object, so a decode step dispatches without allocating a closure.
+    [ThreadStatic] private static Job? idleJob;
+
+    private sealed unsafe class Job
+    {
+        public nint Out, Qkv, K, V, Slots, Positions;
+        public int NH, NKV, HS, Capacity;
+        public readonly Action<int, int> RunItems;
+
+        public Job() => RunItems = Run;
+
+        private void Run(int start, int end)
+        {
+            for (var item = start; item < end; item++) AttendItem(item);
+        }
+
+        // query head h of row n against its kv head's cached positions 0..positions[n]
+        private void AttendItem(int item)
+        {
+            int n = item / NH, h = item % NH, pos = ((int*)Positions)[n], QKV = (NH + 2 * NKV) * HS;
+            var kvBase = (((int*)Slots)[n] * NKV + h / (NH / NKV)) * Capacity * HS;
+            var query = new ReadOnlySpan<float>((float*)Qkv + n * QKV + h * HS, HS);
+            var keys = new ReadOnlySpan<float>((float*)K + kvBase, (pos + 1) * HS);
+            var values = new ReadOnlySpan<float>((float*)V + kvBase, (pos + 1) * HS);
+            var dst = new Span<float>((float*)Out + n * NH * HS + h * HS, HS);
+            float[]? rented = pos + 1 > StackScores ? ArrayPool<float>.Shared.Rent(pos + 1) : null;
+            var scores = rented is null ? stackalloc float[pos + 1] : rented.AsSpan(0, pos + 1);
+            AttendOne(dst, scores, query, keys, values, HS, 1f / MathF.Sqrt(HS));
+            if (rented is not null) ArrayPool<float>.Shared.Return(rented);
         }
     }
 

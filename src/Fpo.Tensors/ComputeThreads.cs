@@ -7,6 +7,7 @@ public static class ComputeThreads
 {
     private static int count = FromEnvironment(Environment.GetEnvironmentVariable("FPO_THREADS"), Environment.ProcessorCount);
     private static ParallelOptions options = new() { MaxDegreeOfParallelism = count };
+    private static WorkerTeam? team;
 
     // The job a thread hands to Parallel.For; taken while in use so a nested For on the same thread builds its own.
     [ThreadStatic] private static RangeJob? idleJob;
@@ -20,6 +21,11 @@ public static class ComputeThreads
             ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, nameof(Count));
             options = new ParallelOptions { MaxDegreeOfParallelism = value };
             count = value;
+            if (team is { } old && old.Threads != value)
+            {
+                team = null;
+                old.Dispose();
+            }
         }
     }
 
@@ -36,18 +42,22 @@ public static class ComputeThreads
     /// <summary>
     /// Runs <paramref name="rangeBody"/>(start, end) over contiguous ranges that cover [0, count) exactly once:
     /// at most <see cref="Count"/> ranges of at least <paramref name="minRange"/> items each, in parallel, the calling
-    /// thread taking part. One range runs inline, so small work pays no scheduling cost.
+    /// thread taking part. One range runs inline, so small work pays no scheduling cost. Ranges go to a team of
+    /// long-lived threads (no allocation per call); a nested or concurrent call runs on Parallel.For instead.
     /// </summary>
     public static void For(int count, Action<int, int> rangeBody, int minRange = 1)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         if (count == 0) return;
-        var ranges = Math.Min(Count, count / Math.Max(minRange, 1));
+        var ranges = Ranges(count, minRange);
         if (ranges <= 1)
         {
             rangeBody(0, count);
             return;
         }
+        var threads = Count;
+        var current = team ??= new WorkerTeam(threads);
+        if (current.Threads == threads && current.TryRun(rangeBody, count, ranges)) return;
         var job = idleJob ?? new RangeJob();
         idleJob = null;
         job.Body = rangeBody;
@@ -67,6 +77,12 @@ public static class ComputeThreads
             idleJob = job;
         }
     }
+
+    /// <summary>Whether <see cref="For"/> would run (count, minRange) as one inline range: kernels then call their
+    /// range body directly and skip building the delegate, so small calls allocate nothing.</summary>
+    public static bool Inline(int count, int minRange = 1) => Ranges(count, minRange) <= 1;
+
+    private static int Ranges(int count, int minRange) => Math.Min(Count, count / Math.Max(minRange, 1));
 
     private sealed class RangeJob
     {

@@ -38,17 +38,27 @@ internal static unsafe class Elementwise
     {
         fixed (float* pa = a, po = outp)
         {
-            float* a0 = pa, o0 = po;
-            Split(a.Length, (i0, i1) => Unary<TOp>(a0 + i0, o0 + i0, i1 - i0));
+            if (a.Length < 2 * MinChunk) Unary<TOp>(pa, po, a.Length);
+            else SplitUnary<TOp>(pa, po, a.Length);
         }
     }
+
+    // The parallel paths live in their own methods so that the short calls above never allocate their closures.
+    private static void SplitUnary<TOp>(float* a0, float* o0, int n) where TOp : IUnaryOperator =>
+        Split(n, (i0, i1) => Unary<TOp>(a0 + i0, o0 + i0, i1 - i0));
+
+    private static void SplitBinary<TOp>(float* a0, float* b0, float* o0, int n) where TOp : IBinaryOperator =>
+        Split(n, (i0, i1) => Binary<TOp>(a0 + i0, b0 + i0, o0 + i0, i1 - i0));
+
+    private static void SplitTernary<TOp>(float* a0, float* b0, float* c0, float* o0, int n) where TOp : ITernaryOperator =>
+        Split(n, (i0, i1) => Ternary<TOp>(a0 + i0, b0 + i0, c0 + i0, o0 + i0, i1 - i0));
 
     public static void Map<TOp>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> outp) where TOp : IBinaryOperator
     {
         fixed (float* pa = a, pb = b, po = outp)
         {
-            float* a0 = pa, b0 = pb, o0 = po;
-            Split(a.Length, (i0, i1) => Binary<TOp>(a0 + i0, b0 + i0, o0 + i0, i1 - i0));
+            if (a.Length < 2 * MinChunk) Binary<TOp>(pa, pb, po, a.Length);
+            else SplitBinary<TOp>(pa, pb, po, a.Length);
         }
     }
 
@@ -56,8 +66,8 @@ internal static unsafe class Elementwise
     {
         fixed (float* pa = a, pb = b, pc = c, po = outp)
         {
-            float* a0 = pa, b0 = pb, c0 = pc, o0 = po;
-            Split(a.Length, (i0, i1) => Ternary<TOp>(a0 + i0, b0 + i0, c0 + i0, o0 + i0, i1 - i0));
+            if (a.Length < 2 * MinChunk) Ternary<TOp>(pa, pb, pc, po, a.Length);
+            else SplitTernary<TOp>(pa, pb, pc, po, a.Length);
         }
     }
 

@@ -19,24 +19,30 @@ public static unsafe class LayerNorm
         if (C == 0) return;
         fixed (float* po = outp, pm = mean, ps = rstd, px = inp, pw = weight, pb = bias)
         {
-            float* o = po, m = pm, s = ps, x = px, w = pw, b = pb;
-            ComputeThreads.For(N, (n0, n1) =>
-            {
-                var wc = new ReadOnlySpan<float>(w, C);
-                var bc = new ReadOnlySpan<float>(b, C);
-                for (var n = n0; n < n1; n++)
-                {
-                    var row = new Span<float>(o + (nint)n * C, C);
-                    var xr = new ReadOnlySpan<float>(x + (nint)n * C, C);
-                    var mn = TensorPrimitives.Sum(xr) / C;
-                    TensorPrimitives.Subtract(xr, mn, row);
-                    var rs = 1f / MathF.Sqrt(TensorPrimitives.SumOfSquares<float>(row) / C + eps);
-                    TensorPrimitives.Multiply(row, rs, row);
-                    TensorPrimitives.FusedMultiplyAdd(row, wc, bc, row);
-                    m[n] = mn;
-                    s[n] = rs;
-                }
-            }, Softmax.RowsPerRange(C));
+            if (ComputeThreads.Inline(N, Softmax.RowsPerRange(C))) ForwardRows(po, pm, ps, px, pw, pb, C, eps, 0, N);
+            else ForwardParallel(po, pm, ps, px, pw, pb, N, C, eps);
+        }
+    }
+
+    // apart from Forward so that inline calls do not allocate the closure
+    private static void ForwardParallel(float* o, float* m, float* s, float* x, float* w, float* b, int N, int C, float eps) =>
+        ComputeThreads.For(N, (n0, n1) => ForwardRows(o, m, s, x, w, b, C, eps, n0, n1), Softmax.RowsPerRange(C));
+
+    private static void ForwardRows(float* o, float* m, float* s, float* x, float* w, float* b, int C, float eps, int n0, int n1)
+    {
+        var wc = new ReadOnlySpan<float>(w, C);
+        var bc = new ReadOnlySpan<float>(b, C);
+        for (var n = n0; n < n1; n++)
+        {
+            var row = new Span<float>(o + (nint)n * C, C);
+            var xr = new ReadOnlySpan<float>(x + (nint)n * C, C);
+            var mn = TensorPrimitives.Sum(xr) / C;
+            TensorPrimitives.Subtract(xr, mn, row);
+            var rs = 1f / MathF.Sqrt(TensorPrimitives.SumOfSquares<float>(row) / C + eps);
+            TensorPrimitives.Multiply(row, rs, row);
+            TensorPrimitives.FusedMultiplyAdd(row, wc, bc, row);
+            m[n] = mn;
+            s[n] = rs;
         }
     }
 

@@ -17,20 +17,26 @@ public static unsafe class RmsNorm
         if (C == 0) return;
         fixed (float* po = outp, ps = rstd, px = inp, pw = weight)
         {
-            float* o = po, s = ps, x = px, w = pw;
-            ComputeThreads.For(N, (n0, n1) =>
-            {
-                var wc = new ReadOnlySpan<float>(w, C);
-                for (var n = n0; n < n1; n++)
-                {
-                    var xr = new ReadOnlySpan<float>(x + (nint)n * C, C);
-                    var rs = 1f / MathF.Sqrt(TensorPrimitives.SumOfSquares(xr) / C + eps);
-                    var row = new Span<float>(o + (nint)n * C, C);
-                    TensorPrimitives.Multiply(xr, rs, row);
-                    TensorPrimitives.Multiply(row, wc, row);
-                    s[n] = rs;
-                }
-            }, Softmax.RowsPerRange(C));
+            if (ComputeThreads.Inline(N, Softmax.RowsPerRange(C))) ForwardRows(po, ps, px, pw, C, eps, 0, N);
+            else ForwardParallel(po, ps, px, pw, N, C, eps);
+        }
+    }
+
+    // apart from Forward so that inline calls do not allocate the closure
+    private static void ForwardParallel(float* o, float* s, float* x, float* w, int N, int C, float eps) =>
+        ComputeThreads.For(N, (n0, n1) => ForwardRows(o, s, x, w, C, eps, n0, n1), Softmax.RowsPerRange(C));
+
+    private static void ForwardRows(float* o, float* s, float* x, float* w, int C, float eps, int n0, int n1)
+    {
+        var wc = new ReadOnlySpan<float>(w, C);
+        for (var n = n0; n < n1; n++)
+        {
+            var xr = new ReadOnlySpan<float>(x + (nint)n * C, C);
+            var rs = 1f / MathF.Sqrt(TensorPrimitives.SumOfSquares(xr) / C + eps);
+            var row = new Span<float>(o + (nint)n * C, C);
+            TensorPrimitives.Multiply(xr, rs, row);
+            TensorPrimitives.Multiply(row, wc, row);
+            s[n] = rs;
         }
     }
 

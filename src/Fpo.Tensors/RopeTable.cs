@@ -46,7 +46,6 @@ public sealed class RopeTable
     private unsafe void Rotate(Span<float> x, ReadOnlySpan<int> positions, int N, int rowStride, int headOffset, int NHx, float direction, string kernel)
     {
         var HS = HeadSize;
-        var half = HS / 2;
         KernelArgs.Positive(N, kernel, nameof(N));
         KernelArgs.Length(positions.Length, N, kernel, "positions", "N");
         if (N == 0 || NHx == 0) return;
@@ -59,17 +58,26 @@ public sealed class RopeTable
         fixed (float* px = x, pc = cos, ps = sin)
         fixed (int* ppos = positions)
         {
-            float* x0 = px, c0 = pc, s0 = ps;
-            var pos = ppos;
-            ComputeThreads.For(N, (n0, n1) =>
-            {
-                for (var n = n0; n < n1; n++)
-                {
-                    float* c = c0 + (nint)pos[n] * half, s = s0 + (nint)pos[n] * half;
-                    for (var h = 0; h < NHx; h++)
-                        RotateHead(x0 + (nint)n * rowStride + headOffset + h * HS, c, s, half, direction);
-                }
-            }, Math.Max(1, 8192 / Math.Max(1, NHx * HS)));
+            var minRows = Math.Max(1, 8192 / Math.Max(1, NHx * HS));
+            if (ComputeThreads.Inline(N, minRows)) RotateRows(px, pc, ps, ppos, rowStride, headOffset, NHx, HS, direction, 0, N);
+            else RotateParallel(px, pc, ps, ppos, N, rowStride, headOffset, NHx, HS, direction, minRows);
+        }
+    }
+
+    // apart from Rotate so that inline calls do not allocate the closure
+    private static unsafe void RotateParallel(float* x0, float* c0, float* s0, int* pos, int N, int rowStride, int headOffset, int NHx, int HS,
+        float direction, int minRows) =>
+        ComputeThreads.For(N, (n0, n1) => RotateRows(x0, c0, s0, pos, rowStride, headOffset, NHx, HS, direction, n0, n1), minRows);
+
+    private static unsafe void RotateRows(float* x0, float* c0, float* s0, int* pos, int rowStride, int headOffset, int NHx, int HS,
+        float direction, int n0, int n1)
+    {
+        var half = HS / 2;
+        for (var n = n0; n < n1; n++)
+        {
+            float* c = c0 + (nint)pos[n] * half, s = s0 + (nint)pos[n] * half;
+            for (var h = 0; h < NHx; h++)
+                RotateHead(x0 + (nint)n * rowStride + headOffset + h * HS, c, s, half, direction);
         }
     }
 

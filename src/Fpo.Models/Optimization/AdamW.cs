@@ -57,10 +57,14 @@ public sealed class AdamW
         _chunks = [.. chunks];
     }
 
-    /// <summary>AdamW for every parameter of a transformer; weight decay on matrices only.</summary>
+    // The model whose parameters these are, told after each step so it drops weights derived from the old ones.
+    private TransformerModel? _model;
+
+    /// <summary>AdamW for every parameter of a transformer; weight decay on matrices only. Each step calls
+    /// <see cref="TransformerModel.InvalidateInferenceWeights"/>.</summary>
     public static AdamW For(TransformerModel model, AdamWSettings settings) =>
         new(model.Parameters, model.Gradients,
-            model.Layout.All.Select(p => new ParameterGroup(p.View.Offset, p.View.Length, p.Decays)), settings);
+            model.Layout.All.Select(p => new ParameterGroup(p.View.Offset, p.View.Length, p.Decays)), settings) { _model = model };
 
     /// <summary>
     /// One update with the current gradients, each multiplied by <paramref name="gradientScale"/> as it is read
@@ -79,6 +83,7 @@ public sealed class AdamW
             Update(_parameters.AsSpan(c.Offset, c.Length), _gradients.AsSpan(c.Offset, c.Length), M.AsSpan(c.Offset, c.Length),
                 V.AsSpan(c.Offset, c.Length), c.Decay ? decayFactor : 1f, stepSize, sqrtBias2, gradientScale, s);
         });
+        _model?.InvalidateInferenceWeights();
     }
 
     private static void Update(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v,

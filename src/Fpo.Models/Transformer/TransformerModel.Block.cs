@@ -7,12 +7,12 @@ namespace Fpo.Models.Transformer;
 public sealed partial class TransformerModel
 {
     // x.Ln1, x.Qkv of N rows at positions from residual (N, C)
-    private void AttentionInput(float[] a, in BlockViews x, ReadOnlySpan<float> residual, int l, ReadOnlySpan<int> positions, int N)
+    private void AttentionInput(LinearPath path, float[] a, in BlockViews x, ReadOnlySpan<float> residual, int l, ReadOnlySpan<int> positions, int N)
     {
         var P = Layout;
         Span<float> ln1 = x.Ln1.In(a), qkv = x.Qkv.In(a);
         NormForward(ln1, x.Ln1Mean.In(a), x.Ln1Rstd.In(a), residual, Par(P.Ln1w[l]), Par(P.Ln1b[l]), N);
-        Linear.Forward(qkv, ln1, Par(P.Qkvw[l]), Par(P.Qkvb[l]), N, C, QKV);
+        Project(path, qkv, ln1, P.Qkvw[l], P.Qkvb[l], N, C, QKV);
         if (_rope is not null)
         {
             _rope.Forward(qkv, positions, N, QKV, 0, NH);
@@ -21,23 +21,23 @@ public sealed partial class TransformerModel
     }
 
     // x.Residual3 (N, C) from residual (N, C) and the attention output x.Atty
-    private void AttentionOutputAndMlp(float[] a, in BlockViews x, ReadOnlySpan<float> residual, int l, int N)
+    private void AttentionOutputAndMlp(LinearPath path, float[] a, in BlockViews x, ReadOnlySpan<float> residual, int l, int N)
     {
         var P = Layout;
         Span<float> attProj = x.AttProj.In(a), residual2 = x.Residual2.In(a), ln2 = x.Ln2.In(a);
         Span<float> mlpA = x.MlpA.In(a), mlpB = x.MlpB.In(a), mlpH = x.MlpH.In(a), fcProj = x.FcProj.In(a);
-        Linear.Forward(attProj, x.Atty.In(a), Par(P.AttProjw[l]), Par(P.AttProjb[l]), N, NH * HS, C);
+        Project(path, attProj, x.Atty.In(a), P.AttProjw[l], P.AttProjb[l], N, NH * HS, C);
         Residual.Forward(residual2, residual, attProj);
         NormForward(ln2, x.Ln2Mean.In(a), x.Ln2Rstd.In(a), residual2, Par(P.Ln2w[l]), Par(P.Ln2b[l]), N);
-        Linear.Forward(mlpA, ln2, Par(P.Fcw[l]), Par(P.Fcb[l]), N, C, H);
+        Project(path, mlpA, ln2, P.Fcw[l], P.Fcb[l], N, C, H);
         if (Config.IsGpt2)
             Gelu.Forward(mlpH, mlpA);
         else
         {
-            Linear.Forward(mlpB, ln2, Par(P.Upw[l]), [], N, C, H);
+            Project(path, mlpB, ln2, P.Upw[l], default, N, C, H);
             SwiGlu.Forward(mlpH, mlpA, mlpB);
         }
-        Linear.Forward(fcProj, mlpH, Par(P.FcProjw[l]), Par(P.FcProjb[l]), N, H, C);
+        Project(path, fcProj, mlpH, P.FcProjw[l], P.FcProjb[l], N, H, C);
         Residual.Forward(x.Residual3.In(a), residual2, fcProj);
     }
 

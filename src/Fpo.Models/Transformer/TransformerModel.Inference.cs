@@ -6,6 +6,8 @@ public sealed partial class TransformerModel
 {
     private InferenceBuffers? _inference;
     private int[] _ones = [];  // counts of a decode step
+    private int[] _slotCall = [];  // (cache slots) the CheckExtend call that last listed each slot, to find duplicates
+    private int _checkCall;
     private int? _captureLayer;
 
     /// <summary>
@@ -81,15 +83,16 @@ public sealed partial class TransformerModel
             }
         ReadOnlySpan<int> positions = I.Positions, rowSlots = I.Slots;
         var x = I.Block;
+        var path = InferencePath(N == S);
         var stream = I.Stream.In(a);
 
         Embedding.Forward(stream, tokens, positions, Par(P.Wte), Par(P.Wpe), N, C);
         for (var l = 0; l < L; l++)
         {
-            AttentionInput(a, x, stream, l, positions, N);
+            AttentionInput(path, a, x, stream, l, positions, N);
             CachedAttention.Append(cache.Keys[l], cache.Values[l], x.Qkv.In(a), rowSlots, positions, N, NH, NKV, HS, cache.Capacity);
             CachedAttention.Forward(x.Atty.In(a), x.Qkv.In(a), cache.Keys[l], cache.Values[l], rowSlots, positions, N, NH, NKV, HS, cache.Capacity);
-            AttentionOutputAndMlp(a, x, stream, l, N);
+            AttentionOutputAndMlp(path, a, x, stream, l, N);
             if (l == _captureLayer) stream.CopyTo(I.Captured.In(a));
         }
         var last = I.Last.In(a);
@@ -102,7 +105,8 @@ public sealed partial class TransformerModel
         var lnf = I.Lnf.In(a);
         var logits = I.Logits.In(a);
         NormForward(lnf, I.LnfMean.In(a), I.LnfRstd.In(a), last, Par(P.Lnfw), Par(P.Lnfb), S);
-        Linear.Forward(logits, lnf, Par(P.LmHead), [], S, C, V);
+        // The head always runs on DecodeLinear: its S rows are one per sequence, so logits never depend on the batch.
+        Project(path == LinearPath.DecodeBFloat16 ? path : LinearPath.DecodeFloat32, logits, lnf, P.LmHead, default, S, C, V);
         return logits;
     }
 
@@ -112,16 +116,19 @@ public sealed partial class TransformerModel
         if (slots.Length == 0) throw new ArgumentException("no sequences given", nameof(slots));
         if (counts.Length != slots.Length) throw new ArgumentException($"{counts.Length} counts for {slots.Length} slots", nameof(counts));
         var N = 0;
-        var seen = new HashSet<int>();
+        if (_slotCall.Length < cache.MaxSequences) _slotCall = new int[cache.MaxSequences];
+        var call = ++_checkCall;
         for (var i = 0; i < slots.Length; i++)
         {
             var slot = cache.CheckSlot(slots[i]);
-            if (!seen.Add(slot)) throw new ArgumentException($"slot {slot} is listed twice", nameof(slots));
+            if (_slotCall[slot] == call) throw new ArgumentException($"slot {slot} is listed twice", nameof(slots));
+            _slotCall[slot] = call;
             if (counts[i] <= 0) throw new ArgumentException($"counts[{i}] = {counts[i]}, must be positive", nameof(counts));
             var end = cache.Length(slot) + counts[i];
             if (end > cache.Capacity)
                 throw new InvalidOperationException($"KV cache slot {slot} would hold {end} positions, over its capacity of {cache.Capacity}; make a cache with a larger capacity or reset the slot");
-            CheckPositions(end - 1, $"KV cache slot {slot}");
+            // the message is built only on failure: a decode step checks every slot and must not allocate
+            if (end > Config.MaxPositions) CheckPositions(end - 1, $"KV cache slot {slot}");
             N += counts[i];
         }
         if (tokens.Length != N) throw new ArgumentException($"tokens has {tokens.Length} ids, the counts add up to {N}", nameof(tokens));

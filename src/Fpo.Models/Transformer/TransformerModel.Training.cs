@@ -22,9 +22,9 @@ public sealed partial class TransformerModel
         {
             var x = A.Blocks[l];
             ReadOnlySpan<float> residual = l == 0 ? A.Encoded.In(a) : A.Blocks[l - 1].Residual3.In(a);
-            AttentionInput(a, x, residual, l, _positions, N);
+            AttentionInput(LinearPath.Gemm, a, x, residual, l, _positions, N);
             Attention.Forward(x.Atty.In(a), A.Att[l].In(a), x.Qkv.In(a), B, T, NH, NKV, HS);
-            AttentionOutputAndMlp(a, x, residual, l, N);
+            AttentionOutputAndMlp(LinearPath.Gemm, a, x, residual, l, N);
         }
         var lnf = A.Lnf.In(a);
         NormForward(lnf, A.LnfMean.In(a), A.LnfRstd.In(a), A.Blocks[L - 1].Residual3.In(a), Par(P.Lnfw), Par(P.Lnfb), N);

@@ -12,7 +12,61 @@ public static class BenchCommand
     {
         var bench = new Command("bench", "Benchmarks that run the same work in our engine and in PyTorch and print both and the ratio.");
         bench.Subcommands.Add(CreateEngine());
+        bench.Subcommands.Add(CreateDecode());
         return bench;
+    }
+
+    private static Command CreateDecode()
+    {
+        var json = new Option<bool>("--json") { Description = "Print one JSON document instead of a table." };
+        var shapes = new Option<string[]>("--shapes")
+        {
+            Description = $"Model shapes: {string.Join(", ", DecodeShape.All.Select(s => s.Name))}.",
+            DefaultValueFactory = _ => [.. DecodeShape.Default.Select(s => s.Name)],
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var batches = new Option<int[]>("--batches")
+        {
+            Description = "Sequences decoded side by side.",
+            DefaultValueFactory = _ => [1, 16],
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var newTokens = new Option<int>("--new-tokens") { Description = "Timed decode steps per run.", DefaultValueFactory = _ => 64 };
+        var prompt = new Option<int>("--prompt") { Description = "Prompt tokens per sequence (prefilled, untimed).", DefaultValueFactory = _ => 16 };
+        var repeats = new Option<int>("--repeats") { Description = "Timed runs per engine after one warm-up; the median counts.", DefaultValueFactory = _ => 3 };
+        var command = new Command("decode",
+            "Greedy KV-cached decode tokens/s (fp32 and bf16 weights) beside PyTorch's eager loop, and the memory-bandwidth bound.")
+        {
+            json, shapes, batches, newTokens, prompt, repeats,
+        };
+        command.SetAction(parse =>
+        {
+            CommonOptions.Apply(parse);
+            var threadCount = ComputeThreads.Count;
+            var selected = parse.GetValue(shapes)!.Select(name => DecodeShape.All.FirstOrDefault(s => s.Name == name)
+                ?? throw new CliException($"--shapes: unknown shape '{name}' (known: {string.Join(", ", DecodeShape.All.Select(s => s.Name))})")).ToList();
+            var batchSizes = parse.GetValue(batches)!;
+            if (batchSizes.Length == 0 || batchSizes.Any(b => b < 1)) throw new CliException("--batches must be one or more sizes of at least 1");
+            int steps = parse.GetValue(newTokens), promptLength = parse.GetValue(prompt), repeatCount = parse.GetValue(repeats);
+            if (steps < 1) throw new CliException($"--new-tokens must be at least 1 (got {steps})");
+            if (promptLength < 1) throw new CliException($"--prompt must be at least 1 (got {promptLength})");
+            if (repeatCount < 1) throw new CliException($"--repeats must be at least 1 (got {repeatCount})");
+            var asJson = parse.GetValue(json);
+
+            if (!asJson) AnsiConsole.MarkupLine($"[grey]copy bandwidth on {threadCount} threads…[/]");
+            var bandwidth = MemoryBandwidth.CopyBytesPerSecond(threadCount);
+            var results = new List<DecodeResult>();
+            foreach (var shape in selected)
+                foreach (var batch in batchSizes)
+                {
+                    if (!asJson) AnsiConsole.MarkupLine($"[grey]decode {shape.Name} batch {batch} on {threadCount} threads…[/]");
+                    results.Add(DecodeBenchmark.Run(shape, batch, threadCount, promptLength, steps, repeatCount, bandwidth));
+                }
+            if (asJson) Console.WriteLine(DecodeReport.Json(results));
+            else DecodeReport.Print(results);
+            return 0;
+        });
+        return command;
     }
 
     private static Command CreateEngine()
