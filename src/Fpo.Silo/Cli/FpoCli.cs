@@ -10,6 +10,7 @@ public static class FpoCli
         var root = new RootCommand("Fpo: online alignment of language models with AI feedback and sparse-autoencoder feature constraints.");
         root.Options.Add(CommonOptions.Threads);
         root.Subcommands.Add(PretrainCommand.Create());
+        root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
