@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace Fpo.Tensors;
 
@@ -88,14 +89,84 @@ public static class CachedAttention
     private static void AttendOne(Span<float> dst, Span<float> scores, ReadOnlySpan<float> query,
         ReadOnlySpan<float> keys, ReadOnlySpan<float> values, int HS, float scale)
     {
-        for (var j = 0; j < scores.Length; j++)
-            scores[j] = TensorPrimitives.Dot(query, keys.Slice(j * HS, HS)) * scale;
+        if (Vector512.IsHardwareAccelerated && HS % 16 == 0) Scores512(scores, query, keys, HS, scale);
+        else
+            for (var j = 0; j < scores.Length; j++)
+                scores[j] = TensorPrimitives.Dot(query, keys.Slice(j * HS, HS)) * scale;
         var max = TensorPrimitives.Max(scores);
         TensorPrimitives.Subtract(scores, max, scores);
         TensorPrimitives.Exp(scores, scores);
         TensorPrimitives.Divide(scores, TensorPrimitives.Sum(scores), scores);
         dst.Clear();
-        for (var j = 0; j < scores.Length; j++)
-            TensorPrimitives.MultiplyAdd(values.Slice(j * HS, HS), scores[j], dst, dst);
+        if (Vector512.IsHardwareAccelerated && HS % 16 == 0) WeightedSum512(dst, scores, values, HS);
+        else
+            for (var j = 0; j < scores.Length; j++)
+                TensorPrimitives.MultiplyAdd(values.Slice(j * HS, HS), scores[j], dst, dst);
+    }
+
+    // scores[j] = scale * keys[j] . query, four keys at a time so four FMA chains are in flight. A key's score is the
+    // same whatever J is, as each key has its own chain.
+    private static unsafe void Scores512(Span<float> scores, ReadOnlySpan<float> query, ReadOnlySpan<float> keys, int HS, float scale)
+    {
+        fixed (float* s = scores, q = query, k = keys)
+        {
+            var J = scores.Length;
+            var j = 0;
+            for (; j + 4 <= J; j += 4)
+            {
+                float* k0 = k + (nint)j * HS, k1 = k0 + HS, k2 = k1 + HS, k3 = k2 + HS;
+                Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                for (var c = 0; c < HS; c += 16)
+                {
+                    var qc = Vector512.Load(q + c);
+                    a0 = Vector512.FusedMultiplyAdd(qc, Vector512.Load(k0 + c), a0);
+                    a1 = Vector512.FusedMultiplyAdd(qc, Vector512.Load(k1 + c), a1);
+                    a2 = Vector512.FusedMultiplyAdd(qc, Vector512.Load(k2 + c), a2);
+                    a3 = Vector512.FusedMultiplyAdd(qc, Vector512.Load(k3 + c), a3);
+                }
+                (s[j], s[j + 1], s[j + 2], s[j + 3]) = (Vector512.Sum(a0) * scale, Vector512.Sum(a1) * scale, Vector512.Sum(a2) * scale, Vector512.Sum(a3) * scale);
+            }
+            for (; j < J; j++)
+            {
+                var kj = k + (nint)j * HS;
+                Vector512<float> a = default;
+                for (var c = 0; c < HS; c += 16) a = Vector512.FusedMultiplyAdd(Vector512.Load(q + c), Vector512.Load(kj + c), a);
+                s[j] = Vector512.Sum(a) * scale;
+            }
+        }
+    }
+
+    // dst (HS) += sum_j scores[j] values[j], in j order; 64 channels at a time so four FMA chains are in flight
+    private static unsafe void WeightedSum512(Span<float> dst, ReadOnlySpan<float> scores, ReadOnlySpan<float> values, int HS)
+    {
+        fixed (float* d = dst, s = scores, v = values)
+        {
+            var J = scores.Length;
+            var c = 0;
+            for (; c + 64 <= HS; c += 64)
+            {
+                Vector512<float> a0 = Vector512.Load(d + c), a1 = Vector512.Load(d + c + 16), a2 = Vector512.Load(d + c + 32), a3 = Vector512.Load(d + c + 48);
+                var vc = v + c;
+                for (var j = 0; j < J; j++, vc += HS)
+                {
+                    var sj = Vector512.Create(s[j]);
+                    a0 = Vector512.FusedMultiplyAdd(Vector512.Load(vc), sj, a0);
+                    a1 = Vector512.FusedMultiplyAdd(Vector512.Load(vc + 16), sj, a1);
+                    a2 = Vector512.FusedMultiplyAdd(Vector512.Load(vc + 32), sj, a2);
+                    a3 = Vector512.FusedMultiplyAdd(Vector512.Load(vc + 48), sj, a3);
+                }
+                a0.Store(d + c);
+                a1.Store(d + c + 16);
+                a2.Store(d + c + 32);
+                a3.Store(d + c + 48);
+            }
+            for (; c < HS; c += 16)
+            {
+                var acc = Vector512.Load(d + c);
+                var vc = v + c;
+                for (var j = 0; j < J; j++, vc += HS) acc = Vector512.FusedMultiplyAdd(Vector512.Load(vc), Vector512.Create(s[j]), acc);
+                acc.Store(d + c);
+            }
+        }
     }
 }

@@ -41,15 +41,18 @@ public static class ComputeThreads
 
     /// <summary>
     /// Runs <paramref name="rangeBody"/>(start, end) over contiguous ranges that cover [0, count) exactly once:
-    /// at most <see cref="Count"/> ranges of at least <paramref name="minRange"/> items each, in parallel, the calling
-    /// thread taking part. One range runs inline, so small work pays no scheduling cost. Ranges go to a team of
-    /// long-lived threads (no allocation per call); a nested or concurrent call runs on Parallel.For instead.
+    /// at most <see cref="Count"/> × <paramref name="rangesPerThread"/> ranges of at least <paramref name="minRange"/>
+    /// items each, in parallel, the calling thread taking part. One range runs inline, so small work pays no scheduling
+    /// cost. Ranges go to a team of long-lived threads that claim them one at a time (no allocation per call), so
+    /// several ranges per thread balance the load when another process takes a core; a nested or concurrent call runs
+    /// on Parallel.For instead.
     /// </summary>
-    public static void For(int count, Action<int, int> rangeBody, int minRange = 1)
+    public static void For(int count, Action<int, int> rangeBody, int minRange = 1, int rangesPerThread = 1)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfLessThan(rangesPerThread, 1);
         if (count == 0) return;
-        var ranges = Ranges(count, minRange);
+        var ranges = Math.Min(Count * rangesPerThread, count / Math.Max(minRange, 1));
         if (ranges <= 1)
         {
             rangeBody(0, count);

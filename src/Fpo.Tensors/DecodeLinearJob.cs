@@ -24,9 +24,10 @@ internal sealed unsafe class DecodeLinearJob<TW, TLoad> where TW : unmanaged whe
         (job._n, job._c, job._oc) = (N, C, OC);
         try
         {
-            // at least ~64K multiply-adds per range, so small layers do not pay for a thread hand-off
+            // at least ~64K multiply-adds per range, so small layers do not pay for a thread hand-off; up to eight
+            // ranges per thread, claimed as threads come free, so a core lost to another process stalls no one
             var minItems = Math.Max(1, 65536 / Math.Max(1, 8 * C * N));
-            ComputeThreads.For(DecodeLinear.Items(OC), job._runItems, minItems);
+            ComputeThreads.For(DecodeLinear.Items(OC), job._runItems, minItems, rangesPerThread: 8);
         }
         finally
         {

@@ -106,6 +106,36 @@ public sealed class CliTests : IDisposable
         Assert.Contains(backends, b => b!.StartsWith("managed", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void BenchDecodeJsonHasBothPrecisionsPyTorchAndTheBandwidthBound()
+    {
+        var (exit, _, error) = RunCapturingStdout(out var stdout, "bench", "decode", "--json", "--shapes", "nano", "--batches", "1", "2",
+            "--new-tokens", "4", "--prompt", "3", "--repeats", "1");
+        Assert.True(exit == 0, error);
+        using var doc = System.Text.Json.JsonDocument.Parse(stdout);
+        Assert.True(doc.RootElement.GetProperty("copy_bytes_per_s").GetDouble() > 0, "copy_bytes_per_s");
+        var rows = doc.RootElement.GetProperty("decode").EnumerateArray().ToList();
+        Assert.Equal([1, 2], rows.Select(r => r.GetProperty("batch").GetInt32()));
+        foreach (var row in rows)
+        {
+            Assert.Equal("nano", row.GetProperty("shape").GetString());
+            foreach (var key in new[] { "fpo_fp32_tokens_per_s", "fpo_bf16_tokens_per_s", "pytorch_tokens_per_s", "fp32_ratio", "bf16_ratio",
+                         "weight_bytes_per_step_fp32", "weight_bytes_per_step_bf16", "bound_tokens_per_s_fp32", "bound_fraction_fp32", "bound_fraction_bf16" })
+                Assert.True(row.GetProperty(key).GetDouble() > 0, key);
+            // bf16 halves the matrices, not the fp32 vectors
+            var (fp32, bf16) = (row.GetProperty("weight_bytes_per_step_fp32").GetDouble(), row.GetProperty("weight_bytes_per_step_bf16").GetDouble());
+            Assert.InRange(bf16, fp32 / 2, fp32 * 0.6);
+        }
+    }
+
+    [Fact]
+    public void BenchDecodeRejectsAnUnknownShape()
+    {
+        var (exit, _, error) = Run("bench", "decode", "--shapes", "gpt5");
+        Assert.Equal(2, exit);
+        Assert.Contains("--shapes: unknown shape 'gpt5'", error);
+    }
+
     // The engine report goes to Console.Out (it is written for a terminal), so capture the process's stdout.
     private static (int Exit, string Out, string Error) RunCapturingStdout(out string stdout, params string[] args)
     {

@@ -7,6 +7,8 @@ public class CachedAttentionTests
     [InlineData(4, 4, 8, 1)]
     [InlineData(4, 2, 16, 7)]
     [InlineData(2, 1, 4, 2100)] // past the 2048 scores kept on the stack
+    [InlineData(2, 2, 64, 9)]   // the 16-lane paths: four keys at a time, then the single-key tail
+    [InlineData(3, 1, 80, 13)]  // 64 channels at a time, then a 16-channel tail
     public void RowsAttendingToTheirCacheMatchFullCausalAttention(int NH, int NKV, int HS, int T)
     {
         const int B = 2, capacity = 2200;

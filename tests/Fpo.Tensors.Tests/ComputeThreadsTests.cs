@@ -42,6 +42,32 @@ public class ComputeThreadsTests
     }
 
     [Fact]
+    public void SeveralRangesPerThreadCoverEveryIndexOnce()
+    {
+        var saved = ComputeThreads.Count;
+        try
+        {
+            ComputeThreads.Count = 2;
+            foreach (var count in new[] { 3, 8, 100, 1001 })
+            {
+                var hits = new int[count];
+                var ranges = 0;
+                ComputeThreads.For(count, (start, end) =>
+                {
+                    Interlocked.Increment(ref ranges);
+                    for (var i = start; i < end; i++) Interlocked.Increment(ref hits[i]);
+                }, minRange: 2, rangesPerThread: 4);
+                Assert.All(hits, h => Assert.Equal(1, h));
+                Assert.InRange(ranges, 1, Math.Min(8, count / 2));
+            }
+        }
+        finally
+        {
+            ComputeThreads.Count = saved;
+        }
+    }
+
+    [Fact]
     public void OneThreadRunsInlineAndNestedCallsWork()
     {
         var saved = ComputeThreads.Count;

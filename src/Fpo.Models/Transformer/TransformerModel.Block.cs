@@ -30,12 +30,15 @@ public sealed partial class TransformerModel
         Residual.Forward(residual2, residual, attProj);
         NormForward(ln2, x.Ln2Mean.In(a), x.Ln2Rstd.In(a), residual2, Par(P.Ln2w[l]), Par(P.Ln2b[l]), N);
         Project(path, mlpA, ln2, P.Fcw[l], P.Fcb[l], N, C, H);
-        if (Config.IsGpt2)
-            Gelu.Forward(mlpH, mlpA);
-        else
+        if (!Config.IsGpt2) Project(path, mlpB, ln2, P.Upw[l], default, N, C, H);
+        // The element-wise kernels take a scalar tail after the 16-lane part; on the decode paths they run row by row
+        // so that where that tail falls never depends on the number of rows.
+        var rows = path == LinearPath.Gemm ? 1 : N;
+        var span = N * H / rows;
+        for (var r = 0; r < rows; r++)
         {
-            Project(path, mlpB, ln2, P.Upw[l], default, N, C, H);
-            SwiGlu.Forward(mlpH, mlpA, mlpB);
+            if (Config.IsGpt2) Gelu.Forward(mlpH.Slice(r * span, span), mlpA.Slice(r * span, span));
+            else SwiGlu.Forward(mlpH.Slice(r * span, span), mlpA.Slice(r * span, span), mlpB.Slice(r * span, span));
         }
         Project(path, fcProj, mlpH, P.FcProjw[l], P.FcProjb[l], N, H, C);
         Residual.Forward(x.Residual3.In(a), residual2, fcProj);

@@ -54,7 +54,9 @@ public sealed partial class TransformerModel
 
     /// <summary>
     /// Appends one token to each listed slot (each at its own next position) and returns the next-token logits
-    /// (slots.Length, V), valid until the next inference call.
+    /// (slots.Length, V), valid until the next inference call. A row's logits are bitwise the same whatever else is
+    /// in the step (how many sequences, which, at which positions): every linear layer runs on
+    /// <see cref="DecodeLinear"/> and every other step is computed row by row. In steady state a step allocates nothing.
     /// </summary>
     public ReadOnlySpan<float> DecodeStep(KvCache cache, ReadOnlySpan<int> slots, ReadOnlySpan<int> tokens)
     {

@@ -5,7 +5,7 @@ namespace Fpo.Models.Tests.Transformer;
 
 /// <summary>
 /// A sequence's decode logits do not depend on what else is in the batch (bitwise), in both inference precisions;
-/// the bf16 weights follow the fp32 parameters; a steady-state decode step allocates nothing.
+/// the bf16 weights follow the fp32 parameters.
 /// </summary>
 public class DecodeBatchIndependenceTests
 {
@@ -94,32 +94,17 @@ public class DecodeBatchIndependenceTests
         Assert.False(Last(model, prompt).AsSpan().SequenceEqual(written), "logits after an AdamW step equal those before it: stale bf16 weights");
     }
 
-    [Theory]
-    [InlineData(InferencePrecision.Float32)]
-    [InlineData(InferencePrecision.BFloat16)]
-    public void SteadyStateDecodeStepAllocatesNothing(InferencePrecision precision)
-    {
-        var model = new TransformerModel(Config(ModelConfig.Llama), seed: 7) { InferencePrecision = precision };
-        var cache = model.CreateCache(4, 64);
-        model.Prefill(cache, [[1, 2, 3], [4], [5, 6], [7, 8, 9, 10]]);
-        int[] slots = [0, 1, 2, 3], tokens = [11, 12, 13, 14];
-        for (var i = 0; i < 5; i++) model.DecodeStep(cache, slots, tokens);
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 10; i++) model.DecodeStep(cache, slots, tokens);
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.True(allocated == 0, $"10 decode steps allocated {allocated} bytes on the calling thread");
-    }
-
     private static float[] Last(TransformerModel model, int[] prompt) =>
         model.Prefill(model.CreateCache(1, prompt.Length), [prompt]).ToArray();
 
     private static int[] Tokens(Random rng, int n, int V) => [.. Enumerable.Range(0, n).Select(_ => rng.Next(V))];
 
-    private static ModelConfig Config(string family) => family == ModelConfig.Gpt2
-        ? ModelConfig.CreateGpt2(vocabSize: 300, maxPositions: 64, layers: 2, channels: 64, heads: 4)
+    // Widths that are not multiples of 16, so the SIMD tails of every kernel run.
+    internal static ModelConfig Config(string family) => family == ModelConfig.Gpt2
+        ? ModelConfig.CreateGpt2(vocabSize: 300, maxPositions: 64, layers: 2, channels: 70, heads: 5)
         : new ModelConfig
         {
-            Family = ModelConfig.Llama, VocabSize = 300, MaxPositions = 64, Layers = 2, Channels = 64, Heads = 4, KvHeads = 2,
-            HiddenSize = 160, NormEps = 1e-5f, QkvBias = false, TiedEmbeddings = false,
+            Family = ModelConfig.Llama, VocabSize = 300, MaxPositions = 64, Layers = 2, Channels = 72, Heads = 4, KvHeads = 2,
+            HiddenSize = 168, NormEps = 1e-5f, QkvBias = false, TiedEmbeddings = false,
         };
 }
