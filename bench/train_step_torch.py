@@ -11,21 +11,12 @@ import math
 import time
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
+from _torch_gpt2 import BlockLayers, Gpt2Layers
 
-class Block(nn.Module):
-    def __init__(self, C, NH):
-        super().__init__()
-        self.NH = NH
-        self.ln_1 = nn.LayerNorm(C, eps=1e-5)
-        self.c_attn = nn.Linear(C, 3 * C)
-        self.c_proj = nn.Linear(C, C)
-        self.ln_2 = nn.LayerNorm(C, eps=1e-5)
-        self.c_fc = nn.Linear(C, 4 * C)
-        self.mlp_proj = nn.Linear(4 * C, C)
 
+class Block(BlockLayers):
     def forward(self, x, mask):
         B, T, C = x.shape
         q, k, v = self.c_attn(self.ln_1(x)).split(C, dim=2)
@@ -39,17 +30,10 @@ class Block(nn.Module):
         return x + self.mlp_proj(F.gelu(self.c_fc(self.ln_2(x)), approximate="tanh"))
 
 
-class Gpt2(nn.Module):
+class Gpt2(Gpt2Layers):
     def __init__(self, L, C, NH, V, maxT):
-        super().__init__()
-        self.wte = nn.Embedding(V, C)
-        self.wpe = nn.Embedding(maxT, C)
-        self.h = nn.ModuleList(Block(C, NH) for _ in range(L))
-        self.ln_f = nn.LayerNorm(C, eps=1e-5)
+        super().__init__(L, C, NH, V, maxT, Block)
         self.register_buffer("mask", torch.tril(torch.ones(maxT, maxT)))
-        for m in self.modules():
-            if isinstance(m, (nn.Linear, nn.Embedding)):
-                nn.init.normal_(m.weight, std=0.02)
 
     def forward(self, idx, targets):
         B, T = idx.shape
