@@ -95,6 +95,7 @@ public sealed partial class TransformerModel
             CachedAttention.Append(cache.Keys[l], cache.Values[l], x.Qkv.In(a), rowSlots, positions, N, NH, NKV, HS, cache.Capacity);
             CachedAttention.Forward(x.Atty.In(a), x.Qkv.In(a), cache.Keys[l], cache.Values[l], rowSlots, positions, N, NH, NKV, HS, cache.Capacity);
             AttentionOutputAndMlp(path, a, x, stream, l, N);
+            ApplySteering(stream, l, N);
             if (l == _captureLayer) stream.CopyTo(I.Captured.In(a));
         }
         var last = I.Last.In(a);
