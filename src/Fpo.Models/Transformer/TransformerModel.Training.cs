@@ -16,6 +16,7 @@ public sealed partial class TransformerModel
         var a = A.Arena;
         var P = Layout;
         int N = B * T;
+        _lastForwardEdited = false;
 
         Embedding.Forward(A.Encoded.In(a), tokens, _positions, Par(P.Wte), Par(P.Wpe), N, C);
         for (var l = 0; l < L; l++)
@@ -25,6 +26,7 @@ public sealed partial class TransformerModel
             AttentionInput(LinearPath.Gemm, a, x, residual, l, _positions, N);
             Attention.Forward(x.Atty.In(a), A.Att[l].In(a), x.Qkv.In(a), B, T, NH, NKV, HS);
             AttentionOutputAndMlp(LinearPath.Gemm, a, x, residual, l, N);
+            EditResidual(x.Residual3.In(a), l, N);
         }
         var lnf = A.Lnf.In(a);
         NormForward(lnf, A.LnfMean.In(a), A.LnfRstd.In(a), A.Blocks[L - 1].Residual3.In(a), Par(P.Lnfw), Par(P.Lnfb), N);
@@ -78,6 +80,8 @@ public sealed partial class TransformerModel
     public void Backward()
     {
         if (!_forwardDone) throw new InvalidOperationException("Backward needs a training Forward first (inference calls do not keep activations)");
+        if (_lastForwardEdited)
+            throw new InvalidOperationException("the last forward had resid_post edited (SetResidualEdit); its gradients would ignore the edit, so Backward refuses");
         var A = Acts;
         var a = A.Arena;
         var P = Layout;
