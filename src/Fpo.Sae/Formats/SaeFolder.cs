@@ -19,10 +19,15 @@ public static class SaeFolder
         var path = Path.Combine(directory, WeightsFile);
         if (!File.Exists(path)) throw new InvalidDataException($"{path}: file is missing; {ConfigFile} is there but the weights are not");
         using var file = SafetensorsFile.Open(path);
-        var w = new SaeWeights(config);
         long D = config.InputSize, F = config.Latents;
-        ReadMatrix(file, "W_enc", D, F, transposeDocumented: true, w.EncoderWeight);
-        ReadMatrix(file, "W_dec", F, D, transposeDocumented: false, w.DecoderWeight);
+        // Shapes first: a cfg.json that claims a huge SAE is refused by the file before its weights are allocated.
+        var encoderDocumented = Orientation(file, "W_enc", D, F);
+        var decoderDocumented = Orientation(file, "W_dec", F, D);
+        file.ExpectShape("b_enc", F);
+        file.ExpectShape("b_dec", D);
+        var w = new SaeWeights(config);
+        ReadMatrix(file, "W_enc", D, F, encoderDocumented, transposeDocumented: true, w.EncoderWeight);
+        ReadMatrix(file, "W_dec", F, D, decoderDocumented, transposeDocumented: false, w.DecoderWeight);
         ReadVector(file, "b_enc", F, w.EncoderBias);
         ReadVector(file, "b_dec", D, w.DecoderBias);
         if (w.Threshold.Length > 0) ReadThreshold(file, config, w.Threshold);
@@ -66,22 +71,31 @@ public static class SaeFolder
         _ => SafetensorsTensor.F32(name, shape, data),
     };
 
-    // Reads an (R, S) matrix into destination (rows, cols) where the stored orientation is [R, S]; with
-    // transposeDocumented the documented layout is the transpose of ours (W_enc), otherwise it is ours (W_dec).
-    private static void ReadMatrix(SafetensorsFile file, string name, long R, long S, bool transposeDocumented, float[] destination)
+    // True when the matrix is stored as documented, [R, S]; false when stored as [S, R] (only reachable when R ≠ S).
+    private static bool Orientation(SafetensorsFile file, string name, long R, long S)
     {
         var info = file.GetInfo(name);
         var shape = info.Shape;
-        var documented = shape.Length == 2 && shape[0] == R && shape[1] == S;
-        var swapped = shape.Length == 2 && shape[0] == S && shape[1] == R;
-        if (!documented && !swapped)
-            throw new SafetensorsFormatException(file.Path, name,
-                $"has shape {info.ShapeText}, expected [{R}, {S}] (or its transpose) from {ConfigFile}");
+        if (shape.Length == 2 && shape[0] == R && shape[1] == S) return true;
+        if (shape.Length == 2 && shape[0] == S && shape[1] == R) return false;
+        throw new SafetensorsFormatException(file.Path, name,
+            $"has shape {info.ShapeText}, expected [{R}, {S}] (or its transpose) from {ConfigFile}");
+    }
+
+    // Reads a matrix documented as [R, S] into destination in our layout: W_enc's documented layout is the transpose
+    // of ours (transposeDocumented), W_dec's is ours.
+    private static void ReadMatrix(SafetensorsFile file, string name, long R, long S, bool documented, bool transposeDocumented, float[] destination)
+    {
+        var transpose = documented == transposeDocumented;
+        if (!transpose)
+        {
+            file.ReadFloat32(name, destination);
+            CheckFinite(file, name, destination);
+            return;
+        }
         var values = file.ReadFloat32(name);
         CheckFinite(file, name, values);
-        var transpose = documented ? transposeDocumented : !transposeDocumented;
-        if (!transpose) values.CopyTo(destination, 0);
-        else if (documented) Transpose(destination, values, (int)R, (int)S);
+        if (documented) Transpose(destination, values, (int)R, (int)S);
         else Transpose(destination, values, (int)S, (int)R);
     }
 

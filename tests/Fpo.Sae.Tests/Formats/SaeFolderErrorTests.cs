@@ -83,6 +83,18 @@ public sealed class SaeFolderErrorTests : IDisposable
     }
 
     [Fact]
+    public void AHugeClaimIsRefusedByTheWeightsBeforeAllocating()
+    {
+        var json = JsonNode.Parse(_savedConfig)!.AsObject();
+        json["d_in"] = 60_000;
+        json["d_sae"] = 30_000;
+        File.WriteAllText(Cfg, json.ToJsonString());
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Equal($"{Weights}: tensor 'W_enc' has shape [4, 6], expected [60000, 30000] (or its transpose) from cfg.json", WeightsError());
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - allocated < 1 << 20);
+    }
+
+    [Fact]
     public void TransposedEncoderIsAcceptedWhenUnambiguous()
     {
         var w = SaeFolder.Load(_dir.Path);
