@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Fpo.Models.Checkpoints;
 using Fpo.Sae.Formats;
+using Fpo.Testing;
 
 namespace Fpo.Sae.Tests.Formats;
 
@@ -92,6 +93,35 @@ public sealed class SaeFolderErrorTests : IDisposable
         var allocated = GC.GetAllocatedBytesForCurrentThread();
         Assert.Equal($"{Weights}: tensor 'W_enc' has shape [4, 6], expected [60000, 30000] (or its transpose) from cfg.json", WeightsError());
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - allocated < 1 << 20);
+    }
+
+    [Fact]
+    public void BatchTopKAndJumpReluThresholdVariantsLoad()
+    {
+        var w = SaeFolder.Load(_dir.Path);
+        var json = JsonNode.Parse(_savedConfig)!.AsObject();
+        json["architecture"] = "batchtopk";
+        json["k"] = 2.0;
+        File.WriteAllText(Cfg, json.ToJsonString());
+        var batch = SaeFolder.Load(_dir.Path);
+        Assert.Equal((SaeArchitecture.BatchTopK, 2), (batch.Config.Architecture, batch.Config.K));
+        Assert.Equal(w.Threshold, batch.Threshold);
+
+        Rewrite(t =>
+        {
+            t.Remove("threshold");
+            t["topk_threshold"] = ([], [0.25f]);
+        });
+        Assert.All(SaeFolder.Load(_dir.Path).Threshold, x => Assert.Equal(0.25f, x));
+
+        File.WriteAllText(Cfg, _savedConfig);
+        Rewrite(t =>
+        {
+            var (shape, data) = t["threshold"];
+            t.Remove("threshold");
+            t["log_threshold"] = (shape, [.. data.Select(x => MathF.Log(MathF.Abs(x)))]);
+        });
+        TensorComparison.AssertClose("threshold from log_threshold", SaeFolder.Load(_dir.Path).Threshold, [.. w.Threshold.Select(MathF.Abs)], rtol: 1e-6f);
     }
 
     [Fact]
