@@ -1,6 +1,6 @@
 """SAELens-layout SAE folders written with torch + json only (the format, not the library), for the C# loader.
 Writes <out>/sae_format/<case>/{cfg.json, sae_weights.safetensors} in both cfg forms (v6 nested and the older flat
-form), F32/BF16/F16 weights and both W_enc orientations, plus <case>.expected.safetensors holding the weights as the
+form), F32/BF16/F16 weights and both W_enc orientations, a Gemma Scope params.npz, plus <case>.expected.safetensors holding the weights as the
 loader must return them (fp32, W_enc as (d_sae, d_in)) and expected.json with the config it must read.
 Usage: sae_format.py <out>            write the cases
        sae_format.py --read DIR OUT   read a folder written by Fpo with plain json/struct/torch and write its tensors
@@ -64,6 +64,7 @@ def write_cases(out):
          {"architecture": "standard", "d_in": 5, "d_sae": 7, "dtype": "float32", "model_name": "gpt2",
           "hook_name": "blocks.1.hook_resid_post", "hook_layer": 1, "activation_fn_str": "relu",
           "apply_b_dec_to_input": False, "normalize_activations": "none"}, 5, 7, torch.float32, jump=False)
+    gemma_scope(root)
     expected = {
         "nested_jumprelu_bf16": {"arch": "JumpReLU", "d_in": 6, "d_sae": 10, "k": 0, "layer": 2, "model": "tiny-gpt2", "b_dec_in": False},
         "nested_topk_f32_transposed": {"arch": "TopK", "d_in": 6, "d_sae": 10, "k": 3, "layer": 0, "model": "tiny-gpt2", "b_dec_in": True},
@@ -72,6 +73,18 @@ def write_cases(out):
     }
     with open(os.path.join(root, "expected.json"), "w") as f:
         json.dump(expected, f, indent=2)
+
+
+def gemma_scope(root):
+    """A Gemma Scope params.npz (numpy.savez of float32 arrays, W_enc as (d_in, d_sae)) and the weights it must give."""
+    import numpy as np
+    d_in, d_sae = 6, 9
+    arrays = {"W_enc": torch.randn(d_in, d_sae), "W_dec": torch.randn(d_sae, d_in), "b_enc": torch.randn(d_sae),
+              "b_dec": torch.randn(d_in), "threshold": torch.rand(d_sae)}
+    np.savez(os.path.join(root, "gemma_scope_params.npz"), **{k: v.numpy().astype(np.float32) for k, v in arrays.items()})
+    write_safetensors(os.path.join(root, "gemma_scope_params.expected.safetensors"),
+                      {"enc": arrays["W_enc"].T.contiguous(), "dec": arrays["W_dec"], "b_enc": arrays["b_enc"],
+                       "b_dec": arrays["b_dec"], "threshold": arrays["threshold"]})
 
 
 def read_safetensors(path):
