@@ -19,7 +19,7 @@ internal sealed class ConfigFields(string path, JsonObject json, string prefix =
         {
             text = File.ReadAllText(path);
         }
-        catch (FileNotFoundException e)
+        catch (IOException e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             throw new InvalidDataException($"{path}: file is missing; a SAELens folder holds cfg.json and sae_weights.safetensors", e);
         }

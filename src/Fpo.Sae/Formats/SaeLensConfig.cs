@@ -33,6 +33,7 @@ public static partial class SaeLensConfig
             throw top.Error("d_sae", $"is {dSae}: d_in × d_sae = {(long)dIn * dSae:N0} is more than one float[] holds");
         var k = needsK ? K(top) : 0;
         if (needsK && (k < 1 || k > dSae)) throw top.Error("k", $"is {k}; {architecture} needs k in [1, d_sae = {dSae}]");
+        // dtype only says how the weights were stored; the safetensors header is authoritative and loads convert to fp32.
         _ = top.String("dtype", "float32");
         return new SaeConfig
         {
