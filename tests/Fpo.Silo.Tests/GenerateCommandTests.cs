@@ -1,7 +1,4 @@
 using System.Text.Json;
-using Fpo.Models.Checkpoints;
-using Fpo.Models.Tokenization;
-using Fpo.Models.Transformer;
 using static Fpo.Silo.Tests.CliTests;
 
 namespace Fpo.Silo.Tests;
@@ -16,10 +13,7 @@ public sealed class GenerateCommandTests : IDisposable
     public GenerateCommandTests()
     {
         _model = Path.Combine(_root, "model");
-        var tokenizer = BpeTrainer.Train(Enumerable.Range(0, 300).Select(i => $"the cat {i % 11} sat on the mat with {i % 7} dogs. "), 300, ["<|endoftext|>"]);
-        var config = ModelConfig.CreateGpt2(tokenizer.VocabSize, maxPositions: 64, layers: 2, channels: 32, heads: 4);
-        HuggingFaceCheckpoint.Save(_model, new TransformerModel(config, seed: 1));
-        HuggingFaceTokenizerFile.Save(tokenizer, _model);
+        TinyModelFolder.Write(_model);
     }
 
     public void Dispose() => Directory.Delete(_root, recursive: true);

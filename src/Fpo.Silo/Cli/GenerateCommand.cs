@@ -37,11 +37,13 @@ public static class GenerateCommand
         var ignoreEos = new Option<bool>("--ignore-eos") { Description = "Keep generating past the end-of-sequence token." };
         var precision = new Option<string>("--precision") { Description = "Weights for inference: fp32, or bf16 (half the memory traffic, logits within bf16 rounding).", DefaultValueFactory = _ => "fp32" };
         precision.AcceptOnlyFromAmong("fp32", "bf16");
+        var sae = new Option<DirectoryInfo?>("--sae") { Description = "SAELens SAE folder (cfg.json, sae_weights.safetensors) whose decoder rows --steer adds." };
+        var steer = new Option<string[]>("--steer") { Description = "LATENT:SCALE: add SCALE x the SAE decoder row of LATENT to the residual stream at the SAE's layer (repeatable)." };
         var json = new Option<bool>("--json") { Description = "Print the full results as one JSON document on stdout: per sample the tokens, text, finish reason, stop, and both log-probs per token." };
 
         var command = new Command("generate", "Sample continuations of a prompt (or a file of prompts) with temperature, top-k, top-p, min-p, penalties and stops; continuous batching over a bounded KV cache.")
         {
-            model, prompt, promptsFile, n, temperature, topK, topP, minP, repetition, presence, frequency, maxNew, seed, stop, maxBatch, maxSeqLen, ignoreEos, precision, json,
+            model, prompt, promptsFile, n, temperature, topK, topP, minP, repetition, presence, frequency, maxNew, seed, stop, maxBatch, maxSeqLen, ignoreEos, precision, sae, steer, json,
         };
         command.SetAction(parse =>
         {
@@ -63,7 +65,9 @@ public static class GenerateCommand
             var dir = parse.GetValue(model)!.FullName;
             var (policy, tokenizer) = Load(dir);
             policy.InferencePrecision = parse.GetValue(precision) == "bf16" ? InferencePrecision.BFloat16 : InferencePrecision.Float32;
+            var steering = SteeringOption.Apply(policy, parse.GetValue(sae)?.FullName, parse.GetValue(steer) ?? []);
             var engine = CreateEngine(policy, tokenizer, batch, parse.GetValue(maxSeqLen));
+            if (steering.Length > 0) error.WriteLine($"fpo: {steering}");
             error.WriteLine($"fpo: {policy.Config.Family} model, {policy.Parameters.Length:N0} parameters; KV cache {engine.MaxBatch} x {engine.MaxSequenceLength} positions = {engine.KvBytes / 1e6:F1} MB");
 
             var baseSeed = parse.GetValue(seed) ?? (ulong)Random.Shared.NextInt64();
