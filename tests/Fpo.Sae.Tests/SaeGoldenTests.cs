@@ -16,12 +16,14 @@ public sealed class SaeGoldenTests
     [InlineData("topk", SaeArchitecture.TopK)]
     [InlineData("batchtopk", SaeArchitecture.BatchTopK)]
     [InlineData("jumprelu", SaeArchitecture.JumpReLU)]
-    public void ForwardLossesAndGradientsMatchPyTorch(string name, SaeArchitecture architecture)
+    [InlineData("topk_raw_input", SaeArchitecture.TopK, false)]
+    public void ForwardLossesAndGradientsMatchPyTorch(string name, SaeArchitecture architecture, bool applyDecoderBias = true)
     {
         using var g = GoldenFile.Open("sae.golden.safetensors");
         float[] Read(string tensor) => g.ReadFloat32($"{name}.{tensor}");
         var needsK = architecture is SaeArchitecture.TopK or SaeArchitecture.BatchTopK;
-        var config = new SaeConfig { Architecture = architecture, InputSize = D, Latents = F, K = needsK ? K : 0, Bandwidth = Bandwidth };
+        var config = new SaeConfig { Architecture = architecture, InputSize = D, Latents = F, K = needsK ? K : 0, Bandwidth = Bandwidth,
+            ApplyDecoderBiasToInput = applyDecoderBias };
         var weights = Load(config, Read);
         var pass = new SaeTrainingPass(weights, new SaeLossSettings { L1Coefficient = L1, L0Coefficient = L0, AuxKCoefficient = Aux, AuxKLatents = KAux }, B);
         var dead = Read("dead").Select(v => v != 0).ToArray();

@@ -4,7 +4,7 @@ Losses follow SAELens: MSE summed over d_in and averaged over tokens; ReLU's L1 
 L0 with the rectangle-kernel straight-through estimator (as SAELens' JumpReLU/Step autograd functions); TopK's AuxK of
 Gao et al. 2024 (k_aux largest relu(pre) of dead latents reconstruct the detached error x − x̂ without the decoder
 bias, same normalisation as the MSE). dx is the gradient through the encoder only (loss targets held constant).
-Weights use our orientation: W_enc (F, D), W_dec (F, D). Writes sae.golden.safetensors with keys '{arch}.{name}'."""
+Weights use our orientation: W_enc (F, D), W_dec (F, D). Writes sae.golden.safetensors with keys '{case}.{name}'; case topk_raw_input does not subtract b_dec from the input."""
 import os
 import sys
 
@@ -62,7 +62,8 @@ def kth_gap(values, k):
     return (s[..., k - 1] - s[..., k]).min().item() if values.shape[-1] > k else 1.0
 
 
-def run(arch, seed):
+def run(arch, seed, apply_b_dec=True, name=None):
+    name = name or arch
     g = torch.Generator().manual_seed(seed)
     t = {
         "x": torch.randn(B, D, generator=g),
@@ -76,7 +77,7 @@ def run(arch, seed):
     p = {n: v.double().clone().requires_grad_() for n, v in t.items() if n not in ("x", "dead")}
     x = t["x"].double()
     x_enc = x.clone().requires_grad_()
-    pre = (x_enc - p["b_dec"]) @ p["W_enc"].t() + p["b_enc"]
+    pre = ((x_enc - p["b_dec"]) if apply_b_dec else x_enc) @ p["W_enc"].t() + p["b_enc"]
     relu = torch.relu(pre)
     margin = pre.abs().min().item()
     if arch == "relu":
@@ -110,23 +111,25 @@ def run(arch, seed):
         aux = AUX * ((aux_codes @ p["W_dec"] - error) ** 2).sum(dim=-1).mean()
     total = mse + sparsity + aux
     total.backward()
-    out = {f"{arch}.{n}": v for n, v in t.items()}
-    out.update({f"{arch}.pre": pre.detach(), f"{arch}.codes": codes.detach(), f"{arch}.xhat": xhat.detach(),
-                f"{arch}.loss_mse": mse.detach().reshape(1), f"{arch}.loss_sparsity": sparsity.detach().reshape(1),
-                f"{arch}.loss_aux": aux.detach().reshape(1), f"{arch}.grad_x": x_enc.grad})
+    out = {f"{name}.{n}": v for n, v in t.items()}
+    out.update({f"{name}.pre": pre.detach(), f"{name}.codes": codes.detach(), f"{name}.xhat": xhat.detach(),
+                f"{name}.loss_mse": mse.detach().reshape(1), f"{name}.loss_sparsity": sparsity.detach().reshape(1),
+                f"{name}.loss_aux": aux.detach().reshape(1), f"{name}.grad_x": x_enc.grad})
     for n, v in p.items():
         if v.grad is not None:
-            out[f"{arch}.grad_{n}"] = v.grad
+            out[f"{name}.grad_{n}"] = v.grad
     return {k: v.float() for k, v in out.items()}, margin
 
 
 if __name__ == "__main__":
     setup(4)
     tensors = {}
-    for i, arch in enumerate(["relu", "topk", "batchtopk", "jumprelu"]):
+    cases = [("relu", True), ("topk", True), ("batchtopk", True), ("jumprelu", True), ("topk", False)]
+    for i, (arch, apply_b_dec) in enumerate(cases):
         seed = 100 * i
+        name = arch if apply_b_dec else arch + "_raw_input"
         while True:
-            out, margin = run(arch, seed)
+            out, margin = run(arch, seed, apply_b_dec, name)
             if margin > MARGIN:
                 break
             seed += 1
