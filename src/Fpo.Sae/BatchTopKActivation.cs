@@ -68,6 +68,16 @@ public static class BatchTopKActivation
         }, minRange: 16);
     }
 
+    /// <summary>The smallest non-zero code of a batch (0 when none): SAELens averages it over training batches
+    /// (topk_threshold, an exponential moving average) into the global threshold BatchTopK uses at inference.</summary>
+    public static float SmallestActive(SparseCodes codes)
+    {
+        var smallest = float.PositiveInfinity;
+        for (var e = 0; e < codes.Count; e++)
+            if (codes.Value[e] > 0) smallest = MathF.Min(smallest, codes.Value[e]);
+        return float.IsPositiveInfinity(smallest) ? 0 : smallest;
+    }
+
     // Order-preserving key of relu(v): 0 for v ≤ 0 or NaN, the bit pattern for positive v.
     private static uint BitsOf(float v) => v > 0 ? BitConverter.SingleToUInt32Bits(v) : 0;
 

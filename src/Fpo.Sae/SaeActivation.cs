@@ -3,7 +3,9 @@ namespace Fpo.Sae;
 /// <summary>The architecture's activation: dense pre-activations to sparse codes, and sparse code gradients back.</summary>
 public static class SaeActivation
 {
-    /// <summary>In training, JumpReLU also lists the latents within ε/2 below threshold (code 0) for its STE.</summary>
+    /// <summary>In training, JumpReLU also lists the latents within ε/2 below threshold (code 0) for its STE. At inference
+    /// BatchTopK is the JumpReLU it is saved as: its Threshold (one value repeated per latent) replaces the batch cut, so a
+    /// token's codes do not depend on the rest of the batch.</summary>
     // codes (B rows), pre (B,F), threshold (F) (JumpReLU)
     public static void Forward(SparseCodes codes, float[] pre, float[] threshold, SaeConfig config, bool training, int B)
     {
@@ -12,7 +14,8 @@ public static class SaeActivation
         {
             case SaeArchitecture.ReLU: ReLUActivation.Forward(codes, pre, B, F); break;
             case SaeArchitecture.TopK: TopKActivation.Forward(codes, pre, config.K, B, F); break;
-            case SaeArchitecture.BatchTopK: BatchTopKActivation.Forward(codes, pre, config.K, B, F); break;
+            case SaeArchitecture.BatchTopK when training: BatchTopKActivation.Forward(codes, pre, config.K, B, F); break;
+            case SaeArchitecture.BatchTopK: JumpReLUActivation.Forward(codes, pre, threshold, 0, B, F); break;
             case SaeArchitecture.JumpReLU: JumpReLUActivation.Forward(codes, pre, threshold, training ? config.Bandwidth : 0, B, F); break;
             default: throw new ArgumentOutOfRangeException(nameof(config), $"SAE architecture {config.Architecture} has no activation");
         }

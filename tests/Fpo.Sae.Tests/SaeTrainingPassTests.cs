@@ -44,4 +44,22 @@ public sealed class SaeTrainingPassTests
         var mask = Assert.Throws<ArgumentException>(() => pass.Forward([1f], 1, new bool[5]));
         Assert.Contains("dead-latent mask has 5 entries, d_sae is 2", mask.Message);
     }
+
+    [Fact]
+    public void BatchTopKEncodesWithItsGlobalThresholdAtInference()
+    {
+        var weights = new SaeWeights(new SaeConfig { Architecture = SaeArchitecture.BatchTopK, InputSize = 1, Latents = 3, K = 1, ApplyDecoderBiasToInput = false });
+        weights.EncoderWeight[0] = 1f;
+        weights.EncoderWeight[1] = 2f;
+        weights.EncoderWeight[2] = 3f;
+        var pass = new SaeTrainingPass(weights, new SaeLossSettings(), 2);
+        pass.Forward([1f, 0.1f], 2, []);
+        Assert.Equal([2f, 3f], pass.Codes.Value[..pass.Codes.Count]);  // the batch's two largest, both from the first token
+        Assert.Equal(2f, BatchTopKActivation.SmallestActive(pass.Codes));
+
+        Array.Fill(weights.Threshold, 0.25f);
+        var codes = pass.Encode([1f, 0.1f], 2);
+        Assert.Equal([0, 3, 4], codes.RowStart[..3]);  // the second token now keeps its own 0.3
+        Assert.Equal([1f, 2f, 3f, 0.3f], codes.Value[..codes.Count].Select(v => MathF.Round(v, 5)));
+    }
 }
