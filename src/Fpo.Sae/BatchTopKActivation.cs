@@ -1,71 +1,53 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
 using Fpo.Tensors;
 
 namespace Fpo.Sae;
 
 /// <summary>
 /// codes = the B·K largest of relu(pre) over the whole batch (Bussmann et al. 2024), latents ascending per row; ties at
-/// the cut go to the lower flat index b·F + j. The cut is found by a two-level radix select on the float bits (positive
-/// floats order like their bit patterns), so the batch is read three times and never sorted.
+/// the cut go to the lower flat index b·F + j. The per-row top K bound the cut from below (their B·K values are all in
+/// the batch, so the B·K-th largest is at least their minimum): only entries at or above that bound are gathered and
+/// sorted, a few more than B·K, instead of the whole batch.
 /// </summary>
 public static class BatchTopKActivation
 {
     // codes (B rows), pre (B,F)
     public static void Forward(SparseCodes codes, float[] pre, int K, int B, int F)
     {
-        var wanted = (long)B * K;
-        var high = Histogram(pre, B, F, prefix: -1);
-        var (highBucket, aboveHigh) = Cut(high, wanted);
-        uint cut;          // bit pattern of the smallest value taken
-        long takeAtCut;    // how many entries equal to the cut are taken, lowest flat index first
-        if (highBucket < 0)
+        var perRow = new SparseCodes();
+        TopKActivation.Forward(perRow, pre, K, B, F);
+        var full = true;
+        for (var b = 0; b < B && full; b++) full = perRow.RowStart[b + 1] - perRow.RowStart[b] == K;
+        // with a row short of K positives the union has fewer than B·K values and bounds nothing: every positive competes
+        var bound = full ? perRow.Value.AsSpan(0, perRow.Count).ToArray().Min() : float.Epsilon;
+        var candidates = Gather(pre, bound, B, F);
+
+        var n = candidates.Count;
+        var order = new int[n];  // (n) candidate entries, best first
+        for (var e = 0; e < n; e++) order[e] = e;
+        // entries are in flat order, so the entry index breaks ties by flat index
+        var value = candidates.Value;
+        Array.Sort(order, (p, q) =>
         {
-            cut = 1;  // fewer than B·K positives: take them all
-            takeAtCut = long.MaxValue;
-        }
-        else
-        {
-            var low = Histogram(pre, B, F, prefix: highBucket);
-            var (lowBucket, aboveLow) = Cut(low, wanted - aboveHigh);
-            cut = (uint)highBucket << 16 | (uint)lowBucket;
-            takeAtCut = wanted - aboveHigh - aboveLow;
-        }
-        var above = new int[B];   // (B) entries above the cut per row
-        var atCut = new int[B];   // (B) entries equal to the cut per row
-        ComputeThreads.For(B, (b0, b1) =>
-        {
-            for (var b = b0; b < b1; b++)
-                foreach (var v in pre.AsSpan(b * F, F))
-                {
-                    var bits = BitsOf(v);
-                    if (bits > cut) above[b]++;
-                    else if (bits == cut) atCut[b]++;
-                }
-        }, minRange: 16);
+            var byValue = value[q].CompareTo(value[p]);
+            return byValue != 0 ? byValue : p.CompareTo(q);
+        });
+        var taken = new bool[n];
+        for (var i = 0; i < Math.Min(n, (long)B * K); i++) taken[order[i]] = true;
+
         var counts = new int[B];
         for (var b = 0; b < B; b++)
-        {
-            var take = (int)Math.Min(atCut[b], takeAtCut);
-            takeAtCut -= take;
-            atCut[b] = take;
-            counts[b] = above[b] + take;
-        }
+            for (var e = candidates.RowStart[b]; e < candidates.RowStart[b + 1]; e++)
+                if (taken[e]) counts[b]++;
         codes.Allocate(B, counts);
-        ComputeThreads.For(B, (b0, b1) =>
+        var next = 0;
+        for (var e = 0; e < n; e++)
         {
-            for (var b = b0; b < b1; b++)
-            {
-                var e = codes.RowStart[b];
-                var equalLeft = atCut[b];
-                var row = pre.AsSpan(b * F, F);
-                for (var j = 0; j < F; j++)
-                {
-                    var bits = BitsOf(row[j]);
-                    if (bits < cut || (bits == cut && equalLeft-- <= 0)) continue;
-                    codes.Latent[e] = j;
-                    codes.Value[e++] = row[j];
-                }
-            }
-        }, minRange: 16);
+            if (!taken[e]) continue;
+            codes.Latent[next] = candidates.Latent[e];
+            codes.Value[next++] = candidates.Value[e];
+        }
     }
 
     /// <summary>The smallest non-zero code of a batch (0 when none): SAELens averages it over training batches
@@ -78,41 +60,59 @@ public static class BatchTopKActivation
         return float.IsPositiveInfinity(smallest) ? 0 : smallest;
     }
 
-    // Order-preserving key of relu(v): 0 for v ≤ 0 or NaN, the bit pattern for positive v.
-    private static uint BitsOf(float v) => v > 0 ? BitConverter.SingleToUInt32Bits(v) : 0;
-
-    // 65,536-bucket histogram of positive entries: by the high 16 bits, or (prefix ≥ 0) by the low 16 bits of entries
-    // whose high bits equal prefix. Integer counts, so the merge order does not matter.
-    private static long[] Histogram(float[] pre, int B, int F, int prefix)
+    // The entries ≥ bound of every row: a counting pass then a filling pass, both skipping 16 entries per vector compare.
+    private static SparseCodes Gather(float[] pre, float bound, int B, int F)
     {
-        var total = new long[1 << 16];
+        var candidates = new SparseCodes();
+        var counts = new int[B];
         ComputeThreads.For(B, (b0, b1) =>
         {
-            var local = new int[1 << 16];
-            for (var b = b0; b < b1; b++)
-                foreach (var v in pre.AsSpan(b * F, F))
-                {
-                    var bits = BitsOf(v);
-                    if (bits == 0) continue;
-                    if (prefix < 0) local[bits >> 16]++;
-                    else if (bits >> 16 == prefix) local[bits & 0xFFFF]++;
-                }
-            lock (total)
-                for (var i = 0; i < local.Length; i++) total[i] += local[i];
+            for (var b = b0; b < b1; b++) counts[b] = Scan(pre.AsSpan(b * F, F), bound, [], []);
         }, minRange: 16);
-        return total;
+        candidates.Allocate(B, counts);
+        ComputeThreads.For(B, (b0, b1) =>
+        {
+            for (var b = b0; b < b1; b++)
+            {
+                var start = candidates.RowStart[b];
+                Scan(pre.AsSpan(b * F, F), bound, candidates.Latent.AsSpan(start, counts[b]), candidates.Value.AsSpan(start, counts[b]));
+            }
+        }, minRange: 16);
+        return candidates;
     }
 
-    // The bucket, from the top, where the running count reaches wanted, and the count strictly above it; (−1, n) when
-    // fewer than wanted entries exist.
-    private static (int Bucket, long Above) Cut(long[] histogram, long wanted)
+    // Counts the entries ≥ bound of one row and, when the spans are not empty, writes them (latents ascending).
+    private static int Scan(ReadOnlySpan<float> row, float bound, Span<int> latents, Span<float> values)
     {
-        long above = 0;
-        for (var i = histogram.Length - 1; i >= 0; i--)
+        var n = 0;
+        var j = 0;
+        var write = !latents.IsEmpty;
+        if (Vector512.IsHardwareAccelerated)
+            for (; j <= row.Length - Vector512<float>.Count; j += Vector512<float>.Count)
+            {
+                var mask = Vector512.GreaterThanOrEqual(Vector512.Create(row.Slice(j, Vector512<float>.Count)), Vector512.Create(bound)).ExtractMostSignificantBits();
+                if (!write)
+                {
+                    n += BitOperations.PopCount(mask);
+                    continue;
+                }
+                for (; mask != 0; mask &= mask - 1)
+                {
+                    var l = j + BitOperations.TrailingZeroCount(mask);
+                    latents[n] = l;
+                    values[n++] = row[l];
+                }
+            }
+        for (; j < row.Length; j++)
         {
-            if (above + histogram[i] >= wanted) return (i, above);
-            above += histogram[i];
+            if (row[j] < bound || float.IsNaN(row[j])) continue;
+            if (write)
+            {
+                latents[n] = j;
+                values[n] = row[j];
+            }
+            n++;
         }
-        return (-1, above);
+        return n;
     }
 }

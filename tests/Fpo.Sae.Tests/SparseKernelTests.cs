@@ -85,6 +85,22 @@ public sealed class SparseKernelTests
     }
 
     [Fact]
+    public void BatchTopKMatchesASortOverTheBatch()
+    {
+        foreach (var (B, F, K) in new[] { (5, 37, 3), (8, 64, 1), (3, 100, 20), (7, 16, 16) })
+        {
+            var pre = Random(B * F, B * F + K);
+            for (var i = 0; i < pre.Length; i += 7) pre[i] = MathF.Round(pre[i] * 4) / 4;  // plenty of exact ties
+            var codes = new SparseCodes();
+            BatchTopKActivation.Forward(codes, pre, K, B, F);
+            var dense = new float[B * F];
+            codes.ToDense(dense, F);
+            var expected = Enumerable.Range(0, B * F).Where(i => pre[i] > 0).OrderByDescending(i => pre[i]).ThenBy(i => i).Take(B * K).Order();
+            Assert.Equal(expected, Enumerable.Range(0, B * F).Where(i => dense[i] != 0));
+        }
+    }
+
+    [Fact]
     public void BatchTopKTakesTheLargestOverTheBatchAndBreaksTiesByFlatIndex()
     {
         const int B = 4, F = 10, K = 2;
