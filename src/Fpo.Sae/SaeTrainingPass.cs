@@ -82,8 +82,9 @@ public sealed class SaeTrainingPass
         return new SaeLosses(mse, sparsity, aux, Codes.MeanL0());
     }
 
-    /// <summary>Adds the gradient of <see cref="SaeLosses.Total"/> of the last Forward to <paramref name="grads"/>,
-    /// and to <paramref name="dx"/> (B,D) unless it is empty.</summary>
+    /// <summary>Adds the gradient of <see cref="SaeLosses.Total"/> of the last Forward to <paramref name="grads"/>, and,
+    /// unless it is empty, to <paramref name="dx"/> (B,D) the part that reaches the input through the encoder: the losses'
+    /// targets (x in ‖x̂ − x‖², AuxK's error) count as constants, as when a loss on the codes is sent into the residual stream.</summary>
     public void Backward(SaeWeights grads, float[] dx)
     {
         var (w, c, B) = (Weights, Weights.Config, _B);
