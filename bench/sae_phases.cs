@@ -3,6 +3,7 @@
 // Milliseconds per phase of one TopK SAE training step (the work `./fpo bench sae` times as a whole), median of runs.
 // usage: dotnet run -c Release bench/sae_phases.cs -- [THREADS [BATCH [D_SAE [K [D_IN]]]]]  (default 2 4096 24576 32 768)
 using System.Diagnostics;
+using Fpo.Models.Optimization;
 using Fpo.Sae;
 using Fpo.Tensors;
 
@@ -37,6 +38,9 @@ Time("decoder backward", () => SparseDecoder.Backward(dcodes, g.DecoderWeight, g
 Time("encoder backward, no dx", () => SaeEncoder.Backward([], g.EncoderWeight, g.EncoderBias, g.DecoderBias, dcodes, codes, columns, xin, w.EncoderWeight, true, B, D, F));
 Time("encoder backward + dx", () => SaeEncoder.Backward(dx, g.EncoderWeight, g.EncoderBias, g.DecoderBias, dcodes, codes, columns, xin, w.EncoderWeight, true, B, D, F));
 Time("zero W_enc and W_dec grads", () => { Array.Clear(g.EncoderWeight); Array.Clear(g.DecoderWeight); });
+var adam = new[] { (w.EncoderWeight, g.EncoderWeight), (w.DecoderWeight, g.DecoderWeight) }
+    .Select(p => new AdamW(p.Item1, p.Item2, [new ParameterGroup(0, p.Item1.Length, false)], new AdamWSettings { WeightDecay = 0 })).ToArray();
+Time("Adam on W_enc and W_dec", () => { foreach (var o in adam) o.Step(1e-4f); });
 
 static void Time(string name, Action work)
 {
