@@ -129,6 +129,29 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void BenchSaeJsonHasBothEnginesAndTheirRatios()
+    {
+        var (exit, _, error) = RunCapturingStdout(out var stdout, "bench", "sae", "--json", "--d-in", "16", "--d-sae", "64", "--k", "4",
+            "--batch", "32", "--steps", "1");
+        Assert.True(exit == 0, error);
+        using var doc = System.Text.Json.JsonDocument.Parse(stdout);
+        foreach (var key in new[] { "fpo_step_tokens_per_s", "pytorch_step_tokens_per_s", "step_ratio", "fpo_encode_tokens_per_s",
+                     "pytorch_encode_tokens_per_s", "encode_ratio" })
+            Assert.True(doc.RootElement.GetProperty(key).GetDouble() > 0, key);
+        // Decoder rows of norm 0.1 barely reconstruct x ~ N(0, 1): the summed squared error is near d_in = 16 in both.
+        foreach (var key in new[] { "fpo_loss", "pytorch_loss" })
+            Assert.InRange(doc.RootElement.GetProperty(key).GetDouble(), 10.0, 24.0);
+    }
+
+    [Fact]
+    public void BenchSaeRejectsKAboveTheLatents()
+    {
+        var (exit, _, error) = Run("bench", "sae", "--d-sae", "8", "--k", "9");
+        Assert.Equal(2, exit);
+        Assert.Contains("--k must be in [1, d-sae = 8] (got 9)", error);
+    }
+
+    [Fact]
     public void BenchDecodeRejectsAnUnknownShape()
     {
         var (exit, _, error) = Run("bench", "decode", "--shapes", "gpt5");

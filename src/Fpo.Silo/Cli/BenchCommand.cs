@@ -13,6 +13,7 @@ public static class BenchCommand
         var bench = new Command("bench", "Benchmarks that run the same work in our engine and in PyTorch and print both and the ratio.");
         bench.Subcommands.Add(CreateEngine());
         bench.Subcommands.Add(CreateDecode());
+        bench.Subcommands.Add(CreateSae());
         return bench;
     }
 
@@ -64,6 +65,36 @@ public static class BenchCommand
                 }
             if (asJson) Console.WriteLine(DecodeReport.Json(results));
             else DecodeReport.Print(results);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command CreateSae()
+    {
+        var json = new Option<bool>("--json") { Description = "Print one JSON document instead of a table." };
+        var steps = new Option<int>("--steps") { Description = "Timed steps per engine (the median counts; one warm-up precedes them).", DefaultValueFactory = _ => 3 };
+        var dIn = new Option<int>("--d-in") { Description = "SAE input width.", DefaultValueFactory = _ => 768 };
+        var dSae = new Option<int>("--d-sae") { Description = "SAE latents.", DefaultValueFactory = _ => 24576 };
+        var k = new Option<int>("--k") { Description = "Active latents per token.", DefaultValueFactory = _ => 32 };
+        var batch = new Option<int>("--batch") { Description = "Activations per training step.", DefaultValueFactory = _ => 4096 };
+        var command = new Command("sae",
+            "One TopK SAE training step (sparse decoder and backward) and encode alone, beside the same SAE written densely in PyTorch.")
+        {
+            json, steps, dIn, dSae, k, batch,
+        };
+        command.SetAction(parse =>
+        {
+            CommonOptions.Apply(parse);
+            int stepCount = parse.GetValue(steps), d = parse.GetValue(dIn), f = parse.GetValue(dSae), kk = parse.GetValue(k), b = parse.GetValue(batch);
+            if (stepCount < 1) throw new CliException($"--steps must be at least 1 (got {stepCount})");
+            if (d < 1 || f < 1 || b < 1) throw new CliException($"--d-in, --d-sae and --batch must be at least 1 (got {d}, {f}, {b})");
+            if (kk < 1 || kk > f) throw new CliException($"--k must be in [1, d-sae = {f}] (got {kk})");
+            var asJson = parse.GetValue(json);
+            if (!asJson) AnsiConsole.MarkupLine($"[grey]TopK SAE training step on {ComputeThreads.Count} threads…[/]");
+            var result = SaeBenchmark.Run(d, f, kk, b, ComputeThreads.Count, stepCount);
+            if (asJson) Console.WriteLine(SaeBenchReport.Json(result));
+            else SaeBenchReport.Print(result);
             return 0;
         });
         return command;
