@@ -1,3 +1,5 @@
+using Fpo.Models.Sampling;
+
 namespace Fpo.Models.Generation;
 
 /// <summary>A request while it runs: its seed, the prompt's logits until every sample has drawn from them, and the
@@ -10,6 +12,9 @@ internal sealed class RequestRun(GenerationRequest request, int index, ulong see
     public int Index => index;
     public ulong Seed => seed;
     public int[] Prompt { get; } = [.. request.PromptTokens];
+
+    /// <summary>The prompt's token history, built once; each sample starts from a clone.</summary>
+    public TokenHistory PromptHistory { get; } = new(request.PromptTokens.ToArray());
 
     /// <summary>(V) next-token logits after the prompt: every sample draws its first token from them.</summary>
     public float[]? PromptLogits { get; set; }

@@ -11,7 +11,7 @@ internal sealed class SampleRun(RequestRun owner, int index, int slot, bool with
     private readonly List<int> _tokens = [];
     private readonly List<float> _modelLogProbs = [];
     private readonly List<float> _samplingLogProbs = [];
-    private readonly TokenHistory _history = new(owner.Prompt);
+    private readonly TokenHistory _history = owner.PromptHistory.Clone();
     private readonly SequenceRandom _random = new(owner.Seed, index);
     private readonly IncrementalText? _text = withText ? new IncrementalText(owner.Request.StopStrings) : null;
     private int? _stopToken;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Fpo.Models.Checkpoints;
 using Fpo.Testing;
@@ -36,7 +35,7 @@ public sealed class SafetensorsWriterInteropTests : IDisposable
         ], metadata);
 
         var reread = _dir.File("reread.safetensors");
-        RunPython(Path.Combine(RepoPaths.Root, "tests", "reference", "_safetensors_reread.py"), path, reread);
+        ReferencePython.Run("_safetensors_reread.py", path, reread);
 
         using var ours = SafetensorsFile.Open(path);
         using var torch = SafetensorsFile.Open(reread);
@@ -52,16 +51,5 @@ public sealed class SafetensorsWriterInteropTests : IDisposable
         Assert.Equal(ids, torch.ReadInt64("ids"));
         Assert.Equal([-3L, 4], torch.ReadInt64("pos"));
         Assert.Equal(metadata, JsonSerializer.Deserialize<Dictionary<string, string>>(torch.Metadata["metadata"]));
-    }
-
-    private static void RunPython(params string[] args)
-    {
-        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var python = Process.Start(start)!;
-        var stderr = python.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stdout = python.StandardOutput.ReadToEnd();
-        Assert.True(python.WaitForExit(120_000), "/usr/bin/python3 did not finish within 120 s");
-        Assert.True(python.ExitCode == 0, $"/usr/bin/python3 {string.Join(' ', args)} exited with {python.ExitCode}:\n{stdout}{stderr.Result}");
     }
 }

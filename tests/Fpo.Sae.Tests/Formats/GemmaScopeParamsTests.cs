@@ -1,5 +1,6 @@
 using Fpo.Models.Checkpoints;
 using Fpo.Sae.Formats;
+using Fpo.Testing;
 
 namespace Fpo.Sae.Tests.Formats;
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Fpo.Models.Checkpoints;
 using Fpo.Models.Transformer;
 using Fpo.Sae.Formats;
+using Fpo.Testing;
 
 namespace Fpo.Sae.Tests.Formats;
 

@@ -1,10 +1,10 @@
 using System.Diagnostics;
-using Fpo.Testing;
+using Xunit;
 
-namespace Fpo.Sae.Tests;
+namespace Fpo.Testing;
 
-/// <summary>Runs a script from tests/reference with Debian's PyTorch (/usr/bin/python3) and fails the test with its output.</summary>
-internal static class ReferencePython
+/// <summary>Runs a script from tests/reference (a path relative to it) with Debian's PyTorch (/usr/bin/python3) and fails the test with its output.</summary>
+public static class ReferencePython
 {
     public static void Run(string script, params string[] args)
     {
