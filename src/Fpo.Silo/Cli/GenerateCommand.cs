@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Fpo.Models.Checkpoints;
 using Fpo.Models.Generation;
 using Fpo.Models.Sampling;
 using Fpo.Models.Tokenization;
@@ -63,7 +62,7 @@ public static class GenerateCommand
             if (stops.Any(string.IsNullOrEmpty)) throw new CliException("--stop must not be empty");
 
             var dir = parse.GetValue(model)!.FullName;
-            var (policy, tokenizer) = Load(dir);
+            var (policy, tokenizer) = ModelFolder.Load(dir);
             policy.InferencePrecision = parse.GetValue(precision) == "bf16" ? InferencePrecision.BFloat16 : InferencePrecision.Float32;
             var steering = SteeringOption.Apply(policy, parse.GetValue(sae)?.FullName, parse.GetValue(steer) ?? []);
             var engine = CreateEngine(policy, tokenizer, batch, parse.GetValue(maxSeqLen));
@@ -132,27 +131,6 @@ public static class GenerateCommand
                      })
                 message = message.Replace($"SamplingParams.{field} ", option + " ", StringComparison.Ordinal);
             throw new CliException(message);
-        }
-    }
-
-    private static (TransformerModel Model, BpeTokenizer Tokenizer) Load(string dir)
-    {
-        if (!Directory.Exists(dir)) throw new CliException($"--model {dir}: no such folder");
-        const string expected = "expected a Hugging Face model folder with config.json, model.safetensors and tokenizer.json, as ./fpo pretrain writes";
-        foreach (var file in new[] { HuggingFaceCheckpoint.ConfigFile, "tokenizer.json" })
-            if (!File.Exists(Path.Combine(dir, file))) throw new CliException($"--model {dir}: no {file} ({expected})");
-        if (!File.Exists(Path.Combine(dir, HuggingFaceCheckpoint.WeightsFile)) && !File.Exists(Path.Combine(dir, HuggingFaceCheckpoint.IndexFile)))
-            throw new CliException($"--model {dir}: no {HuggingFaceCheckpoint.WeightsFile} ({expected})");
-        try
-        {
-            var tokenizer = HuggingFaceTokenizerFile.Load(Path.Combine(dir, "tokenizer.json"));
-            var (_, model) = HuggingFaceCheckpoint.Load(dir);
-            return (model, tokenizer);
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException or FormatException or ArgumentException or NotSupportedException
-                                      or SafetensorsFormatException or TokenizerFormatException)
-        {
-            throw new CliException(e.Message);
         }
     }
 

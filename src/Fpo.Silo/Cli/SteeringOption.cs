@@ -1,8 +1,5 @@
 using System.Globalization;
-using Fpo.Models.Checkpoints;
 using Fpo.Models.Transformer;
-using Fpo.Sae;
-using Fpo.Sae.Formats;
 
 namespace Fpo.Silo.Cli;
 
@@ -27,17 +24,7 @@ public static class SteeringOption
         if (steers.Count == 0)
             return saeDir is null ? "" : throw new CliException("--sae is only used by --steer; give --steer LATENT:SCALE or drop --sae");
         if (saeDir is null) throw new CliException("--steer needs --sae DIR: the SAE whose decoder rows steer");
-        if (!Directory.Exists(saeDir)) throw new CliException($"--sae {saeDir}: no such folder");
-        SaeWeights sae;
-        try
-        {
-            sae = SaeFolder.Load(saeDir);
-            SaeModelCheck.Check(sae.Config, model.Config, saeDir);
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException or FormatException or ArgumentException or SafetensorsFormatException)
-        {
-            throw new CliException(e.Message);
-        }
+        var sae = SaeFolderOption.Load(saeDir, model.Config);
         var D = sae.Config.InputSize;
         foreach (var (latent, scale) in steers.Select(Parse))
         {
