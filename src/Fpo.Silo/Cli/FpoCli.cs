@@ -12,6 +12,7 @@ public static class FpoCli
         root.Subcommands.Add(PretrainCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(SaeCommand.Create());
         return root;
     }
 }
