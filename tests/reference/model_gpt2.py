@@ -39,7 +39,8 @@ def gelu_new(x):
     return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * torch.pow(x, 3.0))))
 
 
-def forward(p, tokens):
+def forward(p, tokens, edit=None):
+    """edit(layer, x) -> x, when given, replaces resid_post of each layer (sae_eval.py splices an SAE there)."""
     Bt, Tt = tokens.shape
     x = p["wte.weight"][tokens] + p["wpe.weight"][torch.arange(Tt)]
     resid = []
@@ -53,6 +54,8 @@ def forward(p, tokens):
         m = F.layer_norm(x, (C,), p[h + "ln_2.weight"], p[h + "ln_2.bias"], EPS)
         m = gelu_new(m @ p[h + "mlp.c_fc.weight"] + p[h + "mlp.c_fc.bias"])
         x = x + (m @ p[h + "mlp.c_proj.weight"] + p[h + "mlp.c_proj.bias"])
+        if edit is not None:
+            x = edit(i, x)
         resid.append(x)
     x = F.layer_norm(x, (C,), p["ln_f.weight"], p["ln_f.bias"], EPS)
     return x @ p["wte.weight"].T, resid
