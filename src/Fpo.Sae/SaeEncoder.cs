@@ -46,7 +46,29 @@ public static class SaeEncoder
             }
         }, minRange: 64, rangesPerThread: 4);
         if (dx.Length != 0) InputGradient(dx, dpre, codes, W_enc, B, D);
-        if (columnSum is null) return;
+        if (columnSum is not null) DecoderBiasGradient(db_dec, columnSum, W_enc, D, F);
+    }
+
+    /// <summary>
+    /// <see cref="Backward"/> from a dense dpre (B,F) through the GEMM, for batches where most latents are listed:
+    /// dW_enc += dpreᵀ xin, db_enc += Σ_b dpre_b, dx += dpre W_enc when dx is not empty, db_dec −= Σ_b (dpre W_enc)_b
+    /// with the decoder bias applied to the input.
+    /// </summary>
+    // dx (B,D) += or empty, dW_enc (F,D) +=, db_enc (F) +=, db_dec (D) +=, dpre (B,F), xin (B,D), W_enc (F,D)
+    public static void BackwardDense(float[] dx, float[] dW_enc, float[] db_enc, float[] db_dec, float[] dpre,
+        float[] xin, float[] W_enc, bool applyDecoderBias, int B, int D, int F)
+    {
+        Gemm.Multiply(true, false, F, D, B, 1f, dpre, F, xin, D, 1f, dW_enc, D);
+        var columnSum = new float[F];  // (F) Σ_b dpre_bj
+        for (var b = 0; b < B; b++) TensorPrimitives.Add(columnSum, dpre.AsSpan(b * F, F), columnSum);
+        TensorPrimitives.Add(db_enc.AsSpan(0, F), columnSum, db_enc.AsSpan(0, F));
+        if (dx.Length != 0) Gemm.Multiply(false, false, B, D, F, 1f, dpre, F, W_enc, D, 1f, dx, D);
+        if (applyDecoderBias) DecoderBiasGradient(db_dec, columnSum, W_enc, D, F);
+    }
+
+    // db_dec −= Σ_j columnSum_j W_enc[j], in latent order
+    private static void DecoderBiasGradient(float[] db_dec, float[] columnSum, float[] W_enc, int D, int F)
+    {
         for (var j = 0; j < F; j++)
             if (columnSum[j] != 0) TensorPrimitives.MultiplyAdd(W_enc.AsSpan(j * D, D), -columnSum[j], db_dec.AsSpan(0, D), db_dec.AsSpan(0, D));
     }

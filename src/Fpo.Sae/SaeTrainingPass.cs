@@ -4,13 +4,28 @@ namespace Fpo.Sae;
 /// One SAE forward pass with every loss of its architecture, and the backward pass that adds all gradients (into a
 /// <see cref="SaeWeights"/> used as gradient buffers, same shapes). Buffers are sized for up to MaxBatch tokens and reused.
 /// Order: encoder (dense GEMM) → activation (sparse codes) → sparse decoder → reconstruction, sparsity and AuxK losses;
-/// backward runs them in reverse touching only listed latents, apart from the bias and input gradients.
+/// backward runs them in reverse touching only listed latents, apart from the bias and input gradients. A batch whose
+/// codes are dense (more than <see cref="DenseCrossover"/> of its B·F entries listed) decodes and takes the decoder and
+/// encoder weight gradients through the GEMM on dense codes instead (<see cref="DecoderPath"/>); both give the same values.
 /// </summary>
 public sealed class SaeTrainingPass
 {
     public SaeWeights Weights { get; }
     public SaeLossSettings Losses { get; }
     public int MaxBatch { get; }
+
+    /// <summary>
+    /// Listed fraction of the batch's B·F codes above which <see cref="SaeDecoderPath.Auto"/> takes the dense path.
+    /// Measured with bench/sae_dense_crossover.cs (2 threads, OpenBLAS, B 4096, d_in 768, d_sae 24,576, decode forward and
+    /// backward plus the encoder backward): CROSSOVER_NOTE
+    /// </summary>
+    public const double DenseCrossover = 0.05;
+
+    /// <summary>Sparse or dense kernels for the decoder and the encoder's weight gradient; Auto decides per batch.</summary>
+    public SaeDecoderPath DecoderPath { get; set; } = SaeDecoderPath.Auto;
+
+    /// <summary>Whether the last <see cref="Forward"/> took the dense path (its <see cref="Backward"/> does too).</summary>
+    public bool LastBatchDense { get; private set; }
 
     public float[] EncoderInput { get; }    // (B,D) x − b_dec, or x
     public float[] PreActivations { get; }  // (B,F)
@@ -24,6 +39,7 @@ public sealed class SaeTrainingPass
     private readonly float[] _norms;              // (F) ‖W_dec[j]‖ for the L1 penalty
     private float[] _dcodes = [], _dpre = [];     // (nnz)
     private float[] _x = [];
+    private float[] _z = [], _dz = [];            // (B,F) dense codes and the dense gradient, allocated by the first dense batch
     private int _B;
     private bool _hasAux;
 
@@ -65,7 +81,16 @@ public sealed class SaeTrainingPass
         (_x, _B) = (x, B);
         SaeEncoder.Forward(PreActivations, EncoderInput, x, w.EncoderWeight, w.EncoderBias, w.DecoderBias, c.ApplyDecoderBiasToInput, B, D, F);
         SaeActivation.Forward(Codes, PreActivations, w.Threshold, c, training: true, B);
-        SparseDecoder.Forward(Reconstruction, Codes, w.DecoderWeight, w.DecoderBias, B, D);
+        LastBatchDense = DecoderPath == SaeDecoderPath.Dense ||
+                         (DecoderPath == SaeDecoderPath.Auto && Codes.Count > DenseCrossover * B * F);
+        if (LastBatchDense)
+        {
+            EnsureDenseBuffers();
+            Codes.ToDense(_z, F);
+            DenseDecoder.Forward(Reconstruction, _z, w.DecoderWeight, w.DecoderBias, B, D, F);
+        }
+        else
+            SparseDecoder.Forward(Reconstruction, Codes, w.DecoderWeight, w.DecoderBias, B, D);
         var mse = ReconstructionLoss.Forward(Reconstruction.AsSpan(0, B * D), x.AsSpan(0, B * D), B, D);
         var sparsity = c.Architecture switch
         {
@@ -94,14 +119,24 @@ public sealed class SaeTrainingPass
         ReconstructionLoss.Backward(_dxhat, Reconstruction, _x, 1f, B, D);
         _columns.Build(Codes, F);
         Grow(Codes.Count);
-        SparseDecoder.Backward(_dcodes, grads.DecoderWeight, grads.DecoderBias, _dxhat, Codes, _columns, w.DecoderWeight, B, D, F);
+        if (LastBatchDense)
+            DenseDecoder.Backward(_dcodes, _dz, grads.DecoderWeight, grads.DecoderBias, _dxhat, _z, Codes, w.DecoderWeight, B, D, F);
+        else
+            SparseDecoder.Backward(_dcodes, grads.DecoderWeight, grads.DecoderBias, _dxhat, Codes, _columns, w.DecoderWeight, B, D, F);
         if (c.Architecture is SaeArchitecture.ReLU)
             DecoderNormL1.Backward(_dcodes, grads.DecoderWeight, Codes, _columns, _norms, w.DecoderWeight, Losses.L1Coefficient, B, D, F);
         SaeActivation.Backward(_dpre, grads.Threshold, _dcodes, Codes, PreActivations, w.Threshold, c, B);
         if (c.Architecture is SaeArchitecture.JumpReLU)
             JumpReLUSparsityLoss.Backward(grads.Threshold, Codes, PreActivations, w.Threshold, Losses.L0Coefficient, c.Bandwidth, B, F);
-        SaeEncoder.Backward(dx, grads.EncoderWeight, grads.EncoderBias, grads.DecoderBias, _dpre, Codes, _columns, EncoderInput,
-            w.EncoderWeight, c.ApplyDecoderBiasToInput, B, D, F);
+        if (LastBatchDense)
+        {
+            Codes.ToDense(_dz, _dpre, F);
+            SaeEncoder.BackwardDense(dx, grads.EncoderWeight, grads.EncoderBias, grads.DecoderBias, _dz, EncoderInput,
+                w.EncoderWeight, c.ApplyDecoderBiasToInput, B, D, F);
+        }
+        else
+            SaeEncoder.Backward(dx, grads.EncoderWeight, grads.EncoderBias, grads.DecoderBias, _dpre, Codes, _columns, EncoderInput,
+                w.EncoderWeight, c.ApplyDecoderBiasToInput, B, D, F);
         if (!_hasAux) return;
         AuxKLoss.Backward(_dauxRecon, AuxReconstruction, _x, Reconstruction, Losses.AuxKCoefficient, B, D);
         _auxColumns.Build(AuxCodes, F);
@@ -110,6 +145,13 @@ public sealed class SaeTrainingPass
         SparseDecoder.Backward(_dpre, grads.DecoderWeight, [], _dauxRecon, AuxCodes, _auxColumns, w.DecoderWeight, B, D, F);
         SaeEncoder.Backward(dx, grads.EncoderWeight, grads.EncoderBias, grads.DecoderBias, _dpre, AuxCodes, _auxColumns, EncoderInput,
             w.EncoderWeight, c.ApplyDecoderBiasToInput, B, D, F);
+    }
+
+    private void EnsureDenseBuffers()
+    {
+        if (_z.Length > 0) return;
+        _z = new float[PreActivations.Length];
+        _dz = new float[PreActivations.Length];
     }
 
     private void Grow(int nnz)

@@ -46,10 +46,14 @@ public sealed class SparseCodes
     }
 
     /// <summary>Writes the codes densely into <paramref name="dense"/> (B,F), zeros elsewhere (for tests and small batches).</summary>
-    public void ToDense(Span<float> dense, int F)
+    public void ToDense(Span<float> dense, int F) => ToDense(dense, Value, F);
+
+    /// <summary>Writes per-entry <paramref name="values"/> (nnz, aligned with the entries, e.g. their gradients) densely
+    /// into <paramref name="dense"/> (B,F), zeros elsewhere.</summary>
+    public void ToDense(Span<float> dense, ReadOnlySpan<float> values, int F)
     {
         dense[..(Rows * F)].Clear();
         for (var b = 0; b < Rows; b++)
-            for (var e = RowStart[b]; e < RowStart[b + 1]; e++) dense[b * F + Latent[e]] = Value[e];
+            for (var e = RowStart[b]; e < RowStart[b + 1]; e++) dense[b * F + Latent[e]] = values[e];
     }
 }

@@ -3,7 +3,7 @@ using Fpo.Testing;
 namespace Fpo.Sae.Tests;
 
 /// <summary>Every architecture's pre-activations, codes, reconstruction, losses and gradients against
-/// tests/reference/sae.py (PyTorch autograd in float64).</summary>
+/// tests/reference/sae.py (PyTorch autograd in float64), on both the sparse and the dense decoder path.</summary>
 public sealed class SaeGoldenTests
 {
     // Mirrors tests/reference/sae.py.
@@ -12,12 +12,17 @@ public sealed class SaeGoldenTests
     private const float Rtol = 2e-4f;
 
     [Theory]
-    [InlineData("relu", SaeArchitecture.ReLU)]
-    [InlineData("topk", SaeArchitecture.TopK)]
-    [InlineData("batchtopk", SaeArchitecture.BatchTopK)]
-    [InlineData("jumprelu", SaeArchitecture.JumpReLU)]
-    [InlineData("topk_raw_input", SaeArchitecture.TopK, false)]
-    public void ForwardLossesAndGradientsMatchPyTorch(string name, SaeArchitecture architecture, bool applyDecoderBias = true)
+    [InlineData("relu", SaeArchitecture.ReLU, SaeDecoderPath.Sparse)]
+    [InlineData("relu", SaeArchitecture.ReLU, SaeDecoderPath.Dense)]
+    [InlineData("topk", SaeArchitecture.TopK, SaeDecoderPath.Sparse)]
+    [InlineData("topk", SaeArchitecture.TopK, SaeDecoderPath.Dense)]
+    [InlineData("batchtopk", SaeArchitecture.BatchTopK, SaeDecoderPath.Sparse)]
+    [InlineData("batchtopk", SaeArchitecture.BatchTopK, SaeDecoderPath.Dense)]
+    [InlineData("jumprelu", SaeArchitecture.JumpReLU, SaeDecoderPath.Sparse)]
+    [InlineData("jumprelu", SaeArchitecture.JumpReLU, SaeDecoderPath.Dense)]
+    [InlineData("topk_raw_input", SaeArchitecture.TopK, SaeDecoderPath.Sparse, false)]
+    [InlineData("topk_raw_input", SaeArchitecture.TopK, SaeDecoderPath.Dense, false)]
+    public void ForwardLossesAndGradientsMatchPyTorch(string name, SaeArchitecture architecture, SaeDecoderPath path, bool applyDecoderBias = true)
     {
         using var g = GoldenFile.Open("sae.golden.safetensors");
         float[] Read(string tensor) => g.ReadFloat32($"{name}.{tensor}");
@@ -26,9 +31,11 @@ public sealed class SaeGoldenTests
             ApplyDecoderBiasToInput = applyDecoderBias };
         var weights = Load(config, Read);
         var pass = new SaeTrainingPass(weights, new SaeLossSettings { L1Coefficient = L1, L0Coefficient = L0, AuxKCoefficient = Aux, AuxKLatents = KAux }, B);
+        pass.DecoderPath = path;
         var dead = Read("dead").Select(v => v != 0).ToArray();
 
         var losses = pass.Forward(Read("x"), B, dead);
+        Assert.Equal(path == SaeDecoderPath.Dense, pass.LastBatchDense);
         TensorComparison.AssertClose($"{name}.pre", pass.PreActivations, Read("pre"), Rtol);
         var codes = new float[B * F];
         pass.Codes.ToDense(codes, F);
