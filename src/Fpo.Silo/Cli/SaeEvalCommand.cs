@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using Fpo.Sae.Evaluation;
 
 namespace Fpo.Silo.Cli;
@@ -80,7 +81,9 @@ public static class SaeEvalCommand
             var total = evaluator.TokensEvaluated(stream.Length);
             error.WriteLine($"fpo: evaluating {total:N0} tokens on resid_post[{weights.Config.Layer}] ({weights.Config.Architecture}, d_sae {weights.Config.Latents})");
             SaeEvaluation? result = null;
+            var clock = Stopwatch.StartNew();
             SaeEvalProgress.Show(error, total, p => result = evaluator.Evaluate(stream, p, cancel));
+            error.WriteLine($"fpo: {total:N0} tokens evaluated in {clock.Elapsed.TotalSeconds:F1} s ({total / clock.Elapsed.TotalSeconds:F0} tok/s, three forwards each)");
             var report = new SaeEvalReport.Source(modelDir, saeDir, weights.Config, source);
             if (parse.GetValue(json)) output.WriteLine(SaeEvalReport.Json(result!, report));
             else SaeEvalReport.Table(output, result!, report);
