@@ -3,7 +3,7 @@ using Fpo.Tensors;
 namespace Fpo.Sae.Evaluation;
 
 /// <summary>KL(p ‖ q) of next-token distributions given by logits, per position, in double.</summary>
-public static class NextTokenDivergence
+internal static class NextTokenDivergence
 {
     /// <summary>lse[n] = log Σ_v exp(logits[n, v]), with the row maximum taken out first.</summary>
     // lse (N), logits (N,V)

@@ -6,7 +6,7 @@ namespace Fpo.Sae.Evaluation;
 /// mean and centred sum of squares are merged into the running ones (Chan et al.'s pairwise update), which stays
 /// accurate where the one-pass Σx² − N·x̄² would cancel.
 /// </summary>
-public sealed class ReconstructionStatistics
+internal sealed class ReconstructionStatistics
 {
     private readonly int _D;
     private readonly double[] _mean, _m2;          // (D) per-channel running mean and centred sum of squares

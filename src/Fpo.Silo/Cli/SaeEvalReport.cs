@@ -21,7 +21,7 @@ public static class SaeEvalReport
     /// <summary>
     /// One JSON object; field names are stable: model, sae, architecture, layer, d_in, d_sae, token_source, tokens,
     /// windows, context_size, l0, mse, fvu, cosine, ce_clean, ce_sae, ce_zero_ablated, ce_recovered (null when undefined:
-    /// CE_zero = CE_clean), kl, dead_latents, dead_fraction, dense_latents, dense_fraction, dense_threshold,
+    /// CE_zero = CE_clean; fvu likewise when every activation is the same), kl, dead_latents, dead_fraction, dense_latents, dense_fraction, dense_threshold,
     /// density_histogram [{lower_log10, upper_log10, latents}], formulas {mse, fvu, ce_recovered}.
     /// </summary>
     public static string Json(SaeEvaluation e, Source source)
@@ -34,9 +34,9 @@ public static class SaeEvalReport
             ["model"] = source.Model, ["sae"] = source.Sae, ["architecture"] = source.Config.Architecture.ToString(),
             ["layer"] = e.Layer, ["d_in"] = source.Config.InputSize, ["d_sae"] = source.Config.Latents, ["token_source"] = source.Tokens,
             ["tokens"] = e.Tokens, ["windows"] = e.Windows, ["context_size"] = e.ContextSize,
-            ["l0"] = e.MeanL0, ["mse"] = e.Mse, ["fvu"] = e.Fvu, ["cosine"] = e.Cosine,
+            ["l0"] = e.MeanL0, ["mse"] = e.Mse, ["fvu"] = Number(e.Fvu), ["cosine"] = e.Cosine,
             ["ce_clean"] = e.CeClean, ["ce_sae"] = e.CeSae, ["ce_zero_ablated"] = e.CeZeroAblated,
-            ["ce_recovered"] = double.IsNaN(e.CeRecovered) ? null : e.CeRecovered, ["kl"] = e.KlDivergence,
+            ["ce_recovered"] = Number(e.CeRecovered), ["kl"] = e.KlDivergence,
             ["dead_latents"] = e.DeadLatents, ["dead_fraction"] = e.DeadFraction,
             ["dense_latents"] = e.DenseLatents, ["dense_fraction"] = e.DenseFraction, ["dense_threshold"] = e.DenseThreshold,
             ["density_histogram"] = histogram,
@@ -44,6 +44,9 @@ public static class SaeEvalReport
         };
         return json.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
+
+    // JSON has no NaN: an undefined ratio (FVU of constant activations, CE recovered when CE_zero = CE_clean) is null.
+    private static JsonNode? Number(double value) => double.IsFinite(value) ? JsonValue.Create(value) : null;
 
     public static void Table(TextWriter output, SaeEvaluation e, Source source)
     {
