@@ -31,6 +31,8 @@ public sealed class PreferenceStep
         if (settings is Tdpo1Settings or Tdpo2Settings)
         {
             _reference = reference ?? throw new ArgumentException($"{settings.Method} needs the reference model: it reads the reference's whole next-token distribution", nameof(reference));
+            if (ReferenceEquals(reference, policy))
+                throw new ArgumentException($"{settings.Method}: the reference must be a separate frozen model, not the policy itself", nameof(reference));
             if (reference.Config.VocabSize != policy.Config.VocabSize)
                 throw new ArgumentException($"the reference model has {reference.Config.VocabSize} tokens, the policy {policy.Config.VocabSize}", nameof(reference));
         }

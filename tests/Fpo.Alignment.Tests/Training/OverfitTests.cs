@@ -49,6 +49,23 @@ public class OverfitTests
         Assert.True(metrics.Loss < 0.7f * first.Loss, $"loss {first.Loss} -> {metrics.Loss}: the preferences are not being fitted");
     }
 
+    [Fact]
+    public void AStepRefusesWhatItsMethodCannotRunWith()
+    {
+        var policy = new TransformerModel(Config, Seed);
+        Assert.Contains("needs the reference model", Assert.Throws<ArgumentException>(() => new PreferenceStep(policy, new Tdpo2Settings())).Message, StringComparison.Ordinal);
+        Assert.Contains("separate frozen model", Assert.Throws<ArgumentException>(() => new PreferenceStep(policy, new Tdpo1Settings(), policy)).Message, StringComparison.Ordinal);
+        Assert.Contains("fpo needs the SAE", Assert.Throws<ArgumentException>(() => new PreferenceStep(policy, new FpoSettings())).Message, StringComparison.Ordinal);
+        var narrow = new SaeWeights(new SaeConfig { Architecture = SaeArchitecture.ReLU, InputSize = 16, Latents = 8 });
+        Assert.Contains("the SAE reads 16 channels", Assert.Throws<ArgumentException>(() => new PreferenceStep(policy, new FpoSettings(), sae: narrow)).Message, StringComparison.Ordinal);
+        Assert.Contains("unknown preference method 'ipo'", Assert.Throws<ArgumentException>(() => PreferenceLossSettings.Default("ipo")).Message, StringComparison.Ordinal);
+
+        var step = new PreferenceStep(policy, new FpoSettings(), sae: RandomSae(policy));
+        var withoutFeatures = new ReferenceComputation(new TransformerModel(Config, Seed)).Compute(MakePairs());
+        var e = Assert.Throws<InvalidOperationException>(() => step.Run(PreferenceBatch.Create(withoutFeatures, Config.MaxPositions)));
+        Assert.Contains("pair 'pair-0' has no reference SAE features", e.Message, StringComparison.Ordinal);
+    }
+
     private static List<PreferencePair> MakePairs()
     {
         var random = new Random(17);
