@@ -4,7 +4,8 @@ JumpReLU, TopK) at resid_post of block LAYER. The batch has different prompt and
 labels; every loss uses the label-smoothed form -[p log sigma(u) + (1-p) log sigma(-u)] averaged over pairs. Values and
 every parameter gradient come from autograd in float64 on the float32 parameters. For TDPO2 and FPO the gradients
 without the stop-gradient are written too ("nosg"), so the C# test can show the fixture tells them apart.
-FPO: c_bar = mean over response-token positions P..P+R-1 of the SAE codes (divided by the response length), I_k =
+FPO: c_bar = mean of the SAE codes over the positions that predict response tokens (targets >= 0, P-1..P+R-2; as the
+official code, but divided by the response length, not the padded length), I_k =
 topk(c_bar_theta) U topk(c_bar_ref) over strictly positive entries, ties to the lower latent.
 Writes <out>/pref_policy/, <out>/pref_reference/ (HF folders) and <out>/preference_losses.golden.safetensors."""
 import json
@@ -52,15 +53,15 @@ def make_batch():
     rejected = [torch.randint(1, gpt2.V, (n,)) for n in REJECTED]
     inputs = torch.zeros(2 * B, T, dtype=torch.long)
     targets = torch.full((2 * B, T), -1, dtype=torch.long)
-    plen, rlen = torch.zeros(2 * B, dtype=torch.long), torch.zeros(2 * B, dtype=torch.long)
+    rlen = torch.zeros(2 * B, dtype=torch.long)
     for i in range(B):
         for r, resp in ((i, chosen[i]), (B + i, rejected[i])):
             seq = torch.cat([prompts[i], resp])
             inputs[r, :len(seq)] = seq
             P, R = len(prompts[i]), len(resp)
             targets[r, P - 1:P + R - 1] = seq[P:]
-            plen[r], rlen[r] = P, R
-    return prompts, chosen, rejected, inputs, targets, plen, rlen
+            rlen[r] = R
+    return prompts, chosen, rejected, inputs, targets, rlen
 
 
 def seq_logps(logits, targets, rlen):
@@ -92,16 +93,9 @@ def sae_codes(arch, sae, x):
     return torch.zeros_like(r).scatter(-1, top.indices, top.values), pre
 
 
-def response_positions(plen, rlen):
-    mask = torch.zeros(2 * B, T, dtype=torch.bool)
-    for r in range(2 * B):
-        mask[r, plen[r]:plen[r] + rlen[r]] = True
-    return mask
-
-
-def pooled(arch, sae, resid, plen, rlen):
+def pooled(arch, sae, resid, targets, rlen):
     codes, pre = sae_codes(arch, sae, resid)
-    mask = response_positions(plen, rlen)
+    mask = targets >= 0
     return (codes * mask.unsqueeze(-1)).sum(1) / rlen.unsqueeze(-1), pre[mask]
 
 
@@ -151,7 +145,7 @@ def main(out_dir):
     policy32, reference32 = make_model(5.0), make_model(5.0)
     write_model(out_dir, "pref_policy", policy32)
     write_model(out_dir, "pref_reference", reference32)
-    prompts, chosen, rejected, inputs, targets, plen, rlen = make_batch()
+    prompts, chosen, rejected, inputs, targets, rlen = make_batch()
     labels = torch.tensor(LABELS, dtype=torch.float64)
     golden = {"prompt_tokens": torch.cat(prompts).float(), "chosen_tokens": torch.cat(chosen).float(),
               "rejected_tokens": torch.cat(rejected).float(), "inputs": inputs.float(), "targets": targets.float(),
@@ -209,8 +203,8 @@ def main(out_dir):
         for seed in range(200):
             sae = {k: v.double() for k, v in make_sae(arch, resid_std, seed).items()}
             with torch.no_grad():
-                cref, ref_pre = pooled(arch, sae, ref_resid[LAYER], plen, rlen)
-                cpol, pol_pre = pooled(arch, sae, pol_resid[LAYER], plen, rlen)
+                cref, ref_pre = pooled(arch, sae, ref_resid[LAYER], targets, rlen)
+                cpol, pol_pre = pooled(arch, sae, pol_resid[LAYER], targets, rlen)
             margins = [activation_margin(arch, sae, ref_pre), activation_margin(arch, sae, pol_pre)]
             margins += [selection_margin(c, TOPK) for c in list(cref) + list(cpol)]
             if min(margins) > MARGIN:
@@ -228,7 +222,7 @@ def main(out_dir):
                 _, m = seq_logps(logits, targets, rlen)
                 rewards = FPO_BETA * m
                 margin_ref = FPO_BETA * (ref_mean[:B] - ref_mean[B:])
-                cbar, _ = pooled(arch, sae, resid[LAYER], plen, rlen)
+                cbar, _ = pooled(arch, sae, resid[LAYER], targets, rlen)
                 d = feature_divergence(cbar, cref, policy_only)
                 d_w = d[:B].detach() if stop else d[:B]
                 u = rewards[:B] - rewards[B:] - margin_ref - FPO_ALPHA * (FPO_BETA * d[B:] - FPO_BETA * d_w)

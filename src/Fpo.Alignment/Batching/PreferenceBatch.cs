@@ -5,8 +5,8 @@ namespace Fpo.Alignment.Batching;
 /// <summary>
 /// B pairs as 2B rows of prompt + response padded to T: rows 0..B−1 hold the chosen responses, rows B..2B−1 the rejected
 /// ones, in pair order. The input is the whole sequence; the target at position t is token t+1 for the positions that
-/// predict a response token (P−1 .. P+R−2) and −1 elsewhere, so prompt and padding never count. The SAE features of a
-/// response are read at the positions of its tokens (P .. P+R−1).
+/// predict a response token (P−1 .. P+R−2) and −1 elsewhere, so prompt and padding never count: targets ≥ 0 is the
+/// response mask, for the log-probs, TDPO's KL and FPO's pooled SAE features alike.
 /// </summary>
 public sealed class PreferenceBatch
 {

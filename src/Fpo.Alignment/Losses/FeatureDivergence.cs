@@ -32,14 +32,14 @@ public sealed class FeatureDivergence
     /// <summary>I_k of row r in the last forward.</summary>
     public IReadOnlyList<int> Latents(int r) => _sets[r];
 
-    // d (R), resid (R,T,D), reference (R), promptLengths (R), responseLengths (R)
+    // d (R), resid (R,T,D), reference (R), targets (R,T), responseLengths (R)
     public void Forward(Span<float> d, ReadOnlySpan<float> resid, IReadOnlyList<SparseFeatures> reference,
-        ReadOnlySpan<int> promptLengths, ReadOnlySpan<int> responseLengths, int R, int T)
+        ReadOnlySpan<int> targets, ReadOnlySpan<int> responseLengths, int R, int T)
     {
         var F = _pooling.Config.Latents;
         if (_cbar.Length != R * F) (_cbar, _cref, _dcbar) = (new float[R * F], new float[R * F], new float[R * F]);
         if (_sets.Length != R) _sets = new int[R][];
-        _pooling.Forward(_cbar, resid, promptLengths, responseLengths, R, T);
+        _pooling.Forward(_cbar, resid, targets, responseLengths, R, T);
         for (var r = 0; r < R; r++)
         {
             var cbar = _cbar.AsSpan(r * F, F);

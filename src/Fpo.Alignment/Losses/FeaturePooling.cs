@@ -4,9 +4,10 @@ using Fpo.Sae;
 namespace Fpo.Alignment.Losses;
 
 /// <summary>
-/// c̄(y) = mean over the response tokens of the frozen SAE's codes of resid_post[l] at those tokens (positions
-/// P .. P+R−1 of each row), divided by the response length |y|, never by the padded length (the official FPO code
-/// divides by the padded length; FPO.md calls that a bug). Only response tokens are encoded.
+/// c̄(y) = mean over the response tokens of the frozen SAE's codes of resid_post[l] at the positions that predict them
+/// (targets ≥ 0: P−1 .. P+R−2), divided by the response length |y|, never by the padded length (the official FPO code
+/// divides by the padded length; FPO.md calls that a bug). These are the positions whose logits score the response, the
+/// ones the paper's KL bound is about, and the ones the official code pools. Only these positions are encoded.
 /// </summary>
 public sealed class FeaturePooling
 {
@@ -15,30 +16,37 @@ public sealed class FeaturePooling
     private float[] _xin = [];       // (N,D) encoder input x − b_dec
     private float[] _pre = [];       // (N,F)
     private int[] _row = [];         // (N) batch row of each response token
-    private int[] _position = [];    // (N) index r*T + t of each response token
+    private int[] _position = [];    // (N) index r*T + t of each pooled position
     private readonly SparseCodes _codes = new();
 
     public FeaturePooling(SaeWeights sae) => _sae = sae;
 
     public SaeConfig Config => _sae.Config;
 
-    // cbar (R,F) set, resid (R,T,D), promptLengths (R), responseLengths (R)
-    public void Forward(Span<float> cbar, ReadOnlySpan<float> resid, ReadOnlySpan<int> promptLengths, ReadOnlySpan<int> responseLengths, int R, int T)
+    // cbar (R,F) set, resid (R,T,D), targets (R,T) −1 where not pooled, responseLengths (R) = pooled positions per row
+    public void Forward(Span<float> cbar, ReadOnlySpan<float> resid, ReadOnlySpan<int> targets, ReadOnlySpan<int> responseLengths, int R, int T)
     {
         int D = Config.InputSize, F = Config.Latents;
         if (resid.Length != R * T * D)
             throw new ArgumentException($"resid_post has {resid.Length} values, the SAE expects R*T*d_in = {R}*{T}*{D}: does the SAE match the model's width?", nameof(resid));
         var N = 0;
-        for (var r = 0; r < R; r++) N += responseLengths[r];
+        for (var i = 0; i < R * T; i++) if (targets[i] >= 0) N++;
         Ensure(N, D, F);
         var n = 0;
         for (var r = 0; r < R; r++)
-            for (var t = promptLengths[r]; t < promptLengths[r] + responseLengths[r]; t++, n++)
+        {
+            var start = n;
+            for (var t = 0; t < T; t++)
             {
+                if (targets[r * T + t] < 0) continue;
                 _row[n] = r;
                 _position[n] = r * T + t;
                 resid.Slice((r * T + t) * D, D).CopyTo(_x.AsSpan(n * D, D));
+                n++;
             }
+            if (n - start != responseLengths[r])
+                throw new ArgumentException($"row {r} has {n - start} response targets but its response length is {responseLengths[r]}", nameof(responseLengths));
+        }
         SaeEncoder.Forward(_pre, _xin, _x, _sae.EncoderWeight, _sae.EncoderBias, _sae.DecoderBias, Config.ApplyDecoderBiasToInput, N, D, F);
         SaeActivation.Forward(_codes, _pre, _sae.Threshold, Config, training: false, N);
         cbar[..(R * F)].Clear();

@@ -89,7 +89,7 @@ public sealed class PreferenceStep
                 var marginRef = new float[B];  // (B)
                 for (var i = 0; i < B; i++) marginRef[i] = beta * (refMeans[i] - refMeans[B + i]);
                 PreferenceMargins.AverageForward(u, rewards, mean, marginRef, beta, B);
-                _features!.Forward(divergence, _policy.ResidualPost(_layer), batch.ReferenceFeatures(_layer), batch.PromptLengths, lengths, R, T);
+                _features!.Forward(divergence, _policy.ResidualPost(_layer), batch.ReferenceFeatures(_layer), batch.Targets, lengths, R, T);
                 weight = fpo.Alpha * beta;
                 PreferenceMargins.DivergenceForward(u, divergence, weight, B);
                 break;

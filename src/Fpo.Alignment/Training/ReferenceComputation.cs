@@ -71,7 +71,7 @@ public sealed class ReferenceComputation
         {
             var F = _pooling.Config.Latents;
             var cbar = new float[R * F];  // (2B,F)
-            _pooling.Forward(cbar, _reference.ResidualPost(_pooling.Config.Layer), batch.PromptLengths, batch.ResponseLengths, R, T);
+            _pooling.Forward(cbar, _reference.ResidualPost(_pooling.Config.Layer), batch.Targets, batch.ResponseLengths, R, T);
             for (var r = 0; r < R; r++) features[r] = SparseFeatures.Top(cbar.AsSpan(r * F, F), KeepLatents);
         }
         var data = new ReferenceData[B];
