@@ -22,7 +22,7 @@ public static class PreferenceMargins
         for (var i = 0; i < B; i++) u[i] = rewards[i] - rewards[B + i] - offset[i];
     }
 
-    /// <summary>u −= weight·(D_l − D_w): TDPO's KL term and FPO's feature term (weight αβ for FPO, β·α for TDPO).</summary>
+    /// <summary>u −= weight·(D_l − D_w): TDPO's KL term (weight β for TDPO1, αβ for TDPO2) and FPO's feature term (αβ).</summary>
     // u (B), divergence (2B)
     public static void DivergenceForward(Span<float> u, ReadOnlySpan<float> divergence, float weight, int B)
     {
