@@ -85,7 +85,11 @@ public sealed class SaeTrainingRun
         var harvester = new ActivationHarvester(_model, c.Layer, ResidualHook.ResidPost, s.ContextSize, s.WindowsPerPass);
         using var metrics = new StreamWriter(Path.Combine(_runDir, MetricsFile), append: true);
         var savedStep = _trainer.Step;
+        // Harvesting comes in bursts (a model pass refills the buffer every few steps), so a single step's rate swings
+        // several-fold: progress reports the average since this Run started, which also makes a steady ETA.
         var watch = Stopwatch.StartNew();
+        var session = Stopwatch.StartNew();
+        var firstStep = _trainer.Step;
         if (_trainer.Step < TotalSteps && !cancel.IsCancellationRequested)
             foreach (var batch in harvester.Batches(_tokens, s.TotalTokens, _buffer, B, _tokensHarvested))
             {
@@ -107,7 +111,8 @@ public sealed class SaeTrainingRun
                     dead_fraction = m.DeadFraction, lr = m.LearningRate, coefficient = m.SparsityCoefficient, tokens_per_s = tokensPerSecond,
                 }));
                 metrics.Flush();
-                progress?.Report(new SaeTrainingProgress(_trainer.Step, TotalSteps, _trainer.TokensTrained, RunTokens, tokensPerSecond, m, checkpoint));
+                var averageRate = (double)(_trainer.Step - firstStep) * B / session.Elapsed.TotalSeconds;
+                progress?.Report(new SaeTrainingProgress(_trainer.Step, TotalSteps, _trainer.TokensTrained, RunTokens, averageRate, m, checkpoint));
                 if (done) break;
             }
         if (savedStep != _trainer.Step) SaveCheckpoint();
