@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Fpo.Models.Checkpoints;
+using Fpo.Models.Training;
 using Fpo.Sae.Harvesting;
 
 namespace Fpo.Sae.Training;
@@ -10,12 +11,12 @@ namespace Fpo.Sae.Training;
 /// weights in our (F,D) layout, each tensor's Adam moments, the dead-latent ages and the activation buffer's rows) and
 /// trainer_state.json (steps, tokens trained and harvested, input scale, BatchTopK threshold average, the buffer's
 /// random state, the SAE config and the settings). Together they are everything a step reads, so a resumed run makes
-/// bit-identical weights to an uninterrupted one. Written into a temporary folder and renamed into place; the last
-/// two are kept.
+/// bit-identical weights to an uninterrupted one. Written atomically by <see cref="CheckpointFolders"/>; the last two
+/// are kept.
 /// </summary>
 public static class SaeTrainingCheckpoint
 {
-    public const string Folder = "checkpoints";
+    public const string Folder = CheckpointFolders.Folder;
     private const string TensorsFile = "state.safetensors";
     private const string StateFile = "trainer_state.json";
     private const string BufferTensor = "buffer.rows";
@@ -25,45 +26,32 @@ public static class SaeTrainingCheckpoint
     public sealed record State(int Step, int TotalSteps, long RunTokens, long TokensTrained, long TokensHarvested, float InputScale,
         float ThresholdAverage, ulong[] BufferRandom, int BufferRows, SaeConfig Config, SaeTrainingSettings Settings);
 
-    public static string Save(string runDir, SaeTrainer trainer, ActivationBuffer buffer, long tokensHarvested, long runTokens)
-    {
-        var root = Path.Combine(runDir, Folder);
-        Directory.CreateDirectory(root);
-        var step = trainer.Step;
-        var final = Path.Combine(root, $"step-{step:D7}");
-        var temp = Path.Combine(root, $".tmp-step-{step:D7}-{Environment.ProcessId}");
-        if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
-        Directory.CreateDirectory(temp);
-
-        var w = trainer.Weights;
-        int D = w.Config.InputSize, F = w.Config.Latents;
-        List<SafetensorsTensor> tensors =
-        [
-            SafetensorsTensor.F32("W_enc", [F, D], w.EncoderWeight), SafetensorsTensor.F32("b_enc", [F], w.EncoderBias),
-            SafetensorsTensor.F32("W_dec", [F, D], w.DecoderWeight), SafetensorsTensor.F32("b_dec", [D], w.DecoderBias),
-            SafetensorsTensor.I64(AgesTensor, [F], trainer.Tracker.TokensSinceFired),
-        ];
-        if (w.Threshold.Length > 0) tensors.Add(SafetensorsTensor.F32("threshold", [F], w.Threshold));
-        foreach (var (name, optimizer) in trainer.Optimizers)
+    public static string Save(string runDir, SaeTrainer trainer, ActivationBuffer buffer, long tokensHarvested, long runTokens) =>
+        CheckpointFolders.Save(runDir, trainer.Step, StateFile, Keep, temp =>
         {
-            tensors.Add(SafetensorsTensor.F32($"adam.{name}.m", [optimizer.M.Length], optimizer.M));
-            tensors.Add(SafetensorsTensor.F32($"adam.{name}.v", [optimizer.V.Length], optimizer.V));
-        }
-        if (buffer.Count > 0) tensors.Add(SafetensorsTensor.F32(BufferTensor, [buffer.Count, D], buffer.Rows.ToArray()));
-        SafetensorsWriter.Write(Path.Combine(temp, TensorsFile), tensors);
-        var state = new State(step, trainer.Schedule.TotalSteps, runTokens, trainer.TokensTrained, tokensHarvested, trainer.InputScale,
-            trainer.ThresholdAverage, buffer.RandomState, buffer.Capacity, w.Config, trainer.Settings);
-        File.WriteAllText(Path.Combine(temp, StateFile), JsonSerializer.Serialize(state, JsonOptions));
-
-        if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
-        Directory.Move(temp, final);
-        foreach (var old in Completed(runDir).SkipLast(Keep))
-            Directory.Delete(old, recursive: true);
-        return final;
-    }
+            var w = trainer.Weights;
+            int D = w.Config.InputSize, F = w.Config.Latents;
+            List<SafetensorsTensor> tensors =
+            [
+                SafetensorsTensor.F32("W_enc", [F, D], w.EncoderWeight), SafetensorsTensor.F32("b_enc", [F], w.EncoderBias),
+                SafetensorsTensor.F32("W_dec", [F, D], w.DecoderWeight), SafetensorsTensor.F32("b_dec", [D], w.DecoderBias),
+                SafetensorsTensor.I64(AgesTensor, [F], trainer.Tracker.TokensSinceFired),
+            ];
+            if (w.Threshold.Length > 0) tensors.Add(SafetensorsTensor.F32("threshold", [F], w.Threshold));
+            foreach (var (name, optimizer) in trainer.Optimizers)
+            {
+                tensors.Add(SafetensorsTensor.F32($"adam.{name}.m", [optimizer.M.Length], optimizer.M));
+                tensors.Add(SafetensorsTensor.F32($"adam.{name}.v", [optimizer.V.Length], optimizer.V));
+            }
+            if (buffer.Count > 0) tensors.Add(SafetensorsTensor.F32(BufferTensor, [buffer.Count, D], buffer.Rows.ToArray()));
+            SafetensorsWriter.Write(Path.Combine(temp, TensorsFile), tensors);
+            var state = new State(trainer.Step, trainer.Schedule.TotalSteps, runTokens, trainer.TokensTrained, tokensHarvested, trainer.InputScale,
+                trainer.ThresholdAverage, buffer.RandomState, buffer.Capacity, w.Config, trainer.Settings);
+            File.WriteAllText(Path.Combine(temp, StateFile), JsonSerializer.Serialize(state, JsonOptions));
+        });
 
     /// <summary>The newest complete checkpoint folder of a run, or null when it has none.</summary>
-    public static string? Latest(string runDir) => Completed(runDir).LastOrDefault();
+    public static string? Latest(string runDir) => CheckpointFolders.Completed(runDir, StateFile).LastOrDefault();
 
     public static State ReadState(string checkpointDir)
     {
@@ -131,13 +119,6 @@ public static class SaeTrainingCheckpoint
         var info = file.GetInfo(name);
         if (info.ElementCount != elements)
             throw new SafetensorsFormatException(file.Path, name, $"has {info.ElementCount} elements, the trainer has {elements}");
-    }
-
-    private static IEnumerable<string> Completed(string runDir)
-    {
-        var root = Path.Combine(runDir, Folder);
-        if (!Directory.Exists(root)) return [];
-        return Directory.GetDirectories(root, "step-*").Where(d => File.Exists(Path.Combine(d, StateFile))).Order(StringComparer.Ordinal);
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
