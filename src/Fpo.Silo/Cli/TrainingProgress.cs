@@ -11,16 +11,16 @@ namespace Fpo.Silo.Cli;
 public static class TrainingProgress
 {
     public static void Show(string title, int firstStep, Action<IProgress<PretrainProgress>> run, int totalSteps) =>
-        ShowSteps(title, firstStep, totalSteps, run, p => p.Step, Describe, p => p.ValidationLoss is not null || p.CheckpointPath is not null);
+        ShowSteps(title, firstStep, totalSteps, run, p => p.Step, Describe, Describe, p => p.ValidationLoss is not null || p.CheckpointPath is not null);
 
     /// <summary>SAE training: tokens/s, MSE, L0, dead % and the ETA from the latest rate.</summary>
     public static void Show(string title, int firstStep, Action<IProgress<SaeTrainingProgress>> run, int totalSteps) =>
-        ShowSteps(title, firstStep, totalSteps, run, p => p.Step, Describe, p => p.CheckpointPath is not null);
+        ShowSteps(title, firstStep, totalSteps, run, p => p.Step, Describe, DescribeBar, p => p.CheckpointPath is not null);
 
-    // A bar over steps on a terminal; elsewhere a line every 5% of the steps, on the last step and whenever
-    // important(p) (a checkpoint, a validation loss).
+    // A bar over steps on a terminal (described by describeBar); elsewhere a line (describe) every 5% of the steps, on
+    // the last step and whenever important(p) (a checkpoint, a validation loss).
     private static void ShowSteps<T>(string title, int firstStep, int totalSteps, Action<IProgress<T>> run, Func<T, int> step,
-        Func<T, string> describe, Func<T, bool> important)
+        Func<T, string> describe, Func<T, string> describeBar, Func<T, bool> important)
     {
         if (!AnsiConsole.Profile.Capabilities.Interactive)
         {
@@ -42,7 +42,7 @@ public static class TrainingProgress
                 run(new Inline<T>(p =>
                 {
                     task.Value = step(p);
-                    task.Description = Markup.Escape(describe(p));
+                    task.Description = Markup.Escape(describeBar(p));
                 }));
             });
     }
@@ -76,6 +76,10 @@ public static class TrainingProgress
         return $"step {p.Step}/{p.TotalSteps} {p.Tokens:N0} tokens {p.TokensPerSecond:F0} tok/s mse {m.Mse:F4} L0 {m.L0:F1} dead {m.DeadFraction:P1} " +
             $"lr {m.LearningRate:E2} eta {eta:c}" + (p.CheckpointPath is { } c ? $" saved {Path.GetFileName(c)}" : "");
     }
+
+    // The bar has its own elapsed and remaining-time columns; the line keeps to what fits beside them.
+    private static string DescribeBar(SaeTrainingProgress p) =>
+        $"{p.Tokens:N0} tok {p.TokensPerSecond:F0} tok/s mse {p.Metrics.Mse:G4} L0 {p.Metrics.L0:F1} dead {p.Metrics.DeadFraction:P1}";
 
     // Progress<T> posts to a captured context (the thread pool here), which would reorder and delay reports.
     private sealed class Inline<T>(Action<T> report) : IProgress<T>
