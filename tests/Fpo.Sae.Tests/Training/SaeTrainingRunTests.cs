@@ -15,18 +15,23 @@ public sealed class SaeTrainingRunTests
         LearningRate = 1e-3f,
     };
 
-    [Fact]
-    public void AResumedRunEndsWithBitIdenticalWeightsToAnUninterruptedOne()
+    // BatchTopK carries the threshold average, JumpReLU a trained threshold with its Adam state, ReLU the L1 warmup.
+    [Theory]
+    [InlineData(SaeArchitecture.BatchTopK)]
+    [InlineData(SaeArchitecture.JumpReLU)]
+    [InlineData(SaeArchitecture.ReLU)]
+    public void AResumedRunEndsWithBitIdenticalWeightsToAnUninterruptedOne(SaeArchitecture architecture)
     {
+        var sae = Sae with { Architecture = architecture, K = architecture == SaeArchitecture.BatchTopK ? 4 : 0 };
         using var dir = new ScratchDirectory();
         var model = new TransformerModel(Config, seed: 2);
-        var whole = SaeTrainingRun.Start(dir.Sub("whole"), model, Tokens, Sae, Settings);
+        var whole = SaeTrainingRun.Start(dir.Sub("whole"), model, Tokens, sae, Settings);
         Assert.Equal(46, whole.TotalSteps);  // 3000 tokens → 187 windows of 16 → 2992 activations → 46 batches of 64
         whole.Run(cancel: TestContext.Current.CancellationToken);
 
         using (var cancel = new CancellationTokenSource())
         {
-            var first = SaeTrainingRun.Start(dir.Sub("split"), model, Tokens, Sae, Settings);
+            var first = SaeTrainingRun.Start(dir.Sub("split"), model, Tokens, sae, Settings);
             first.Run(new Inline(p => { if (p.Step == 17) cancel.Cancel(); }), cancel.Token);
             Assert.Equal(18, first.NextStep);  // the step under way when cancelled finishes, then a checkpoint
         }
@@ -42,12 +47,13 @@ public sealed class SaeTrainingRunTests
         Assert.Equal(a.DecoderWeight, b.DecoderWeight);
         Assert.Equal(a.EncoderBias, b.EncoderBias);
         Assert.Equal(a.DecoderBias, b.DecoderBias);
+        Assert.Equal(a.Threshold, b.Threshold);
         Assert.Equal(whole.Trainer.ThresholdAverage, resumed.Trainer.ThresholdAverage);
         Assert.Equal(whole.Trainer.Tracker.TokensSinceFired, resumed.Trainer.Tracker.TokensSinceFired);
 
         // The run folders hold the same saved SAE, as JumpReLU reading raw activations; two checkpoints are kept.
         var saved = SaeFolder.Load(dir.Sub("whole"));
-        Assert.Equal(SaeArchitecture.JumpReLU, saved.Config.Architecture);
+        Assert.Equal(architecture == SaeArchitecture.ReLU ? SaeArchitecture.ReLU : SaeArchitecture.JumpReLU, saved.Config.Architecture);
         Assert.Equal(SaeFolder.Load(dir.Sub("split")).EncoderWeight, saved.EncoderWeight);
         Assert.Equal(2, Directory.GetDirectories(Path.Combine(dir.Sub("whole"), SaeTrainingCheckpoint.Folder), "step-*").Length);
         Assert.Equal(46, File.ReadAllLines(Path.Combine(dir.Sub("whole"), SaeTrainingRun.MetricsFile)).Length);
