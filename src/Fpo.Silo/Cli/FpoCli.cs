@@ -13,6 +13,7 @@ public static class FpoCli
         root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(SaeCommand.Create());
+        root.Subcommands.Add(ReferenceCommand.Create());
         return root;
     }
 }
