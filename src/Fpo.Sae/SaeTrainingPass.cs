@@ -20,7 +20,9 @@ public sealed class SaeTrainingPass
     /// Measured with `dotnet run -c Release bench/sae_dense_crossover.cs -- 2 1024 24576 768` (ReLU, B 1024, d_in 768,
     /// d_sae 24,576, 2 threads, OpenBLAS, a shared and noisy machine), dense/sparse time of Forward+Backward:
     /// density 0.005: 2.8, 0.01: 2.4, 0.02: 2.9–3.0, 0.03: 1.05, 0.04: 1.04, 0.05: 0.55–0.84, 0.07: 0.37, 0.1: 0.33,
-    /// 0.2: 0.17, 0.5: 0.28 (sparse 34 s, dense 10 s). The paths break even near 4–5 %.
+    /// 0.2: 0.17, 0.5: 0.28 (sparse 34 s, dense 10 s); at B 2048 (`-- 2 2048 24576 768 0.01 0.03 0.05 0.1`, load
+    /// average 12): 0.01: 3.8, 0.03: 0.94, 0.05: 1.7 (a dense run hit a load spike), 0.1: 0.45. The paths break even
+    /// near 3–5 %.
     /// </summary>
     public const double DenseCrossover = 0.05;
 
