@@ -64,6 +64,7 @@ public sealed class PretrainRun
             ?? throw new InvalidOperationException($"{runDir}: no checkpoint to resume from (expected {Path.Combine(runDir, PretrainCheckpoint.Folder, "step-*")})");
         var (model, optimizer, state) = PretrainCheckpoint.Load(latest);
         var settings = steps is { } s ? state.Settings with { Steps = s } : state.Settings;
+        MetricsLog.DropStepsAfter(Path.Combine(runDir, MetricsFile), state.Step);
         return new PretrainRun(runDir, model, optimizer, settings, tokens, state.Step);
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Fpo.Models.Training;
 using Fpo.Models.Transformer;
 using Fpo.Sae.Formats;
 using Fpo.Sae.Harvesting;
@@ -73,6 +74,7 @@ public sealed class SaeTrainingRun
         var (trainer, buffer, state) = SaeTrainingCheckpoint.Load(latest);
         if (state.Settings.StepsFor(tokens.Length) != state.TotalSteps)
             throw new ArgumentException($"{latest}: the run was planned for {state.TotalSteps} steps, but the {tokens.Length:N0} tokens given make {state.Settings.StepsFor(tokens.Length)}: resume with the same token stream");
+        MetricsLog.DropStepsAfter(Path.Combine(runDir, MetricsFile), trainer.Step);
         return new SaeTrainingRun(runDir, model, tokens, trainer, buffer, state.RunTokens, state.TokensHarvested);
     }
 

@@ -106,6 +106,8 @@ public static class SaeTrainCommand
                 };
                 var corpusPath = parse.GetValue(corpus)?.FullName;
                 var stream = TokenStream(transformer, tokenizer, corpusPath, settings);
+                if (stream.Length < totalTokens)
+                    Console.Error.WriteLine($"fpo: the corpus holds {stream.Length:N0} tokens, fewer than --tokens {totalTokens:N0}: training on its whole windows once");
                 run = Guard(corpusPath, () => SaeTrainingRun.Start(runDir, transformer, stream, config, settings));
                 File.WriteAllText(Path.Combine(runDir, SourceFile), JsonSerializer.Serialize(new Source(corpusPath, hookName, parse.GetValue(layer)!.Value)));
                 Console.Error.WriteLine($"fpo: {parse.GetValue(arch)} SAE, {latentCount:N0} latents over {hookName} of layer {parse.GetValue(layer)} (d_in {config.InputSize}), " +
