@@ -1,9 +1,12 @@
-"""The layers of the PyTorch GPT-2 both benchmark scripts time; each script adds its own forward.
+"""The layers of the PyTorch GPT-2 the benchmark scripts time, and the whole-sequence block forward they share.
 
-One definition keeps the two benchmarks' models identical: fp32, tied embeddings, biases, LayerNorm eps 1e-5,
+One definition keeps the benchmarks' models identical: fp32, tied embeddings, biases, LayerNorm eps 1e-5,
 weights drawn from N(0, 0.02) as GPT-2 initialises them.
 """
+import math
+
 import torch.nn as nn
+import torch.nn.functional as F
 
 
 class BlockLayers(nn.Module):
@@ -28,3 +31,19 @@ class Gpt2Layers(nn.Module):
         for m in self.modules():
             if isinstance(m, (nn.Linear, nn.Embedding)):
                 nn.init.normal_(m.weight, std=0.02)
+
+
+class Block(BlockLayers):
+    """A block over a whole sequence (training): causal attention with the mask, GELU (tanh) MLP."""
+
+    def forward(self, x, mask):
+        B, T, C = x.shape
+        q, k, v = self.c_attn(self.ln_1(x)).split(C, dim=2)
+        q = q.view(B, T, self.NH, C // self.NH).transpose(1, 2)
+        k = k.view(B, T, self.NH, C // self.NH).transpose(1, 2)
+        v = v.view(B, T, self.NH, C // self.NH).transpose(1, 2)
+        att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(C // self.NH))
+        att = att.masked_fill(mask[:T, :T] == 0, float("-inf")).softmax(dim=-1)
+        y = (att @ v).transpose(1, 2).contiguous().view(B, T, C)
+        x = x + self.c_proj(y)
+        return x + self.mlp_proj(F.gelu(self.c_fc(self.ln_2(x)), approximate="tanh"))

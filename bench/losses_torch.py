@@ -18,23 +18,9 @@ import time
 import torch
 import torch.nn.functional as F
 
-from _torch_gpt2 import BlockLayers, Gpt2Layers
+from _torch_gpt2 import Block, Gpt2Layers
 
 BETA, ALPHA, SIMPO_BETA, SIMPO_GAMMA, TOPK = 0.1, 0.5, 2.0, 1.0, 50
-
-
-class Block(BlockLayers):
-    def forward(self, x, mask):
-        B, T, C = x.shape
-        q, k, v = self.c_attn(self.ln_1(x)).split(C, dim=2)
-        q = q.view(B, T, self.NH, C // self.NH).transpose(1, 2)
-        k = k.view(B, T, self.NH, C // self.NH).transpose(1, 2)
-        v = v.view(B, T, self.NH, C // self.NH).transpose(1, 2)
-        att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(C // self.NH))
-        att = att.masked_fill(mask[:T, :T] == 0, float("-inf")).softmax(dim=-1)
-        y = (att @ v).transpose(1, 2).contiguous().view(B, T, C)
-        x = x + self.c_proj(y)
-        return x + self.mlp_proj(F.gelu(self.c_fc(self.ln_2(x)), approximate="tanh"))
 
 
 class Gpt2(Gpt2Layers):
