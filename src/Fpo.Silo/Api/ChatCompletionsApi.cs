@@ -21,7 +21,7 @@ public static class ChatCompletionsApi
         var body = await RequestBody.ReadAsync(http.Request);
         ApiGeneration.CheckModel(body, options);
         var messages = Messages(body);
-        var settings = GenerationSettings.Read(body);
+        var settings = GenerationSettings.Read(body, service.Model.Config.VocabSize);
         var logprobs = body.Bool("logprobs") ?? false;
         var top = body.Integer("top_logprobs", 0, MaxTopLogProbs) ?? 0;
         if (top > 0 && !logprobs) throw ApiException.Invalid("top_logprobs needs logprobs: true", "top_logprobs");

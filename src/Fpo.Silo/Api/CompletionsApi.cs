@@ -17,7 +17,7 @@ public static class CompletionsApi
         var body = await RequestBody.ReadAsync(http.Request);
         ApiGeneration.CheckModel(body, options);
         var text = Prompt(body);
-        var settings = GenerationSettings.Read(body);
+        var settings = GenerationSettings.Read(body, service.Model.Config.VocabSize);
         var logprobs = body.Integer("logprobs", 0, ChatCompletionsApi.MaxTopLogProbs);
 
         var prompt = service.Tokenizer.Encode(text);

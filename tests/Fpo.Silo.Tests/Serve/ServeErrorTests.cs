@@ -40,6 +40,8 @@ public sealed class ServeErrorTests(ServerFixture fixture) : IClassFixture<Serve
     [InlineData("{\"model\": \"tiny\", " + Messages + ", \"stream\": \"yes\"}", "stream", "must be a boolean")]
     [InlineData("{\"model\": \"tiny\", " + Messages + ", \"top_logprobs\": 3}", "top_logprobs", "needs logprobs: true")]
     [InlineData("{\"model\": \"tiny\", " + Messages + ", \"logprobs\": true, \"top_logprobs\": 21}", "top_logprobs", "must be in [0, 20]")]
+    [InlineData("{\"model\": \"tiny\", " + Messages + ", \"logit_bias\": {\"99999\": 5}}", "logit_bias", "not a token id")]
+    [InlineData("{\"model\": \"tiny\", " + Messages + ", \"logit_bias\": {\"3\": 500}}", "logit_bias", "must be a number in [-100, 100]")]
     [InlineData("{\"model\": \"tiny\", " + Messages + ",", null, "not valid JSON")]
     [InlineData("[1, 2]", null, "must be a JSON object")]
     public async Task InvalidChatRequestsAre400WithTheField(string json, string? param, string because)

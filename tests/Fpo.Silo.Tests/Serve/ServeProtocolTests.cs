@@ -158,6 +158,29 @@ public sealed class ServeProtocolTests(ServerFixture fixture) : IClassFixture<Se
     }
 
     [Fact]
+    public async Task StopStringsAndLogitBiasShapeTheReply()
+    {
+        var (_, tokenizer) = Server.LoadCopy();
+        var e = tokenizer.TokenToId("e")!.Value;
+        var (status, body, _) = await Server.PostAsync("/v1/completions", new
+        {
+            model = TestServer.ModelName, prompt = "the cat", max_tokens = 20, seed = 4, n = 4, ignore_eos = true, stop = new[] { "e" },
+        });
+        Assert.True(status == 200, body.ToString());
+        var choices = body.GetProperty("choices").EnumerateArray().ToList();
+        Assert.All(choices, c => Assert.DoesNotContain("e", c.GetProperty("text").GetString(), StringComparison.Ordinal));
+        Assert.Contains(choices, c => c.GetProperty("finish_reason").GetString() == "stop");
+        // A bias of +100 on one token makes it the only choice, and the top log-probs still show the model's own.
+        var (_, biased, _) = await Server.PostAsync("/v1/chat/completions", new Dictionary<string, object>
+        {
+            ["model"] = TestServer.ModelName, ["messages"] = new[] { new { role = "user", content = "hi" } }, ["max_tokens"] = 3,
+            ["ignore_eos"] = true, ["logit_bias"] = new Dictionary<string, int> { [$"{e}"] = 100 }, ["logprobs"] = true,
+        });
+        Assert.Equal("eee", biased.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+        Assert.True(biased.GetProperty("choices")[0].GetProperty("logprobs").GetProperty("content")[0].GetProperty("logprob").GetSingle() < -0.5f);
+    }
+
+    [Fact]
     public async Task TheSameSeedRepeatsTheSamplesAndAnotherSeedChangesThem()
     {
         object Body(int seed) => new { model = TestServer.ModelName, prompt = "the cat", max_tokens = 10, seed, n = 3, temperature = 1.2, ignore_eos = true };
