@@ -62,12 +62,7 @@ public static class ChatCompletionsApi
             if (token.Finish is { } finish)
                 await events.WriteAsync(Chunk(new ChatChunkChoice(token.SampleIndex, new ChatDelta(null, null), null, ApiGeneration.Finish(finish))), ct);
         }
-        var result = await submission.Completion.Task;
-        if (result.Error is { } error)
-            await events.WriteAsync(new ApiException(StatusCodes.Status500InternalServerError, error, "server_error").ToBody(), ct);
-        else if (settings.IncludeUsage)
-            await events.WriteAsync(new ChatCompletionChunk(id, "chat.completion.chunk", created, model, [], ApiGeneration.Usage(promptTokens, result.Samples)), ct);
-        await events.DoneAsync(ct);
+        await events.EndAsync<ChatCompletionChunk>(submission, settings.IncludeUsage ? usage => new ChatCompletionChunk(id, "chat.completion.chunk", created, model, [], usage) : null, promptTokens, ct);
     }
 
     private static ChatTokenLogProb Entry(int token, float logProb, IReadOnlyList<TokenLogProb>? top, TokenTexts texts) =>
