@@ -64,11 +64,16 @@ public sealed class GenerationService : IHostedService, IDisposable
         return Task.CompletedTask;
     }
 
+    /// <summary>Takes no more requests and lets the loop finish those it holds; when the host's shutdown timeout
+    /// (<paramref name="cancellationToken"/>) ends the wait first, the rest are cancelled.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _queue.Writer.TryComplete();
+        if (_loop is not { } loop) return;
+        var ended = loop.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        await Task.WhenAny(ended, Task.Delay(Timeout.Infinite, cancellationToken));
         await _stopping.CancelAsync();
-        if (_loop is { } loop) await loop.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        await ended;
     }
 
     public void Dispose() => _stopping.Dispose();
