@@ -181,6 +181,35 @@ public sealed class ServeProtocolTests(ServerFixture fixture) : IClassFixture<Se
     }
 
     [Fact]
+    public async Task AChatStreamOfTwoSamplesCarriesEachSamplesTokensAndLogProbs()
+    {
+        var request = new
+        {
+            model = TestServer.ModelName, messages = new[] { new { role = "user", content = "the cat" } }, max_tokens = 6, n = 2, seed = 9,
+            ignore_eos = true, logprobs = true, top_logprobs = 2,
+        };
+        var (_, whole, _) = await Server.PostAsync("/v1/chat/completions", request);
+        var json = JsonSerializer.Serialize(request).Replace("\"logprobs\":true", "\"logprobs\":true,\"stream\":true", StringComparison.Ordinal);
+        using var response = await Server.Http.PostAsync("/v1/chat/completions", new StringContent(json, Encoding.UTF8, "application/json"), Ct);
+        var events = (await response.Content.ReadAsStringAsync(Ct)).Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("data: [DONE]", events[^1]);
+        var choices = events[..^1].Select(e => JsonDocument.Parse(e["data: ".Length..]).RootElement)
+            .Select(c => Assert.Single(c.GetProperty("choices").EnumerateArray().ToList())).ToList();
+        for (var i = 0; i < 2; i++)
+        {
+            var mine = choices.Where(c => c.GetProperty("index").GetInt32() == i).ToList();
+            Assert.Equal("assistant", mine[0].GetProperty("delta").GetProperty("role").GetString());
+            var expected = whole.GetProperty("choices")[i];
+            var text = string.Concat(mine.Select(c => c.GetProperty("delta").TryGetProperty("content", out var t) ? t.GetString() : ""));
+            Assert.Equal(expected.GetProperty("message").GetProperty("content").GetString(), text);
+            var streamed = mine.Where(c => c.TryGetProperty("logprobs", out var lp) && lp.ValueKind == JsonValueKind.Object)
+                .SelectMany(c => c.GetProperty("logprobs").GetProperty("content").EnumerateArray()).Select(e => e.GetRawText()).ToList();
+            Assert.Equal(expected.GetProperty("logprobs").GetProperty("content").EnumerateArray().Select(e => e.GetRawText()), streamed);
+            Assert.Equal("length", mine[^1].GetProperty("finish_reason").GetString());
+        }
+    }
+
+    [Fact]
     public async Task TheSameSeedRepeatsTheSamplesAndAnotherSeedChangesThem()
     {
         object Body(int seed) => new { model = TestServer.ModelName, prompt = "the cat", max_tokens = 10, seed, n = 3, temperature = 1.2, ignore_eos = true };
