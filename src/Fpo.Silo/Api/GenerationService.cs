@@ -36,6 +36,9 @@ public sealed class GenerationService : IHostedService, IDisposable
     /// <summary>Requests that may wait for a slot.</summary>
     public int QueueCapacity { get; }
 
+    /// <summary>Raised when a request enters the queue, with the number now waiting (for monitoring and tests).</summary>
+    public event Action<int>? RequestQueued;
+
     public TransformerModel Model { get; }
     public BpeTokenizer Tokenizer { get; }
     public GenerationEngine Engine { get; }
@@ -54,6 +57,7 @@ public sealed class GenerationService : IHostedService, IDisposable
             _pending.TryRemove(request.Id, out _);
             return null;
         }
+        RequestQueued?.Invoke(_queue.Reader.Count);
         return submission;
     }
 

@@ -225,17 +225,49 @@ public sealed class ServeProtocolTests(ServerFixture fixture) : IClassFixture<Se
     public async Task ConcurrentRequestsShareDecodeSteps()
     {
         const int requests = 8, tokens = 16;
-        var engine = Server.Service.Engine;
-        var before = engine.DecodeSteps;
-        var replies = await Task.WhenAll(Enumerable.Range(0, requests).Select(i => Server.PostAsync("/v1/chat/completions", new
+        var service = Server.Service;
+        var engine = service.Engine;
+        // The first request holds the engine at its first token until the other seven wait in the queue, so the
+        // assertion does not depend on how fast the client sends them.
+        using var release = new ManualResetEventSlim();
+        var holding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var allQueued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Hold(GeneratedToken t)
+        {
+            if (holding.TrySetResult()) release.Wait(TimeSpan.FromSeconds(20));
+        }
+        void Queued(int waiting)
+        {
+            if (waiting == requests - 1) allQueued.TrySetResult();
+        }
+        Task<(int Status, JsonElement Body, HttpResponseMessage Response)> Send(int i) => Server.PostAsync("/v1/chat/completions", new
         {
             model = TestServer.ModelName, messages = new[] { new { role = "user", content = $"the cat {i}" } }, max_tokens = tokens, ignore_eos = true, seed = i,
-        })));
-        Assert.All(replies, r => Assert.Equal(200, r.Status));
-        Assert.All(replies, r => Assert.Equal(tokens, r.Body.GetProperty("usage").GetProperty("completion_tokens").GetInt32()));
-        var steps = engine.DecodeSteps - before;
-        // Alone, each request takes tokens - 1 decode steps (its first token comes from the prefill): 120 in all.
-        Assert.True(steps < requests * (tokens - 1) / 2, $"{steps} decode steps for {requests} requests of {tokens} tokens: they were not batched");
+        });
+        engine.TokenGenerated += Hold;
+        service.RequestQueued += Queued;
+        try
+        {
+            var before = engine.DecodeSteps;
+            var first = Send(0);
+            await holding.Task.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+            var rest = Enumerable.Range(1, requests - 1).Select(Send).ToList();
+            await allQueued.Task.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+            release.Set();
+            var replies = await Task.WhenAll([first, .. rest]);
+            Assert.All(replies, r => Assert.Equal(200, r.Status));
+            Assert.All(replies, r => Assert.Equal(tokens, r.Body.GetProperty("usage").GetProperty("completion_tokens").GetInt32()));
+            var steps = engine.DecodeSteps - before;
+            // Alone, each request takes tokens - 1 decode steps (its first token comes from the prefill): 120 in all;
+            // together the seven run side by side, one step behind the first.
+            Assert.True(steps <= tokens, $"{steps} decode steps for {requests} requests of {tokens} tokens: they were not batched");
+        }
+        finally
+        {
+            release.Set();
+            service.RequestQueued -= Queued;
+            engine.TokenGenerated -= Hold;
+        }
     }
 
     [Fact]
