@@ -294,7 +294,10 @@ public sealed class ServeProtocolTests(ServerFixture fixture) : IClassFixture<Se
         {
             var json = JsonSerializer.Serialize(new { model = TestServer.ModelName, prompt = "the", max_tokens = 60, ignore_eos = true, stream = true });
             using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/completions") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-            using (var response = await Server.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct))
+            // A client of its own that never drains an abandoned response to reuse the connection (HttpClient's default
+            // drains up to 1 MB for 2 s, which under load can read the whole stream): disposing it closes the socket.
+            using (var client = new HttpClient(new SocketsHttpHandler { MaxResponseDrainSize = 0 }) { BaseAddress = Server.Address })
+            using (var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct))
             {
                 using var stream = await response.Content.ReadAsStreamAsync(Ct);
                 Assert.True(await stream.ReadAsync(new byte[16], Ct) > 0);
