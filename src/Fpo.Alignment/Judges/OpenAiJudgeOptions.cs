@@ -52,7 +52,7 @@ public sealed record OpenAiJudgeOptions
     {
         static void Check(bool ok, string name, object value, string rule)
         {
-            if (!ok) throw new ArgumentException($"{name} = {value}: {rule}");
+            if (!ok) throw new ArgumentException($"{name} = {value}: {rule}", name);
         }
         Check(Endpoint.IsAbsoluteUri && (Endpoint.Scheme == Uri.UriSchemeHttp || Endpoint.Scheme == Uri.UriSchemeHttps), "endpoint", Endpoint, "must be an absolute http(s) URL");
         Check(Model.Length > 0, "model", "\"\"", "must name the server's model");
