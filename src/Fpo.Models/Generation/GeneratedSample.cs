@@ -7,6 +7,8 @@ namespace Fpo.Models.Generation;
 /// truncation), so a trainer can use the first and importance correction the ratio. <paramref name="Text"/> is null
 /// without a tokenizer; it leaves out special tokens and a stop token, and ends before a stop string.
 /// <paramref name="StopTokenId"/> or <paramref name="StopString"/> says which stop fired, if any.
+/// <paramref name="TopLogProbs"/>[i] lists the most likely tokens at token i's position under the raw model, when the
+/// request asked for them (<see cref="GenerationRequest.TopLogProbs"/>); null otherwise.
 /// </summary>
 public sealed record GeneratedSample(
     int Index,
@@ -16,4 +18,5 @@ public sealed record GeneratedSample(
     IReadOnlyList<float> ModelLogProbs,
     IReadOnlyList<float> SamplingLogProbs,
     int? StopTokenId = null,
-    string? StopString = null);
+    string? StopString = null,
+    IReadOnlyList<IReadOnlyList<TokenLogProb>>? TopLogProbs = null);

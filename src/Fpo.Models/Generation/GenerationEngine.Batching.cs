@@ -16,40 +16,51 @@ public sealed partial class GenerationEngine
     private sealed class Batching
     {
         private readonly GenerationEngine _engine;
-        private readonly Queue<RequestRun> _queue;
+        private readonly Func<RequestRun?> _next;  // the next waiting request, or null when none waits
         private readonly IProgress<GenerationProgress>? _progress;
         private readonly CancellationToken _ct;
         private readonly SampleRun?[] _live;      // (MaxBatch) the sample decoding in each slot
         private readonly RequestRun?[] _prompt;   // (MaxBatch) the request whose prompt fills each slot's first positions
         private readonly SampleRun[] _rows;       // (MaxBatch) samples of the current step, in slot order
         private readonly int[] _slots, _tokens;   // (MaxBatch) inputs of the current step
-        private readonly GenerationResult[] _results;
+        private readonly GenerationResult[]? _results;  // by request index; null when results only go to RequestCompleted
         private readonly Action<int, int> _drawRows;
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private RequestRun? _open;                // prefilled, with samples still to start
         private int _completed, _steps;
         private long _generated;
 
-        public Batching(GenerationEngine engine, Queue<RequestRun> queue, IProgress<GenerationProgress>? progress, CancellationToken ct)
+        public Batching(GenerationEngine engine, Func<RequestRun?> next, GenerationResult[]? results,
+            IProgress<GenerationProgress>? progress, CancellationToken ct)
         {
-            (_engine, _queue, _progress, _ct) = (engine, queue, progress, ct);
+            (_engine, _next, _results, _progress, _ct) = (engine, next, results, progress, ct);
             var B = engine.MaxBatch;
             (_live, _prompt, _rows, _slots, _tokens) = (new SampleRun?[B], new RequestRun?[B], new SampleRun[B], new int[B], new int[B]);
-            _results = new GenerationResult[queue.Count];
             _drawRows = DrawRows;
         }
 
-        public GenerationResult[] Run()
+        /// <summary>Decodes until nothing is in flight and no request waits.</summary>
+        public void Run()
         {
-            Fill();
-            while (Array.Exists(_live, s => s is not null))
+            while (true)
             {
-                Step();
+                DropCancelled();
                 Fill();
+                if (!Array.Exists(_live, s => s is not null)) break;
+                Step();
             }
             _progress?.Report(Progress(inFlight: 0));
-            return _results;
         }
+
+        // A request whose own token was cancelled leaves the batch before the next step; its slots go to waiting work.
+        private void DropCancelled()
+        {
+            foreach (var sample in _live)
+                if (sample?.Owner is { Error: null } owner && owner.Request.Cancellation.IsCancellationRequested)
+                    Fail(owner, Cancelled(owner));
+        }
+
+        private static string Cancelled(RequestRun request) => $"request {request.Request.Id}: cancelled";
 
         // Gives free slots to waiting work: the remaining samples of the open request first, then new requests in order.
         private void Fill()
@@ -60,8 +71,9 @@ public sealed partial class GenerationEngine
                 var slot = FreeSlot(_open);
                 if (slot < 0) return;
                 if (_open is { } open) StartSample(open, slot);
-                else if (_queue.Count > 0) Prefill(_queue.Dequeue(), slot);
-                else return;
+                else if (_next() is not { } request) return;
+                else if (request.Request.Cancellation.IsCancellationRequested) Fail(request, Cancelled(request));
+                else Prefill(request, slot);
             }
         }
 
@@ -132,7 +144,7 @@ public sealed partial class GenerationEngine
         }
 
         private GenerationProgress Progress(int inFlight) =>
-            new(_steps, _completed, _results.Length, inFlight, _generated, _clock.Elapsed);
+            new(_steps, _completed, _results?.Length ?? _completed, inFlight, _generated, _clock.Elapsed);
 
         // Rows are independent (own history, random stream and text), so any split over workers gives the same tokens.
         private void DrawRows(int start, int end)
@@ -156,6 +168,7 @@ public sealed partial class GenerationEngine
                 return;
             }
             _generated++;
+            _engine.TokenGenerated?.Invoke(sample.LastAsEvent());
             if (sample.Finish is null)
             {
                 _live[sample.Slot] = sample;
@@ -178,7 +191,7 @@ public sealed partial class GenerationEngine
         private void Complete(RequestRun request)
         {
             var result = request.ToResult();
-            _results[request.Index] = result;
+            if (_results is not null) _results[request.Index] = result;
             _completed++;
             _engine.RequestCompleted?.Invoke(result);
         }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
 using Fpo.Models.Sampling;
 using Fpo.Models.Tokenization;
 using Fpo.Models.Transformer;
@@ -22,7 +23,7 @@ namespace Fpo.Models.Generation;
 /// <para>
 /// Errors: bad requests throw ArgumentException before any compute. A NaN in a request's logits fails only that
 /// request: its result carries the error (request, sample, step) and no samples, and the others go on.
-/// Not thread-safe: one Generate call at a time (the model's inference buffers are shared).
+/// Not thread-safe: one Generate or ServeAsync call at a time (the model's inference buffers are shared).
 /// </para>
 /// </summary>
 public sealed partial class GenerationEngine
@@ -76,6 +77,10 @@ public sealed partial class GenerationEngine
     /// <summary>Raised on the generating thread as each request completes (or fails), before Generate returns.</summary>
     public event Action<GenerationResult>? RequestCompleted;
 
+    /// <summary>Raised on the generating thread after every drawn token, in draw order within a sample, before the
+    /// sample's request completes. Keep handlers short: the decode loop waits for them.</summary>
+    public event Action<GeneratedToken>? TokenGenerated;
+
     /// <summary>
     /// Runs every request to completion and returns their results in request order. Throws ArgumentException (naming
     /// the request) when a request is invalid, before any compute; OperationCanceledException when cancelled.
@@ -84,18 +89,68 @@ public sealed partial class GenerationEngine
         IProgress<GenerationProgress>? progress = null, CancellationToken ct = default)
     {
         RequestValidation.Check(requests, V, MaxSequenceLength, _tokenizer is not null);
-        if (Interlocked.Exchange(ref _busy, 1) != 0)
-            throw new InvalidOperationException("GenerationEngine.Generate is already running; the engine runs one call at a time");
+        Enter();
         try
         {
             var eos = _tokenizer?.EosTokenId;
             var queue = new Queue<RequestRun>(requests.Select((r, i) => new RequestRun(r, i, r.Seed ?? (ulong)Random.Shared.NextInt64(), eos)));
-            return new Batching(this, queue, progress, ct).Run();
+            var results = new GenerationResult[queue.Count];
+            new Batching(this, () => queue.TryDequeue(out var next) ? next : null, results, progress, ct).Run();
+            return results;
         }
         finally
         {
             Volatile.Write(ref _busy, 0);
         }
+    }
+
+    /// <summary>
+    /// Serves requests as they arrive until <paramref name="requests"/> completes or <paramref name="ct"/> is
+    /// cancelled: one decode loop, and every request read while it runs joins the batch as a slot frees (continuous
+    /// batching across callers). Results go only to <see cref="RequestCompleted"/> (and tokens to
+    /// <see cref="TokenGenerated"/>); an invalid request completes at once with its error, and a request whose
+    /// <see cref="GenerationRequest.Cancellation"/> fires completes with a "cancelled" error. Request ids should be
+    /// unique among requests in flight, as the events name requests by id.
+    /// </summary>
+    public async Task ServeAsync(ChannelReader<GenerationRequest> requests, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        Enter();
+        try
+        {
+            while (await requests.WaitToReadAsync(ct).ConfigureAwait(false))
+                new Batching(this, () => NextServed(requests), null, null, ct).Run();
+        }
+        finally
+        {
+            Volatile.Write(ref _busy, 0);
+        }
+    }
+
+    private void Enter()
+    {
+        if (Interlocked.Exchange(ref _busy, 1) != 0)
+            throw new InvalidOperationException("GenerationEngine is already running a Generate or ServeAsync call; the engine runs one call at a time");
+    }
+
+    // The next valid request waiting in the channel; invalid ones complete with their error on the way.
+    private RequestRun? NextServed(ChannelReader<GenerationRequest> requests)
+    {
+        while (requests.TryRead(out var request))
+        {
+            var seed = request.Seed ?? (ulong)Random.Shared.NextInt64();
+            try
+            {
+                RequestValidation.CheckOne(request, V, MaxSequenceLength, _tokenizer is not null);
+            }
+            catch (ArgumentException e)
+            {
+                RequestCompleted?.Invoke(new GenerationResult(request.Id ?? "", seed, [], e.Message));
+                continue;
+            }
+            return new RequestRun(request, 0, seed, _tokenizer?.EosTokenId);
+        }
+        return null;
     }
 
     private static int FitInBudget(ModelConfig config, int capacity, long? budget)

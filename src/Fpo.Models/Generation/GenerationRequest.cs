@@ -33,4 +33,11 @@ public sealed record GenerationRequest
 
     /// <summary>Keep going past the tokenizer's end-of-sequence token (it is then an ordinary token).</summary>
     public bool IgnoreEos { get; init; }
+
+    /// <summary>How many of the most likely tokens (<see cref="TopLogProbs"/>) to list at every generated position; 0 lists none.</summary>
+    public int TopLogProbs { get; init; }
+
+    /// <summary>Cancels this request alone in <see cref="GenerationEngine.ServeAsync"/>: its samples leave the batch
+    /// before the next decode step and it completes with an error (a server passes the client's disconnect here).</summary>
+    public CancellationToken Cancellation { get; init; }
 }

@@ -15,6 +15,8 @@ internal sealed class IncrementalText(IReadOnlyList<string> stops)
     private readonly int _longestStop = stops.Count == 0 ? 0 : stops.Max(s => s.Length);
     private char[] _chars = new char[16];
     private int _cut = -1;
+    private int _released;
+    private string? _final;
 
     /// <summary>The stop string that fired, once one has.</summary>
     public string? Stop { get; private set; }
@@ -44,13 +46,27 @@ internal sealed class IncrementalText(IReadOnlyList<string> stops)
     }
 
     /// <summary>The final text: cut before the stop string, or with a trailing incomplete byte sequence as U+FFFD
-    /// (as Hugging Face's decode does).</summary>
+    /// (as Hugging Face's decode does). Calling it again returns the same text.</summary>
     public string Finish()
     {
-        if (_cut >= 0) return _text.ToString(0, _cut);
+        if (_final is not null) return _final;
+        if (_cut >= 0) return _final = _text.ToString(0, _cut);
         var count = _utf8.GetCharCount([], flush: true);
         if (_chars.Length < count) _chars = new char[count];
         _text.Append(_chars, 0, _utf8.GetChars([], _chars, flush: true));
-        return _text.ToString();
+        return _final = _text.ToString();
+    }
+
+    /// <summary>
+    /// The text that became final since the last call, for streaming. While the sample goes on, the last
+    /// (longest stop - 1) characters are held back: a later token may complete a stop string that starts in them, and
+    /// those characters are then cut. Once <paramref name="finished"/>, the rest of <see cref="Finish"/> is released.
+    /// </summary>
+    public string Release(bool finished)
+    {
+        var end = finished ? Finish().Length : Math.Max(_released, _text.Length - Math.Max(0, _longestStop - 1));
+        var delta = finished ? _final!.Substring(_released, end - _released) : _text.ToString(_released, end - _released);
+        _released = end;
+        return delta;
     }
 }

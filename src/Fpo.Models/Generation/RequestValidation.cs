@@ -18,12 +18,16 @@ internal static class RequestValidation
         }
     }
 
-    private static void CheckOne(GenerationRequest r, int V, int maxSequenceLength, bool hasTokenizer)
+    /// <summary>One request on its own (a served request arrives alone, so uniqueness is the caller's).</summary>
+    public static void CheckOne(GenerationRequest r, int V, int maxSequenceLength, bool hasTokenizer)
     {
+        ArgumentNullException.ThrowIfNull(r);
+        if (string.IsNullOrEmpty(r.Id)) Fail("a request has no Id");
         var name = $"request {r.Id}";
         if (r.PromptTokens is null || r.PromptTokens.Count == 0) Fail($"{name}: the prompt is empty; give at least one token");
         if (r.N < 1) Fail($"{name}: n is {r.N}, must be at least 1");
         if (r.MaxNewTokens < 1) Fail($"{name}: max_new_tokens is {r.MaxNewTokens}, must be at least 1");
+        if (r.TopLogProbs < 0 || r.TopLogProbs > V) Fail($"{name}: TopLogProbs is {r.TopLogProbs}, must be in [0, {V}] (the vocabulary)");
         for (var t = 0; t < r.PromptTokens.Count; t++)
             if ((uint)r.PromptTokens[t] >= (uint)V) Fail($"{name}: prompt token {t} is {r.PromptTokens[t]}, outside the vocabulary [0, {V})");
         var needed = (long)r.PromptTokens.Count + r.MaxNewTokens;

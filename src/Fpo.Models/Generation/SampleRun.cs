@@ -11,6 +11,7 @@ internal sealed class SampleRun(RequestRun owner, int index, int slot, bool with
     private readonly List<int> _tokens = [];
     private readonly List<float> _modelLogProbs = [];
     private readonly List<float> _samplingLogProbs = [];
+    private readonly List<IReadOnlyList<TokenLogProb>>? _top = owner.Request.TopLogProbs > 0 ? [] : null;
     private readonly TokenHistory _history = owner.PromptHistory.Clone();
     private readonly SequenceRandom _random = new(owner.Seed, index);
     private readonly IncrementalText? _text = withText ? new IncrementalText(owner.Request.StopStrings) : null;
@@ -49,6 +50,7 @@ internal sealed class SampleRun(RequestRun owner, int index, int slot, bool with
         _tokens.Add(token);
         _modelLogProbs.Add(drawn.ModelLogProb);
         _samplingLogProbs.Add(drawn.SamplingLogProb);
+        _top?.Add(TopLogProbs.Compute(logits, owner.Request.TopLogProbs));
         _history.Add(token);
         if (owner.IsStopToken(token))
         {
@@ -61,6 +63,10 @@ internal sealed class SampleRun(RequestRun owner, int index, int slot, bool with
             Finish = FinishReason.Length;
     }
 
+    /// <summary>The last drawn token as a streaming event; releases the text that became final with it.</summary>
+    public GeneratedToken LastAsEvent() => new(owner.Request.Id, index, _tokens[^1], _text?.Release(Finish is not null),
+        _modelLogProbs[^1], _top?[^1], Finish);
+
     public GeneratedSample ToSample() => new(index, _tokens.ToArray(), _text?.Finish(), Finish!.Value,
-        _modelLogProbs.ToArray(), _samplingLogProbs.ToArray(), _stopToken, _text?.Stop);
+        _modelLogProbs.ToArray(), _samplingLogProbs.ToArray(), _stopToken, _text?.Stop, _top?.ToArray());
 }

@@ -11,6 +11,7 @@ public static class FpoCli
         root.Options.Add(CommonOptions.Threads);
         root.Subcommands.Add(PretrainCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(SaeCommand.Create());
         root.Subcommands.Add(ReferenceCommand.Create());
