@@ -37,9 +37,11 @@ public sealed class ModelJudge : IJudge
             (context, first, second, ct) => Task.Run(() => FirstIsBetter(_prompt.Render(context, first, second)), ct), cancellationToken);
 
     /// <summary>P(the response shown first is better) for one rendered prompt, or an abstention if it does not fit the model.</summary>
-    public JudgeVerdict FirstIsBetter(string prompt)
+    public JudgeVerdict FirstIsBetter(string prompt) => FirstIsBetter(_tokenizer.Encode(prompt));
+
+    /// <summary>The same for a prompt already encoded (e.g. wrapped in a chat template).</summary>
+    public JudgeVerdict FirstIsBetter(int[] tokens)
     {
-        var tokens = _tokenizer.Encode(prompt);
         if (tokens.Length == 0 || tokens.Length > _model.Config.MaxPositions)
             return JudgeVerdict.Abstain(AbstentionReason.CallFailed, $"the prompt is {tokens.Length} tokens; the model takes 1..{_model.Config.MaxPositions}");
         lock (_lock)
