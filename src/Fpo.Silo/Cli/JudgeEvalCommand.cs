@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using Fpo.Alignment.Judges;
 
@@ -52,10 +53,10 @@ public static class JudgeEvalCommand
                 else
                 {
                     output.WriteLine($"judge {result.Judge}: {result.Pairs} pairs, {result.Labelled} labelled");
-                    output.WriteLine($"agreement with the labels: {result.Agreement:P1} ({agreed} of {result.Compared} labelled pairs whose label is not 0.5)");
-                    output.WriteLine($"position consistency: {(double.IsNaN(result.PositionConsistency) ? "n/a (no pair judged in both orders)" : result.PositionConsistency.ToString("P1"))}");
-                    output.WriteLine($"abstention rate: {result.AbstentionRate:P1}" +
-                        string.Concat(result.Abstentions.Where(a => a.Value > 0).Select(a => $"\n  {a.Key}: {a.Value} ({(double)a.Value / result.Pairs:P1})")));
+                    output.WriteLine($"agreement with the labels: {Percent(result.Agreement)} ({agreed} of {result.Compared} labelled pairs whose label is not 0.5)");
+                    output.WriteLine($"position consistency: {(double.IsNaN(result.PositionConsistency) ? "n/a (no pair judged in both orders)" : Percent(result.PositionConsistency))}");
+                    output.WriteLine($"abstention rate: {Percent(result.AbstentionRate)}" +
+                        string.Concat(result.Abstentions.Where(a => a.Value > 0).Select(a => $"\n  {a.Key}: {a.Value} ({Percent((double)a.Value / result.Pairs)})")));
                     output.WriteLine($"{result.Calls} calls, {result.Retries} retries, {result.CacheHits} cache hits");
                 }
             }
@@ -67,6 +68,8 @@ public static class JudgeEvalCommand
         });
         return command;
     }
+
+    private static string Percent(double fraction) => double.IsNaN(fraction) ? "n/a" : (100 * fraction).ToString("F1", CultureInfo.InvariantCulture) + "%";
 
     private sealed record EvalResult
     {

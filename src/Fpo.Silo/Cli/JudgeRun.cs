@@ -29,7 +29,7 @@ internal static class JudgeRun
     {
         var c = judge.Counters;
         var reasons = Enum.GetValues<AbstentionReason>().Where(r => c.Abstentions(r) > 0).Select(r => $"{r} {c.Abstentions(r)}");
-        var consistency = double.IsNaN(c.PositionConsistency) ? "n/a" : c.PositionConsistency.ToString("P1", CultureInfo.InvariantCulture);
+        var consistency = double.IsNaN(c.PositionConsistency) ? "n/a" : (100 * c.PositionConsistency).ToString("F1", CultureInfo.InvariantCulture) + "%";
         return $"{pairs} pairs: {c.Labels} labelled, {c.TotalAbstentions} abstained" + (c.TotalAbstentions > 0 ? $" ({string.Join(", ", reasons)})" : "") +
                $"; {c.Calls} calls, {c.Retries} retries, {c.CacheHits} cache hits; position consistency {consistency}";
     }

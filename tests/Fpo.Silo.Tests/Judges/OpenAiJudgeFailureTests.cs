@@ -164,29 +164,40 @@ public sealed class OpenAiJudgeFailureTests
         Assert.Equal(2, server.MaxInFlight);
     }
 
+    // Opens the HTTP connections and compiles the request path first, so arrival times measure the limiter, not the
+    // first connection's set-up (a granted request that arrives late would bunch with later ones).
+    private static async Task<int> WarmUpAsync(ScriptedServer server)
+    {
+        using var judge = Judge(server);
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(i => judge.JudgeAsync(Pair with { Context = $"warm up {i}" }, TestContext.Current.CancellationToken)));
+        return server.Calls.Count;
+    }
+
     [Fact]
     public async Task TheRequestsPerMinuteLimitHolds()
     {
         await using var server = await ScriptedServer.StartAsync((call, context) => ScriptedServer.Reply(context, 200, ByOrder(call)));
+        var warm = await WarmUpAsync(server);
         // 600 a minute is 10 a second, with a burst of at most one second's worth (10)
         using var judge = Judge(server, o => o with { RequestsPerMinute = 600 });
         await Task.WhenAll(Enumerable.Range(0, 10).Select(i => judge.JudgeAsync(Pair with { Context = $"say hi {i}" }, TestContext.Current.CancellationToken)));
-        var times = server.Calls.Select(c => c.At.TotalSeconds).Order().ToList();
+        var times = server.Calls.Skip(warm).Select(c => c.At.TotalSeconds).Order().ToList();
         Assert.Equal(20, times.Count);
         // 10 at once, then the other 10 at 10 a second: the last comes at least ~1 s after the first
         Assert.True(times[^1] - times[0] >= 0.9, $"20 requests in {times[^1] - times[0]:F3} s");
         foreach (var t in times)
-            Assert.True(times.Count(u => u >= t && u < t + 0.5) <= 10 + 5 + 1, $"{times.Count(u => u >= t && u < t + 0.5)} requests in the 0.5 s after {t:F3} s");
+            Assert.True(times.Count(u => u >= t && u < t + 0.5) <= 10 + 5 + 2, $"{times.Count(u => u >= t && u < t + 0.5)} requests in the 0.5 s after {t:F3} s");
     }
 
     [Fact]
     public async Task TheTokensPerMinuteLimitHolds()
     {
         await using var server = await ScriptedServer.StartAsync((call, context) => ScriptedServer.Reply(context, 200, ByOrder(call)));
-        const double tokensPerSecond = 400;
+        var warm = await WarmUpAsync(server);
+        const double tokensPerSecond = 250;
         using var judge = Judge(server, o => o with { TokensPerMinute = 60 * tokensPerSecond });
         await Task.WhenAll(Enumerable.Range(0, 10).Select(i => judge.JudgeAsync(Pair with { Context = $"say hi {i}" }, TestContext.Current.CancellationToken)));
-        var calls = server.Calls.OrderBy(c => c.At).ToList();
+        var calls = server.Calls.Skip(warm).OrderBy(c => c.At).ToList();
         var costs = calls.Select(c => RequestThrottle.EstimateTokens(c.Prompt, 4)).ToList();
         // A bucket of one second's worth: everything beyond it, less the last request (let through in debt), waited for the refill.
         var least = (costs.Sum() - tokensPerSecond - costs.Max()) / tokensPerSecond;

@@ -46,6 +46,7 @@ public sealed class ConstitutionJudge : IJudge
         cancellationToken.ThrowIfCancellationRequested();
         Counters.CountCall();
         var p = ProbabilityA(request);
+        Counters.CountPositionAgreement(true);  // both orders give the same answer by construction
         var verdict = Math.Abs(p - 0.5) < Margin || p == 0.5
             ? JudgeVerdict.Abstain(AbstentionReason.LowConfidence, $"P(A)={p:F3} is within {Margin} of 0.5")
             : JudgeVerdict.Label(p) with { AFirst = p, ASecond = p };
