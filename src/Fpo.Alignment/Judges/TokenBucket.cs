@@ -12,7 +12,7 @@ internal sealed class TokenBucket(double perMinute, TimeProvider time)
     private double _level = Math.Max(1, perMinute / 60);
     private long _stamp = time.GetTimestamp();
 
-    /// <summary>Takes <paramref name="cost"/> and returns zero, or returns how long to wait before asking again.</summary>
+    /// <summary>Takes <paramref name="cost"/> and returns zero, or returns how long (never zero) to wait before asking again.</summary>
     public TimeSpan TryTake(double cost)
     {
         var now = time.GetTimestamp();
@@ -24,7 +24,8 @@ internal sealed class TokenBucket(double perMinute, TimeProvider time)
             _level -= cost;
             return TimeSpan.Zero;
         }
-        return TimeSpan.FromSeconds((needed - _level) / _rate);
+        // At least one tick: a shortfall that rounded to zero would read as "granted" without taking anything.
+        return TimeSpan.FromTicks(Math.Max(1, (long)Math.Ceiling((needed - _level) / _rate * TimeSpan.TicksPerSecond)));
     }
 
     /// <summary>Gives back what <see cref="TryTake"/> took when the request did not go ahead after all.</summary>

@@ -56,6 +56,9 @@ internal sealed class ScriptedServer : IAsyncDisposable
 
     public Uri Endpoint { get; private set; } = null!;
 
+    /// <summary>The clock <see cref="ScriptedCall.At"/> is read from.</summary>
+    public TimeSpan Now => _clock.Elapsed;
+
     public IReadOnlyList<ScriptedCall> Calls
     {
         get
