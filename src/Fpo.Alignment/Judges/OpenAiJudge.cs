@@ -49,13 +49,13 @@ public sealed class OpenAiJudge : IJudge, IDisposable
     private async Task<JudgeVerdict> FirstIsBetterAsync(string context, string first, string second, CancellationToken cancellationToken)
     {
         var prompt = _options.Prompt;
-        var key = PromptCache.Key(Model, (_options.ChainOfThought ? "chain-of-thought\n" : "answer\n") + prompt.Render(context, first, second));
+        var answerPrompt = prompt.Render(context, first, second);
+        var key = PromptCache.Key(Model, (_options.ChainOfThought ? "chain-of-thought\n" : "answer\n") + answerPrompt);
         if (_cache.TryGet(key, out var cached))
         {
             Counters.CountCacheHit();
             return JudgeVerdict.Label(cached, "cached");
         }
-        var answerPrompt = prompt.Render(context, first, second);
         var rationale = "";
         if (_options.ChainOfThought)
         {

@@ -1,6 +1,10 @@
 using Fpo.Alignment.Judges;
 using Fpo.Alignment.Judges.Config;
 using Fpo.Alignment.Judges.Constitution;
+using Fpo.Models.Checkpoints;
+using Fpo.Models.Tokenization;
+using Fpo.Models.Transformer;
+using Fpo.Testing;
 
 namespace Fpo.Alignment.Tests.Judges;
 
@@ -66,6 +70,31 @@ public sealed class JudgeConfigTests : IDisposable
         Assert.Equal(3, mixture.Members[0].Weight);
         using var openAi = Assert.IsType<OpenAiJudge>(mixture.Members[1].Judge);
         Assert.Equal("tiny", openAi.Model);
+    }
+
+    [Fact]
+    public async Task AModelJudgeLoadsItsFolderRelativeToTheConfig()
+    {
+        var tokenizer = BpeTrainer.Train(Enumerable.Range(0, 100).Select(i => $"Response {i % 3}: the cat {i % 11} sat. "), 280, ["<|endoftext|>"]);
+        var dir = Path.Combine(_root, "judge-model");
+        HuggingFaceCheckpoint.Save(dir, new TransformerModel(ModelConfig.CreateGpt2(tokenizer.VocabSize, 256, 1, 16, 2), seed: 2));
+        HuggingFaceTokenizerFile.Save(tokenizer, dir);
+        var path = Write("m.yaml", "kind: model\nname: local\npath: judge-model\nmargin: 0\nprompt: {preamble: Better?}\n");
+        var judge = Assert.IsType<ModelJudge>(JudgeConfig.Load(path));
+        Assert.Equal(("local", "judge-model"), (judge.Name, judge.Model));
+        Assert.True((await judge.JudgeAsync(new JudgeRequest("the cat", "sat.", "3"), TestContext.Current.CancellationToken)).IsLabel);
+    }
+
+    [Theory]
+    [InlineData("constitution.yaml", typeof(ConstitutionJudge))]
+    [InlineData("openai-local.yaml", typeof(OpenAiJudge))]
+    [InlineData("openai-cot.yaml", typeof(OpenAiJudge))]
+    [InlineData("mixture.yaml", typeof(JudgeCombinator))]
+    public void TheExampleConfigsLoad(string file, Type kind)
+    {
+        var judge = JudgeConfig.Load(Path.Combine(RepoPaths.Root, "silo-config", "judges", file));
+        Assert.IsType(kind, judge);
+        (judge as IDisposable)?.Dispose();
     }
 
     [Theory]
