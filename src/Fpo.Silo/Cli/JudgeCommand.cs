@@ -24,34 +24,25 @@ public static class JudgeCommand
             config, pairs, output, parallel,
         };
         command.Subcommands.Add(JudgeEvalCommand.Create());
-        command.SetAction(parse =>
+        command.SetAction(parse => JudgeOptions.Run(parse, config, pairs, parallel, (judge, read, verdicts) =>
         {
-            CommonOptions.Apply(parse);
-            var n = JudgeOptions.CheckParallel(parse.GetValue(parallel));
-            var read = JudgeOptions.LoadPairs(parse.GetValue(pairs)!);
-            var judge = JudgeOptions.LoadJudge(parse.GetValue(config)!);
+            var outPath = parse.GetValue(output)!.FullName;
+            var abstainedPath = AbstainedPath(outPath);
+            var labelled = read.Zip(verdicts).Where(x => x.Second.IsLabel).Select(x => Labelled(x.First, x.Second, judge)).ToList();
             try
             {
-                var verdicts = JudgeRun.Judge(judge, read, n);
-                var outPath = parse.GetValue(output)!.FullName;
-                var abstainedPath = AbstainedPath(outPath);
-                var labelled = read.Zip(verdicts).Where(x => x.Second.IsLabel).Select(x => Labelled(x.First, x.Second, judge)).ToList();
                 PreferenceJsonl.Write(outPath, labelled);
-                using (var writer = new StreamWriter(abstainedPath, false, new UTF8Encoding(false)))
-                    foreach (var (pair, verdict) in read.Zip(verdicts).Where(x => !x.Second.IsLabel)) writer.WriteLine(AbstainedLine(pair, verdict));
-                parse.InvocationConfiguration.Error.WriteLine($"fpo: judged {JudgeRun.Summary(judge, read.Count)}");
-                parse.InvocationConfiguration.Error.WriteLine($"fpo: wrote {labelled.Count} labelled pairs to {outPath} and {read.Count - labelled.Count} abstentions to {abstainedPath}");
+                using var writer = new StreamWriter(abstainedPath, false, new UTF8Encoding(false));
+                foreach (var (pair, verdict) in read.Zip(verdicts).Where(x => !x.Second.IsLabel)) writer.WriteLine(AbstainedLine(pair, verdict));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 throw new CliException(e.Message);
             }
-            finally
-            {
-                (judge as IDisposable)?.Dispose();
-            }
+            parse.InvocationConfiguration.Error.WriteLine($"fpo: judged {JudgeRun.Summary(judge, read.Count)}");
+            parse.InvocationConfiguration.Error.WriteLine($"fpo: wrote {labelled.Count} labelled pairs to {outPath} and {read.Count - labelled.Count} abstentions to {abstainedPath}");
             return 0;
-        });
+        }));
         return command;
     }
 

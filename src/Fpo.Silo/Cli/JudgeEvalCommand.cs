@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text.Json;
 using Fpo.Alignment.Judges;
 
@@ -22,54 +21,40 @@ public static class JudgeEvalCommand
         {
             config, pairs, parallel, json,
         };
-        command.SetAction(parse =>
+        command.SetAction(parse => JudgeOptions.Run(parse, config, pairs, parallel, (judge, read, verdicts) =>
         {
-            CommonOptions.Apply(parse);
-            var n = JudgeOptions.CheckParallel(parse.GetValue(parallel));
-            var read = JudgeOptions.LoadPairs(parse.GetValue(pairs)!);
-            var judge = JudgeOptions.LoadJudge(parse.GetValue(config)!);
-            try
+            var scored = read.Zip(verdicts).Where(x => x.Second.IsLabel && x.First.Label != 0.5).ToList();
+            var agreed = scored.Count(x => x.Second.ProbabilityA > 0.5 == x.First.Label > 0.5);
+            var c = judge.Counters;
+            var result = new EvalResult
             {
-                var verdicts = JudgeRun.Judge(judge, read, n);
-                var scored = read.Zip(verdicts).Where(x => x.Second.IsLabel && x.First.Label != 0.5).ToList();
-                var agreed = scored.Count(x => x.Second.ProbabilityA > 0.5 == x.First.Label > 0.5);
-                var c = judge.Counters;
-                var result = new EvalResult
-                {
-                    Judge = judge.Name,
-                    Pairs = read.Count,
-                    Labelled = verdicts.Count(v => v.IsLabel),
-                    Compared = scored.Count,
-                    Agreement = scored.Count == 0 ? double.NaN : (double)agreed / scored.Count,
-                    PositionConsistency = c.PositionConsistency,
-                    AbstentionRate = read.Count == 0 ? double.NaN : (double)verdicts.Count(v => !v.IsLabel) / read.Count,
-                    Abstentions = Enum.GetValues<AbstentionReason>().ToDictionary(r => r.ToString(), r => verdicts.Count(v => v.Abstention == r)),
-                    Calls = c.Calls,
-                    Retries = c.Retries,
-                    CacheHits = c.CacheHits,
-                };
-                var output = parse.InvocationConfiguration.Output;
-                if (parse.GetValue(json)) output.WriteLine(JsonSerializer.Serialize(result, EvalJson.Options));
-                else
-                {
-                    output.WriteLine($"judge {result.Judge}: {result.Pairs} pairs, {result.Labelled} labelled");
-                    output.WriteLine($"agreement with the labels: {Percent(result.Agreement)} ({agreed} of {result.Compared} labelled pairs whose label is not 0.5)");
-                    output.WriteLine($"position consistency: {(double.IsNaN(result.PositionConsistency) ? "n/a (no pair judged in both orders)" : Percent(result.PositionConsistency))}");
-                    output.WriteLine($"abstention rate: {Percent(result.AbstentionRate)}" +
-                        string.Concat(result.Abstentions.Where(a => a.Value > 0).Select(a => $"\n  {a.Key}: {a.Value} ({Percent((double)a.Value / result.Pairs)})")));
-                    output.WriteLine($"{result.Calls} calls, {result.Retries} retries, {result.CacheHits} cache hits");
-                }
-            }
-            finally
+                Judge = judge.Name,
+                Pairs = read.Count,
+                Labelled = verdicts.Count(v => v.IsLabel),
+                Compared = scored.Count,
+                Agreement = scored.Count == 0 ? double.NaN : (double)agreed / scored.Count,
+                PositionConsistency = c.PositionConsistency,
+                AbstentionRate = read.Count == 0 ? double.NaN : (double)verdicts.Count(v => !v.IsLabel) / read.Count,
+                Abstentions = Enum.GetValues<AbstentionReason>().ToDictionary(r => r.ToString(), r => verdicts.Count(v => v.Abstention == r)),
+                Calls = c.Calls,
+                Retries = c.Retries,
+                CacheHits = c.CacheHits,
+            };
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json)) output.WriteLine(JsonSerializer.Serialize(result, EvalJson.Options));
+            else
             {
-                (judge as IDisposable)?.Dispose();
+                output.WriteLine($"judge {result.Judge}: {result.Pairs} pairs, {result.Labelled} labelled");
+                output.WriteLine($"agreement with the labels: {JudgeRun.Percent(result.Agreement)} ({agreed} of {result.Compared} labelled pairs whose label is not 0.5)");
+                output.WriteLine($"position consistency: {(double.IsNaN(result.PositionConsistency) ? "n/a (no pair judged in both orders)" : JudgeRun.Percent(result.PositionConsistency))}");
+                output.WriteLine($"abstention rate: {JudgeRun.Percent(result.AbstentionRate)}" +
+                    string.Concat(result.Abstentions.Where(a => a.Value > 0).Select(a => $"\n  {a.Key}: {a.Value} ({JudgeRun.Percent((double)a.Value / result.Pairs)})")));
+                output.WriteLine($"{result.Calls} calls, {result.Retries} retries, {result.CacheHits} cache hits");
             }
             return 0;
-        });
+        }));
         return command;
     }
-
-    private static string Percent(double fraction) => double.IsNaN(fraction) ? "n/a" : (100 * fraction).ToString("F1", CultureInfo.InvariantCulture) + "%";
 
     private sealed record EvalResult
     {

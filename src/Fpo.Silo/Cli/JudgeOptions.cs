@@ -40,5 +40,23 @@ internal static class JudgeOptions
         }
     }
 
-    public static int CheckParallel(int parallel) => parallel >= 1 ? parallel : throw new CliException($"--parallel must be at least 1 (got {parallel})");
+    /// <summary>Loads the pairs and the judge a command names, judges every pair, hands the verdicts (in input order) to
+    /// <paramref name="use"/>, and disposes the judge.</summary>
+    public static int Run(ParseResult parse, Option<FileInfo> config, Option<FileInfo> pairs, Option<int> parallel,
+        Func<IJudge, List<PreferencePair>, JudgeVerdict[], int> use)
+    {
+        CommonOptions.Apply(parse);
+        var n = parse.GetValue(parallel);
+        if (n < 1) throw new CliException($"--parallel must be at least 1 (got {n})");
+        var read = LoadPairs(parse.GetValue(pairs)!);
+        var judge = LoadJudge(parse.GetValue(config)!);
+        try
+        {
+            return use(judge, read, JudgeRun.Judge(judge, read, n));
+        }
+        finally
+        {
+            (judge as IDisposable)?.Dispose();
+        }
+    }
 }

@@ -24,13 +24,15 @@ internal static class JudgeRun
         return verdicts;
     }
 
+    /// <summary>"66.7%" whatever the culture; "n/a" for NaN.</summary>
+    public static string Percent(double fraction) => double.IsNaN(fraction) ? "n/a" : (100 * fraction).ToString("F1", CultureInfo.InvariantCulture) + "%";
+
     /// <summary>One line of what the judge did: labels, abstentions by reason, calls, retries, cache hits, position consistency.</summary>
     public static string Summary(IJudge judge, int pairs)
     {
         var c = judge.Counters;
         var reasons = Enum.GetValues<AbstentionReason>().Where(r => c.Abstentions(r) > 0).Select(r => $"{r} {c.Abstentions(r)}");
-        var consistency = double.IsNaN(c.PositionConsistency) ? "n/a" : (100 * c.PositionConsistency).ToString("F1", CultureInfo.InvariantCulture) + "%";
         return $"{pairs} pairs: {c.Labels} labelled, {c.TotalAbstentions} abstained" + (c.TotalAbstentions > 0 ? $" ({string.Join(", ", reasons)})" : "") +
-               $"; {c.Calls} calls, {c.Retries} retries, {c.CacheHits} cache hits; position consistency {consistency}";
+               $"; {c.Calls} calls, {c.Retries} retries, {c.CacheHits} cache hits; position consistency {Percent(c.PositionConsistency)}";
     }
 }
