@@ -103,6 +103,14 @@ public sealed class JudgeCommandTests : IDisposable
     }
 
     [Fact]
+    public void ParallelMustBeAtLeastOne()
+    {
+        var (exit, _, error) = Run("judge", "eval", "--judge", _config, "--pairs", _pairs, "--parallel", "0");
+        Assert.Equal(2, exit);
+        Assert.Contains("--parallel must be at least 1 (got 0)", error);
+    }
+
+    [Fact]
     public void AMissingPairsFileIsNamed()
     {
         var (exit, _, error) = Run("judge", "eval", "--judge", _config, "--pairs", Path.Combine(_root, "none.jsonl"));
