@@ -144,6 +144,19 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void BenchServeJsonHasThroughputLatencyAndSharedSteps()
+    {
+        var (exit, _, error) = RunCapturingStdout(out var stdout, "bench", "serve", "--json", "--requests", "8", "--new-tokens", "4", "--threads", "1");
+        Assert.True(exit == 0, error);
+        var doc = System.Text.Json.JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(32, doc.GetProperty("completion_tokens").GetInt64());
+        Assert.True(doc.GetProperty("tokens_per_s").GetDouble() > 0);
+        Assert.True(doc.GetProperty("p95_latency_s").GetDouble() >= doc.GetProperty("p50_latency_s").GetDouble());
+        Assert.InRange(doc.GetProperty("decode_steps").GetInt64(), 3, 8 * 3);
+        Assert.Contains("no PyTorch counterpart", doc.GetProperty("pytorch").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void BenchSaeRejectsKAboveTheLatents()
     {
         var (exit, _, error) = Run("bench", "sae", "--d-sae", "8", "--k", "9");

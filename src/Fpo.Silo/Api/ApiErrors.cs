@@ -4,7 +4,7 @@ namespace Fpo.Silo.Api;
 
 /// <summary>
 /// Every refusal leaves the server as an OpenAI error object: handler errors (<see cref="ApiException"/>), bodies over
-/// the size limit (413), unknown routes (404) and anything unexpected (500, without internals).
+/// the size limit (413), unknown routes (404) and anything unexpected (500 with the exception's message, no stack trace).
 /// </summary>
 public static class ApiErrors
 {
@@ -37,6 +37,10 @@ public static class ApiErrors
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
             // The client went away; nobody is left to answer.
+        }
+        catch (Exception e) when (!http.Response.HasStarted)
+        {
+            await WriteAsync(http, new ApiException(StatusCodes.Status500InternalServerError, $"the server failed: {e.Message}", "server_error"));
         }
     }
 

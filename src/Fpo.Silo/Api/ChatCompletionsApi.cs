@@ -21,7 +21,7 @@ public static class ChatCompletionsApi
         var body = await RequestBody.ReadAsync(http.Request);
         ApiGeneration.CheckModel(body, options);
         var messages = Messages(body);
-        var settings = GenerationSettings.Read(body);
+        var settings = GenerationSettings.Read(body, service.Model.Config.VocabSize);
         var logprobs = body.Bool("logprobs") ?? false;
         var top = body.Integer("top_logprobs", 0, MaxTopLogProbs) ?? 0;
         if (top > 0 && !logprobs) throw ApiException.Invalid("top_logprobs needs logprobs: true", "top_logprobs");
@@ -62,12 +62,7 @@ public static class ChatCompletionsApi
             if (token.Finish is { } finish)
                 await events.WriteAsync(Chunk(new ChatChunkChoice(token.SampleIndex, new ChatDelta(null, null), null, ApiGeneration.Finish(finish))), ct);
         }
-        var result = await submission.Completion.Task;
-        if (result.Error is { } error)
-            await events.WriteAsync(new ApiException(StatusCodes.Status500InternalServerError, error, "server_error").ToBody(), ct);
-        else if (settings.IncludeUsage)
-            await events.WriteAsync(new ChatCompletionChunk(id, "chat.completion.chunk", created, model, [], ApiGeneration.Usage(promptTokens, result.Samples)), ct);
-        await events.DoneAsync(ct);
+        await events.EndAsync<ChatCompletionChunk>(submission, settings.IncludeUsage ? usage => new ChatCompletionChunk(id, "chat.completion.chunk", created, model, [], usage) : null, promptTokens, ct);
     }
 
     private static ChatTokenLogProb Entry(int token, float logProb, IReadOnlyList<TokenLogProb>? top, TokenTexts texts) =>

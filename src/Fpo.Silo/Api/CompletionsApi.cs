@@ -17,7 +17,7 @@ public static class CompletionsApi
         var body = await RequestBody.ReadAsync(http.Request);
         ApiGeneration.CheckModel(body, options);
         var text = Prompt(body);
-        var settings = GenerationSettings.Read(body);
+        var settings = GenerationSettings.Read(body, service.Model.Config.VocabSize);
         var logprobs = body.Integer("logprobs", 0, ChatCompletionsApi.MaxTopLogProbs);
 
         var prompt = service.Tokenizer.Encode(text);
@@ -53,12 +53,7 @@ public static class CompletionsApi
                 await events.WriteAsync(new Completion(id, "text_completion", created, model,
                     [new CompletionChoice(token.SampleIndex, token.TextDelta ?? "", lp, finish)], null), ct);
         }
-        var result = await submission.Completion.Task;
-        if (result.Error is { } error)
-            await events.WriteAsync(new ApiException(StatusCodes.Status500InternalServerError, error, "server_error").ToBody(), ct);
-        else if (settings.IncludeUsage)
-            await events.WriteAsync(new Completion(id, "text_completion", created, model, [], ApiGeneration.Usage(promptTokens, result.Samples)), ct);
-        await events.DoneAsync(ct);
+        await events.EndAsync<Completion>(submission, settings.IncludeUsage ? usage => new Completion(id, "text_completion", created, model, [], usage) : null, promptTokens, ct);
     }
 
     private static CompletionLogProbs LogProbs(IReadOnlyList<int> tokens, IReadOnlyList<float> logProbs,

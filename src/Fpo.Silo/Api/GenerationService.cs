@@ -36,6 +36,9 @@ public sealed class GenerationService : IHostedService, IDisposable
     /// <summary>Requests that may wait for a slot.</summary>
     public int QueueCapacity { get; }
 
+    /// <summary>Raised when a request enters the queue, with the number now waiting (for monitoring and tests).</summary>
+    public event Action<int>? RequestQueued;
+
     public TransformerModel Model { get; }
     public BpeTokenizer Tokenizer { get; }
     public GenerationEngine Engine { get; }
@@ -54,6 +57,7 @@ public sealed class GenerationService : IHostedService, IDisposable
             _pending.TryRemove(request.Id, out _);
             return null;
         }
+        RequestQueued?.Invoke(_queue.Reader.Count);
         return submission;
     }
 
@@ -64,11 +68,16 @@ public sealed class GenerationService : IHostedService, IDisposable
         return Task.CompletedTask;
     }
 
+    /// <summary>Takes no more requests and lets the loop finish those it holds; when the host's shutdown timeout
+    /// (<paramref name="cancellationToken"/>) ends the wait first, the rest are cancelled.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _queue.Writer.TryComplete();
+        if (_loop is not { } loop) return;
+        var ended = loop.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        await Task.WhenAny(ended, Task.Delay(Timeout.Infinite, cancellationToken));
         await _stopping.CancelAsync();
-        if (_loop is { } loop) await loop.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        await ended;
     }
 
     public void Dispose() => _stopping.Dispose();

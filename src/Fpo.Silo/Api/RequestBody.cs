@@ -45,11 +45,11 @@ public sealed class RequestBody(JsonElement root)
     }
 
     /// <summary>An integer field that must lie in [min, max].</summary>
-    public int? Integer(string name, int min, int max, string why = "")
+    public int? Integer(string name, int min, int max)
     {
         if (Integer(name) is not { } value) return null;
         if (value < min || value > max)
-            throw ApiException.Invalid(string.Create(CultureInfo.InvariantCulture, $"{name} is {value}, must be in [{min}, {max}]{why}"), name);
+            throw ApiException.Invalid(string.Create(CultureInfo.InvariantCulture, $"{name} is {value}, must be in [{min}, {max}]"), name);
         return (int)value;
     }
 

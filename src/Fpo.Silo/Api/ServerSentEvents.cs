@@ -26,7 +26,19 @@ public sealed class ServerSentEvents
         await _response.Body.FlushAsync(ct);
     }
 
-    public async Task DoneAsync(CancellationToken ct)
+    /// <summary>After the last token: an error object if the request failed, else the usage chunk when asked for
+    /// (stream_options.include_usage), then [DONE].</summary>
+    public async Task EndAsync<T>(Submission submission, Func<Usage, T>? usageChunk, int promptTokens, CancellationToken ct)
+    {
+        var result = await submission.Completion.Task;
+        if (result.Error is { } error)
+            await WriteAsync(new ApiException(StatusCodes.Status500InternalServerError, error, "server_error").ToBody(), ct);
+        else if (usageChunk is not null)
+            await WriteAsync(usageChunk(ApiGeneration.Usage(promptTokens, result.Samples)), ct);
+        await DoneAsync(ct);
+    }
+
+    private async Task DoneAsync(CancellationToken ct)
     {
         await _response.Body.WriteAsync(Done, ct);
         await _response.Body.FlushAsync(ct);

@@ -14,7 +14,35 @@ public static class BenchCommand
         bench.Subcommands.Add(CreateEngine());
         bench.Subcommands.Add(CreateDecode());
         bench.Subcommands.Add(CreateSae());
+        bench.Subcommands.Add(CreateServe());
         return bench;
+    }
+
+    private static Command CreateServe()
+    {
+        var json = new Option<bool>("--json") { Description = "Print one JSON document instead of a table." };
+        var requests = new Option<int>("--requests") { Description = "Chat requests sent at once.", DefaultValueFactory = _ => 64 };
+        var newTokens = new Option<int>("--new-tokens") { Description = "Tokens generated per request (ignore_eos).", DefaultValueFactory = _ => 32 };
+        var maxBatch = new Option<int>("--max-batch") { Description = "The server's KV cache slots (fpo serve's default).", DefaultValueFactory = _ => 16 };
+        var command = new Command("serve",
+            "fpo serve in process with a tiny model and an HTTP client firing concurrent chat requests: requests/s, tokens/s, p50/p95 latency (no PyTorch counterpart).")
+        {
+            json, requests, newTokens, maxBatch,
+        };
+        command.SetAction(parse =>
+        {
+            CommonOptions.Apply(parse);
+            int count = parse.GetValue(requests), tokens = parse.GetValue(newTokens), batch = parse.GetValue(maxBatch);
+            if (count < 1 || batch < 1) throw new CliException($"--requests and --max-batch must be at least 1 (got {count}, {batch})");
+            if (tokens < 1 || tokens > 200) throw new CliException($"--new-tokens must be in [1, 200] (the bench model has 256 positions; got {tokens})");
+            var asJson = parse.GetValue(json);
+            if (!asJson) AnsiConsole.MarkupLine($"[grey]fpo serve: {count} concurrent chat requests on {ComputeThreads.Count} threads…[/]");
+            var result = ServeBenchmark.Run(count, tokens, batch, ComputeThreads.Count);
+            if (asJson) Console.WriteLine(ServeBenchReport.Json(result));
+            else ServeBenchReport.Print(result);
+            return 0;
+        });
+        return command;
     }
 
     private static Command CreateDecode()

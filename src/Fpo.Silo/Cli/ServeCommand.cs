@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Fpo.Silo.Api;
+using Microsoft.Extensions.Hosting;
 
 namespace Fpo.Silo.Cli;
 
@@ -60,15 +61,9 @@ public static class ServeCommand
                 error.WriteLine($"fpo: serving '{options.ModelName}' ({policy.Config.Family}, {policy.Parameters.Length:N0} parameters) at {address}v1 " +
                                 $"with {engine.MaxBatch} slots x {engine.MaxSequenceLength} positions, queue {options.QueueCapacity}" +
                                 (options.ApiKey is null ? ", no API key" : ", API key required") + "; Ctrl+C stops");
-                try
-                {
-                    await Task.Delay(Timeout.Infinite, ct);
-                }
-                catch (OperationCanceledException)
-                {
-                    error.WriteLine("fpo: stopping");
-                }
-                await app.StopAsync(CancellationToken.None);
+                // Ctrl+C reaches us through ct, SIGTERM through the host's lifetime; either stops the server gracefully.
+                await app.WaitForShutdownAsync(ct);
+                error.WriteLine("fpo: stopped");
             }
             return 0;
         });

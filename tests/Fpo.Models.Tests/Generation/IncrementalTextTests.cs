@@ -46,4 +46,24 @@ public class IncrementalTextTests
         Assert.Equal("€!", euro.Stop);  // the earlier match wins
         Assert.Equal("a", euro.Finish());
     }
+
+    [Fact]
+    public void ReleaseHoldsBackWhatMayStartAStopAndNeverReleasesTheStop()
+    {
+        var text = new IncrementalText(["<end>"]);
+        text.Append("one <e"u8);
+        Assert.Equal("on", text.Release(finished: false));  // "e <e" could still become "<end>"
+        text.Append("n"u8);
+        Assert.Equal("e", text.Release(finished: false));
+        Assert.True(text.Append("d> two"u8));
+        Assert.Equal(" ", text.Release(finished: true));
+        Assert.Equal("one ", text.Finish());
+
+        var plain = new IncrementalText([]);
+        plain.Append("abc"u8);
+        Assert.Equal("abc", plain.Release(finished: false));
+        plain.Append([0xE2, 0x82]);
+        Assert.Equal("", plain.Release(finished: false));
+        Assert.Equal("\uFFFD", plain.Release(finished: true));
+    }
 }

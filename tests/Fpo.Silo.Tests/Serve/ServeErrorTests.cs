@@ -40,6 +40,8 @@ public sealed class ServeErrorTests(ServerFixture fixture) : IClassFixture<Serve
     [InlineData("{\"model\": \"tiny\", " + Messages + ", \"stream\": \"yes\"}", "stream", "must be a boolean")]
     [InlineData("{\"model\": \"tiny\", " + Messages + ", \"top_logprobs\": 3}", "top_logprobs", "needs logprobs: true")]
     [InlineData("{\"model\": \"tiny\", " + Messages + ", \"logprobs\": true, \"top_logprobs\": 21}", "top_logprobs", "must be in [0, 20]")]
+    [InlineData("{\"model\": \"tiny\", " + Messages + ", \"logit_bias\": {\"99999\": 5}}", "logit_bias", "not a token id")]
+    [InlineData("{\"model\": \"tiny\", " + Messages + ", \"logit_bias\": {\"3\": 500}}", "logit_bias", "must be a number in [-100, 100]")]
     [InlineData("{\"model\": \"tiny\", " + Messages + ",", null, "not valid JSON")]
     [InlineData("[1, 2]", null, "must be a JSON object")]
     public async Task InvalidChatRequestsAre400WithTheField(string json, string? param, string because)
@@ -99,15 +101,32 @@ public sealed class ServeErrorTests(ServerFixture fixture) : IClassFixture<Serve
     [Fact]
     public async Task AFullQueueIs429WithRetryAfter()
     {
-        // One slot and one waiting place: of requests sent together, at most two are taken while the first decodes.
+        // One slot and one waiting place. The first request holds the engine at its first token, so of the next two
+        // one waits in the queue and the other is refused at once, whichever arrives first.
         await using var server = await TestServer.StartAsync(o => o with { MaxBatch = 1, QueueCapacity = 1 });
-        const string json = "{\"model\": \"tiny\", \"prompt\": \"the cat\", \"max_tokens\": 50, \"ignore_eos\": true}";
-        var replies = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => server.PostAsync("/v1/completions", json)));
-        var refused = replies.Where(r => r.Status == 429).ToList();
-        Assert.NotEmpty(refused);
-        Assert.Contains(replies, r => r.Status == 200);
-        Assert.All(replies, r => Assert.Contains(r.Status, new[] { 200, 429 }));
-        AssertError(refused[0].Body, "rate_limit_error", null, "the request queue is full");
-        Assert.Equal("1", refused[0].Response.Headers.RetryAfter!.ToString());
+        using var release = new ManualResetEventSlim();
+        var holding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        server.Service.Engine.TokenGenerated += _ =>
+        {
+            if (holding.TrySetResult()) release.Wait(TimeSpan.FromSeconds(20));
+        };
+        const string json = "{\"model\": \"tiny\", \"prompt\": \"the cat\", \"max_tokens\": 4}";
+        try
+        {
+            var first = server.PostAsync("/v1/completions", json);
+            await holding.Task.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+            var (second, third) = (server.PostAsync("/v1/completions", json), server.PostAsync("/v1/completions", json));
+            var refused = await await Task.WhenAny(second, third);
+            Assert.Equal(429, refused.Status);
+            AssertError(refused.Body, "rate_limit_error", null, "the request queue is full");
+            Assert.Equal("1", refused.Response.Headers.RetryAfter!.ToString());
+            release.Set();
+            var replies = await Task.WhenAll(first, second, third);
+            Assert.Equal([200, 200, 429], replies.Select(r => r.Status).Order());
+        }
+        finally
+        {
+            release.Set();
+        }
     }
 }

@@ -158,6 +158,58 @@ public sealed class ServeProtocolTests(ServerFixture fixture) : IClassFixture<Se
     }
 
     [Fact]
+    public async Task StopStringsAndLogitBiasShapeTheReply()
+    {
+        var (_, tokenizer) = Server.LoadCopy();
+        var e = tokenizer.TokenToId("e")!.Value;
+        var (status, body, _) = await Server.PostAsync("/v1/completions", new
+        {
+            model = TestServer.ModelName, prompt = "the cat", max_tokens = 20, seed = 4, n = 4, ignore_eos = true, stop = new[] { "e" },
+        });
+        Assert.True(status == 200, body.ToString());
+        var choices = body.GetProperty("choices").EnumerateArray().ToList();
+        Assert.All(choices, c => Assert.DoesNotContain("e", c.GetProperty("text").GetString(), StringComparison.Ordinal));
+        Assert.Contains(choices, c => c.GetProperty("finish_reason").GetString() == "stop");
+        // A bias of +100 on one token makes it the only choice, and the top log-probs still show the model's own.
+        var (_, biased, _) = await Server.PostAsync("/v1/chat/completions", new Dictionary<string, object>
+        {
+            ["model"] = TestServer.ModelName, ["messages"] = new[] { new { role = "user", content = "hi" } }, ["max_tokens"] = 3,
+            ["ignore_eos"] = true, ["logit_bias"] = new Dictionary<string, int> { [$"{e}"] = 100 }, ["logprobs"] = true,
+        });
+        Assert.Equal("eee", biased.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+        Assert.True(biased.GetProperty("choices")[0].GetProperty("logprobs").GetProperty("content")[0].GetProperty("logprob").GetSingle() < -0.5f);
+    }
+
+    [Fact]
+    public async Task AChatStreamOfTwoSamplesCarriesEachSamplesTokensAndLogProbs()
+    {
+        var request = new
+        {
+            model = TestServer.ModelName, messages = new[] { new { role = "user", content = "the cat" } }, max_tokens = 6, n = 2, seed = 9,
+            ignore_eos = true, logprobs = true, top_logprobs = 2,
+        };
+        var (_, whole, _) = await Server.PostAsync("/v1/chat/completions", request);
+        var json = JsonSerializer.Serialize(request).Replace("\"logprobs\":true", "\"logprobs\":true,\"stream\":true", StringComparison.Ordinal);
+        using var response = await Server.Http.PostAsync("/v1/chat/completions", new StringContent(json, Encoding.UTF8, "application/json"), Ct);
+        var events = (await response.Content.ReadAsStringAsync(Ct)).Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("data: [DONE]", events[^1]);
+        var choices = events[..^1].Select(e => JsonDocument.Parse(e["data: ".Length..]).RootElement)
+            .Select(c => Assert.Single(c.GetProperty("choices").EnumerateArray().ToList())).ToList();
+        for (var i = 0; i < 2; i++)
+        {
+            var mine = choices.Where(c => c.GetProperty("index").GetInt32() == i).ToList();
+            Assert.Equal("assistant", mine[0].GetProperty("delta").GetProperty("role").GetString());
+            var expected = whole.GetProperty("choices")[i];
+            var text = string.Concat(mine.Select(c => c.GetProperty("delta").TryGetProperty("content", out var t) ? t.GetString() : ""));
+            Assert.Equal(expected.GetProperty("message").GetProperty("content").GetString(), text);
+            var streamed = mine.Where(c => c.TryGetProperty("logprobs", out var lp) && lp.ValueKind == JsonValueKind.Object)
+                .SelectMany(c => c.GetProperty("logprobs").GetProperty("content").EnumerateArray()).Select(e => e.GetRawText()).ToList();
+            Assert.Equal(expected.GetProperty("logprobs").GetProperty("content").EnumerateArray().Select(e => e.GetRawText()), streamed);
+            Assert.Equal("length", mine[^1].GetProperty("finish_reason").GetString());
+        }
+    }
+
+    [Fact]
     public async Task TheSameSeedRepeatsTheSamplesAndAnotherSeedChangesThem()
     {
         object Body(int seed) => new { model = TestServer.ModelName, prompt = "the cat", max_tokens = 10, seed, n = 3, temperature = 1.2, ignore_eos = true };
@@ -173,17 +225,49 @@ public sealed class ServeProtocolTests(ServerFixture fixture) : IClassFixture<Se
     public async Task ConcurrentRequestsShareDecodeSteps()
     {
         const int requests = 8, tokens = 16;
-        var engine = Server.Service.Engine;
-        var before = engine.DecodeSteps;
-        var replies = await Task.WhenAll(Enumerable.Range(0, requests).Select(i => Server.PostAsync("/v1/chat/completions", new
+        var service = Server.Service;
+        var engine = service.Engine;
+        // The first request holds the engine at its first token until the other seven wait in the queue, so the
+        // assertion does not depend on how fast the client sends them.
+        using var release = new ManualResetEventSlim();
+        var holding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var allQueued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Hold(GeneratedToken t)
+        {
+            if (holding.TrySetResult()) release.Wait(TimeSpan.FromSeconds(20));
+        }
+        void Queued(int waiting)
+        {
+            if (waiting == requests - 1) allQueued.TrySetResult();
+        }
+        Task<(int Status, JsonElement Body, HttpResponseMessage Response)> Send(int i) => Server.PostAsync("/v1/chat/completions", new
         {
             model = TestServer.ModelName, messages = new[] { new { role = "user", content = $"the cat {i}" } }, max_tokens = tokens, ignore_eos = true, seed = i,
-        })));
-        Assert.All(replies, r => Assert.Equal(200, r.Status));
-        Assert.All(replies, r => Assert.Equal(tokens, r.Body.GetProperty("usage").GetProperty("completion_tokens").GetInt32()));
-        var steps = engine.DecodeSteps - before;
-        // Alone, each request takes tokens - 1 decode steps (its first token comes from the prefill): 120 in all.
-        Assert.True(steps < requests * (tokens - 1) / 2, $"{steps} decode steps for {requests} requests of {tokens} tokens: they were not batched");
+        });
+        engine.TokenGenerated += Hold;
+        service.RequestQueued += Queued;
+        try
+        {
+            var before = engine.DecodeSteps;
+            var first = Send(0);
+            await holding.Task.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+            var rest = Enumerable.Range(1, requests - 1).Select(Send).ToList();
+            await allQueued.Task.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+            release.Set();
+            var replies = await Task.WhenAll([first, .. rest]);
+            Assert.All(replies, r => Assert.Equal(200, r.Status));
+            Assert.All(replies, r => Assert.Equal(tokens, r.Body.GetProperty("usage").GetProperty("completion_tokens").GetInt32()));
+            var steps = engine.DecodeSteps - before;
+            // Alone, each request takes tokens - 1 decode steps (its first token comes from the prefill): 120 in all;
+            // together the seven run side by side, one step behind the first.
+            Assert.True(steps <= tokens, $"{steps} decode steps for {requests} requests of {tokens} tokens: they were not batched");
+        }
+        finally
+        {
+            release.Set();
+            service.RequestQueued -= Queued;
+            engine.TokenGenerated -= Hold;
+        }
     }
 
     [Fact]
