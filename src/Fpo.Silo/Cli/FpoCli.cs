@@ -15,6 +15,7 @@ public static class FpoCli
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(SaeCommand.Create());
         root.Subcommands.Add(ReferenceCommand.Create());
+        root.Subcommands.Add(JudgeCommand.Create());
         return root;
     }
 }
