@@ -9,7 +9,8 @@ namespace Fpo.Sae;
 public sealed class SaeTrainingPass
 {
     public SaeWeights Weights { get; }
-    public SaeLossSettings Losses { get; }
+    /// <summary>Read by every Forward and Backward: a trainer may swap it between steps (L1/L0 coefficient warmup).</summary>
+    public SaeLossSettings Losses { get; set; }
     public int MaxBatch { get; }
 
     public float[] EncoderInput { get; }    // (B,D) x − b_dec, or x

@@ -26,6 +26,39 @@ public sealed class SequenceRandom
     /// <summary>Starts from a raw xoshiro256** state, to check the generator against its reference outputs.</summary>
     internal SequenceRandom(ulong s0, ulong s1, ulong s2, ulong s3) => (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
 
+    /// <summary>The four xoshiro256** state words, so a checkpoint can save the stream and a resumed run continue it
+    /// exactly (System.Random's state cannot be saved).</summary>
+    public ulong[] State
+    {
+        get => [_s0, _s1, _s2, _s3];
+        set
+        {
+            if (value.Length != 4) throw new ArgumentException($"a xoshiro256** state has 4 words, got {value.Length}", nameof(value));
+            if ((value[0] | value[1] | value[2] | value[3]) == 0) throw new ArgumentException("a xoshiro256** state must not be all zero", nameof(value));
+            (_s0, _s1, _s2, _s3) = (value[0], value[1], value[2], value[3]);
+        }
+    }
+
+    /// <summary>A uniform integer in [0, n), n ≥ 1, without modulo bias (Lemire's multiply-and-reject).</summary>
+    public int Next(int n)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
+        var range = (ulong)n;
+        var threshold = (0UL - range) % range;
+        while (true)
+        {
+            var product = (UInt128)NextUInt64() * range;
+            if ((ulong)product >= threshold) return (int)(product >> 64);
+        }
+    }
+
+    /// <summary>A standard normal draw (Box–Muller, one of the pair).</summary>
+    public double NextGaussian()
+    {
+        var u = 1 - NextDouble();  // in (0, 1], so the log is finite
+        return Math.Sqrt(-2 * Math.Log(u)) * Math.Cos(2 * Math.PI * NextDouble());
+    }
+
     /// <summary>A uniform double in [0, 1): the top 53 bits of the next output.</summary>
     public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
 

@@ -7,41 +7,30 @@ namespace Fpo.Models.Training;
 
 /// <summary>
 /// A resumable pre-training checkpoint: checkpoints/step-NNNNNNN/ under the run folder holding the model in the
-/// Hugging Face layout (config.json, model.safetensors), optimizer.safetensors (AdamW moments) and trainer_state.json.
-/// A checkpoint is written into a temporary folder and renamed into place, so a crash never leaves a half-written one
-/// where resume would look.
+/// Hugging Face layout (config.json, model.safetensors), optimizer.safetensors (AdamW moments) and trainer_state.json,
+/// written atomically by <see cref="CheckpointFolders"/>.
 /// </summary>
 public static class PretrainCheckpoint
 {
-    public const string Folder = "checkpoints";
+    public const string Folder = CheckpointFolders.Folder;
     private const string OptimizerFile = "optimizer.safetensors";
     private const string StateFile = "trainer_state.json";
     private const int Keep = 2;
 
     public sealed record State(int Step, int OptimizerSteps, PretrainSettings Settings);
 
-    public static string Save(string runDir, TransformerModel model, AdamW optimizer, State state)
-    {
-        var root = Path.Combine(runDir, Folder);
-        Directory.CreateDirectory(root);
-        var final = Path.Combine(root, $"step-{state.Step:D7}");
-        var temp = Path.Combine(root, $".tmp-step-{state.Step:D7}-{Environment.ProcessId}");
-        if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
-        Directory.CreateDirectory(temp);
-        HuggingFaceCheckpoint.Save(temp, model);
-        long[] shape = [optimizer.M.Length];
-        SafetensorsWriter.Write(Path.Combine(temp, OptimizerFile),
-            [SafetensorsTensor.F32("adamw.m", shape, optimizer.M), SafetensorsTensor.F32("adamw.v", shape, optimizer.V)]);
-        File.WriteAllText(Path.Combine(temp, StateFile), JsonSerializer.Serialize(state with { OptimizerSteps = optimizer.StepCount }, JsonOptions));
-        if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
-        Directory.Move(temp, final);
-        foreach (var old in Completed(runDir).SkipLast(Keep))
-            Directory.Delete(old, recursive: true);
-        return final;
-    }
+    public static string Save(string runDir, TransformerModel model, AdamW optimizer, State state) =>
+        CheckpointFolders.Save(runDir, state.Step, StateFile, Keep, temp =>
+        {
+            HuggingFaceCheckpoint.Save(temp, model);
+            long[] shape = [optimizer.M.Length];
+            SafetensorsWriter.Write(Path.Combine(temp, OptimizerFile),
+                [SafetensorsTensor.F32("adamw.m", shape, optimizer.M), SafetensorsTensor.F32("adamw.v", shape, optimizer.V)]);
+            File.WriteAllText(Path.Combine(temp, StateFile), JsonSerializer.Serialize(state with { OptimizerSteps = optimizer.StepCount }, JsonOptions));
+        });
 
     /// <summary>The newest complete checkpoint folder of a run, or null when it has none.</summary>
-    public static string? Latest(string runDir) => Completed(runDir).LastOrDefault();
+    public static string? Latest(string runDir) => CheckpointFolders.Completed(runDir, StateFile).LastOrDefault();
 
     /// <summary>Loads model, optimizer moments and state from a checkpoint folder; the optimizer is built for the loaded model.</summary>
     public static (TransformerModel Model, AdamW Optimizer, State State) Load(string checkpointDir)
@@ -74,13 +63,6 @@ public static class PretrainCheckpoint
         }
         optimizer.StepCount = state.OptimizerSteps;
         return (model, optimizer, state);
-    }
-
-    private static IEnumerable<string> Completed(string runDir)
-    {
-        var root = Path.Combine(runDir, Folder);
-        if (!Directory.Exists(root)) return [];
-        return Directory.GetDirectories(root, "step-*").Where(d => File.Exists(Path.Combine(d, StateFile))).Order(StringComparer.Ordinal);
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };

@@ -1,3 +1,5 @@
+using Fpo.Models.Sampling;
+
 namespace Fpo.Sae.Harvesting;
 
 /// <summary>
@@ -9,7 +11,7 @@ namespace Fpo.Sae.Harvesting;
 public sealed class ActivationBuffer
 {
     private readonly float[] _rows;  // (Capacity, D)
-    private readonly Random _random;
+    private readonly SequenceRandom _random;
 
     public ActivationBuffer(int capacity, int width, int seed)
     {
@@ -19,7 +21,7 @@ public sealed class ActivationBuffer
             throw new ArgumentException($"an activation buffer of {capacity:N0} rows x {width} floats does not fit in one array; lower the capacity");
         (Capacity, Width) = (capacity, width);
         _rows = new float[(long)capacity * width];
-        _random = new Random(seed);
+        _random = new SequenceRandom((ulong)seed, 0);
     }
 
     public int Capacity { get; }
@@ -29,6 +31,22 @@ public sealed class ActivationBuffer
     public int Count { get; private set; }
 
     public int FreeRows => Capacity - Count;
+
+    /// <summary>The rows held now (Count, D), in pool order.</summary>
+    public ReadOnlySpan<float> Rows => _rows.AsSpan(0, Count * Width);
+
+    /// <summary>The state of the row-drawing random stream (for a checkpoint).</summary>
+    public ulong[] RandomState => _random.State;
+
+    /// <summary>Puts back the rows and random state a checkpoint saved, so the next Take draws what it would have.</summary>
+    public void Restore(ReadOnlySpan<float> rows, ulong[] randomState)
+    {
+        if (rows.Length % Width != 0 || rows.Length / Width > Capacity)
+            throw new ArgumentException($"{rows.Length} floats are not at most {Capacity} rows of {Width}", nameof(rows));
+        _random.State = randomState;
+        Count = 0;
+        Add(rows);
+    }
 
     /// <summary>Appends rows (n, D); n must not exceed <see cref="FreeRows"/>.</summary>
     public void Add(ReadOnlySpan<float> rows)

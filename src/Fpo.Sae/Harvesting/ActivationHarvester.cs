@@ -39,31 +39,35 @@ public sealed class ActivationHarvester
     /// only; a shorter tail is dropped), drawn from the buffer once it is full, then drained when the stream ends
     /// (a last remainder of fewer than B rows is dropped).
     /// The yielded array is reused: copy it before the next iteration if it must live on.
+    /// A resumed run passes the tokens it had harvested as <paramref name="startToken"/> (whole windows) with the buffer
+    /// it had then: those windows are skipped, and the batches go on as if the enumeration had never stopped.
     /// </summary>
-    public IEnumerable<float[]> Batches(ReadOnlyMemory<int> tokens, long maxTokens, ActivationBuffer buffer, int B)
+    public IEnumerable<float[]> Batches(ReadOnlyMemory<int> tokens, long maxTokens, ActivationBuffer buffer, int B, long startToken = 0)
     {
         if (buffer.Width != Width) throw new ArgumentException($"the buffer holds rows of {buffer.Width}, the model's residual has {Width}", nameof(buffer));
         if (B <= 0 || B > buffer.Capacity) throw new ArgumentOutOfRangeException(nameof(B), B, $"the batch must be in [1, buffer capacity {buffer.Capacity}]");
         var T = ContextSize;
         var windows = (int)Math.Min(tokens.Length / T, maxTokens / T);
         if (windows == 0) throw new ArgumentException($"{Math.Min(tokens.Length, maxTokens)} tokens do not make one window of {T}", nameof(tokens));
+        if (startToken < 0 || startToken % T != 0 || startToken > (long)windows * T)
+            throw new ArgumentOutOfRangeException(nameof(startToken), startToken, $"the start must be a whole number of windows of {T} tokens within the {(long)windows * T} harvested");
         // Room for one pass beside a batch's worth of older rows, so a batch can always be drawn before refilling.
         var need = (long)Math.Min(WindowsPerPass, windows) * T + B;
         if (buffer.Capacity < need)
             throw new ArgumentException($"the activation buffer ({buffer.Capacity:N0} rows) must hold one pass of {Math.Min(WindowsPerPass, windows)} x {T} tokens plus a batch of {B}: at least {need:N0} rows", nameof(buffer));
-        return Run(tokens, windows, buffer, B);
+        return Run(tokens, windows, buffer, B, (int)(startToken / T));
     }
 
-    private IEnumerable<float[]> Run(ReadOnlyMemory<int> tokens, int windows, ActivationBuffer buffer, int B)
+    private IEnumerable<float[]> Run(ReadOnlyMemory<int> tokens, int windows, ActivationBuffer buffer, int B, int startWindow)
     {
         var T = ContextSize;
         var batch = new float[B * Width];
         var cache = _model.CreateCache(WindowsPerPass, T);
         var previousCapture = _model.CaptureLayer;
-        TokensHarvested = 0;
+        TokensHarvested = (long)startWindow * T;
         try
         {
-            var next = 0;
+            var next = startWindow;
             while (next < windows || buffer.Count > 0)
             {
                 // Refill until the next pass would overflow, so batches come from as mixed a pool as memory allows.

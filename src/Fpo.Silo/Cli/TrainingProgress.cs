@@ -1,4 +1,5 @@
 using Fpo.Models.Training;
+using Fpo.Sae.Training;
 using Spectre.Console;
 
 namespace Fpo.Silo.Cli;
@@ -9,15 +10,25 @@ namespace Fpo.Silo.Cli;
 /// </summary>
 public static class TrainingProgress
 {
-    public static void Show(string title, int firstStep, Action<IProgress<PretrainProgress>> run, int totalSteps)
+    public static void Show(string title, int firstStep, Action<IProgress<PretrainProgress>> run, int totalSteps) =>
+        ShowSteps(title, firstStep, totalSteps, run, p => p.Step, Describe, Describe, p => p.ValidationLoss is not null || p.CheckpointPath is not null);
+
+    /// <summary>SAE training: tokens/s, MSE, L0, dead % and the ETA from the latest rate.</summary>
+    public static void Show(string title, int firstStep, Action<IProgress<SaeTrainingProgress>> run, int totalSteps) =>
+        ShowSteps(title, firstStep, totalSteps, run, p => p.Step, Describe, DescribeBar, p => p.CheckpointPath is not null);
+
+    // A bar over steps on a terminal (described by describeBar); elsewhere a line (describe) every 5% of the steps, on
+    // the last step and whenever important(p) (a checkpoint, a validation loss).
+    private static void ShowSteps<T>(string title, int firstStep, int totalSteps, Action<IProgress<T>> run, Func<T, int> step,
+        Func<T, string> describe, Func<T, string> describeBar, Func<T, bool> important)
     {
         if (!AnsiConsole.Profile.Capabilities.Interactive)
         {
             var every = Math.Max(1, totalSteps / 20);
-            run(new Inline<PretrainProgress>(p =>
+            run(new Inline<T>(p =>
             {
-                if (p.Step % every == 0 || p.Step == p.TotalSteps || p.ValidationLoss is not null || p.CheckpointPath is not null)
-                    Console.Error.WriteLine(Describe(p));
+                if (step(p) % every == 0 || step(p) == totalSteps || important(p))
+                    Console.Error.WriteLine(describe(p));
             }));
             return;
         }
@@ -28,10 +39,10 @@ public static class TrainingProgress
             {
                 var task = ctx.AddTask(title, maxValue: totalSteps);
                 task.Value = firstStep;
-                run(new Inline<PretrainProgress>(p =>
+                run(new Inline<T>(p =>
                 {
-                    task.Value = p.Step;
-                    task.Description = Markup.Escape(Describe(p));
+                    task.Value = step(p);
+                    task.Description = Markup.Escape(describeBar(p));
                 }));
             });
     }
@@ -57,6 +68,18 @@ public static class TrainingProgress
     private static string Describe(PretrainProgress p) =>
         $"step {p.Step}/{p.TotalSteps} loss {p.Loss:F4}" + (p.ValidationLoss is { } v ? $" val {v:F4}" : "") +
         $" lr {p.LearningRate:E2} |g| {p.GradientNorm:F2} {p.TokensPerSecond:F0} tok/s" + (p.CheckpointPath is { } c ? $" saved {Path.GetFileName(c)}" : "");
+
+    private static string Describe(SaeTrainingProgress p)
+    {
+        var m = p.Metrics;
+        var eta = p.TokensPerSecond > 0 ? TimeSpan.FromSeconds(Math.Round((p.TotalTokens - p.Tokens) / p.TokensPerSecond)) : TimeSpan.Zero;
+        return $"step {p.Step}/{p.TotalSteps} {p.Tokens:N0} tokens {p.TokensPerSecond:F0} tok/s mse {m.Mse:F4} L0 {m.L0:F1} dead {m.DeadFraction:P1} " +
+            $"lr {m.LearningRate:E2} eta {eta:c}" + (p.CheckpointPath is { } c ? $" saved {Path.GetFileName(c)}" : "");
+    }
+
+    // The bar has its own elapsed and remaining-time columns; the line keeps to what fits beside them.
+    private static string DescribeBar(SaeTrainingProgress p) =>
+        $"{p.Tokens:N0} tok {p.TokensPerSecond:F0} tok/s mse {p.Metrics.Mse:G4} L0 {p.Metrics.L0:F1} dead {p.Metrics.DeadFraction:P1}";
 
     // Progress<T> posts to a captured context (the thread pool here), which would reorder and delay reports.
     private sealed class Inline<T>(Action<T> report) : IProgress<T>
