@@ -14,6 +14,7 @@ public static class FpoCli
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(SaeCommand.Create());
         root.Subcommands.Add(ReferenceCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
         return root;
     }
 }
