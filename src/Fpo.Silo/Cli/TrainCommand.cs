@@ -63,6 +63,7 @@ public static class TrainCommand
         command.SetAction((parse, cancel) =>
         {
             CommonOptions.Apply(parse);
+            var error = parse.InvocationConfiguration.Error;
             var runDir = parse.GetValue(output)!.FullName;
             var pairsPath = parse.GetValue(pairs)!.FullName;
             PreferenceRun run;
@@ -77,7 +78,7 @@ public static class TrainCommand
                     var tokenizer = HuggingFaceTokenizerFile.Load(Path.Combine(runDir, "tokenizer.json"));
                     int? newTotal = parse.GetResult(steps) is { Implicit: false } ? parse.GetValue(steps) : null;
                     run = PreferenceRun.Resume(runDir, ReadPairs(pairsPath, tokenizer), newTotal);
-                    Console.Error.WriteLine($"fpo: resuming {runDir} at step {run.NextStep}");
+                    error.WriteLine($"fpo: resuming {runDir} at step {run.NextStep}");
                 }
                 else
                 {
@@ -95,7 +96,7 @@ public static class TrainCommand
                     var read = ReadPairs(pairsPath, tokenizer);
                     run = PreferenceRun.Start(runDir, model, read, settings, Path.Combine(policyDir, "tokenizer.json"),
                         weights is null ? null : (weights, saeDir!), referenceModel is null ? null : (referenceModel, referenceDir!));
-                    Console.Error.WriteLine($"fpo: {settings.Method} on {run.TrainPairs} pairs ({run.HeldOutPairs} held out), {run.BatchesPerEpoch} batches of up to " +
+                    error.WriteLine($"fpo: {settings.Method} on {run.TrainPairs} pairs ({run.HeldOutPairs} held out), {run.BatchesPerEpoch} batches of up to " +
                         $"{settings.BatchSize} pairs per epoch, {run.TotalSteps} steps; {settings.Loss()}");
                 }
                 TrainingProgress.Show($"train {run.Settings.Method}", run.NextStep, reporter => run.Run(reporter, cancel), run.TotalSteps);
@@ -105,7 +106,7 @@ public static class TrainCommand
                 throw new CliException(e.Message);
             }
             var final = run.Evaluate();
-            Console.Error.WriteLine($"fpo: policy saved in {runDir} (config.json, model.safetensors, tokenizer.json); metrics in {Path.Combine(runDir, PreferenceRun.MetricsFile)}" +
+            error.WriteLine($"fpo: policy saved in {runDir} (config.json, model.safetensors, tokenizer.json); metrics in {Path.Combine(runDir, PreferenceRun.MetricsFile)}" +
                 (final is null ? "" : $"; held-out accuracy {final.Accuracy:P1}, loss {final.Loss:F4}"));
             return Task.FromResult(0);
         });
