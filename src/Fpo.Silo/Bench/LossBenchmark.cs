@@ -83,24 +83,11 @@ public static class LossBenchmark
     {
         // Under `dotnet fpo.dll` the process is the dotnet host and the entry assembly is the CLI to run again.
         var host = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell which executable this process runs");
-        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(host);
         if (Path.GetFileNameWithoutExtension(host) == "dotnet") start.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
         foreach (var a in new[] { "bench", "losses", "--child", method, "--shapes", shape.Name, "--steps", $"{steps}", "--threads", $"{threads}" })
             start.ArgumentList.Add(a);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {host}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(30)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"bench losses --child {method} --shapes {shape.Name} did not finish within 30 minutes");
-        }
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"bench losses --child {method} --shapes {shape.Name} exited with {process.ExitCode}: {stderr.Result.Trim()}");
-        var line = stdout.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()
-            ?? throw new InvalidOperationException($"bench losses --child {method} printed nothing");
-        using var doc = JsonDocument.Parse(line);
-        var r = doc.RootElement;
+        var r = TorchScript.LastJsonLine(start, $"bench losses --child {method} --shapes {shape.Name}", TimeSpan.FromMinutes(30));
         var active = r.GetProperty("active_latent_fraction");
         return new LossMeasurement(r.GetProperty("step_seconds_median").GetDouble(), r.GetProperty("step_seconds_best").GetDouble(), r.GetProperty("loss").GetSingle(),
             r.GetProperty("peak_rss_bytes").GetInt64(), r.GetProperty("baseline_rss_bytes").GetInt64(),
