@@ -72,6 +72,8 @@ public sealed class PreferenceRun
     public int HeldOutPairs => _heldOut.Sum(b => b.B);
     public TransformerModel Policy => _policy;
     public PreferenceTrainingSettings Settings => _settings;
+    /// <summary>The held-out metrics of the latest evaluation this process ran; null before one.</summary>
+    public PreferenceMetrics? LastHeldOut { get; private set; }
 
     /// <summary>
     /// A new run in <paramref name="runDir"/>. <paramref name="sae"/> (FPO) and <paramref name="reference"/> (TDPO) come
@@ -151,6 +153,7 @@ public sealed class PreferenceRun
             NextStep = step + 1;
 
             var heldOut = _heldOut.Count > 0 && (NextStep % _settings.EvalEvery == 0 || NextStep == TotalSteps) ? Evaluate() : null;
+            LastHeldOut = heldOut ?? LastHeldOut;
             string? checkpoint = null;
             if (NextStep % _settings.CheckpointEvery == 0 || NextStep == TotalSteps)
             {

@@ -105,7 +105,7 @@ public static class TrainCommand
             {
                 throw new CliException(e.Message);
             }
-            var final = run.Evaluate();
+            var final = run.LastHeldOut;
             error.WriteLine($"fpo: policy saved in {runDir} (config.json, model.safetensors, tokenizer.json); metrics in {Path.Combine(runDir, PreferenceRun.MetricsFile)}" +
                 (final is null ? "" : $"; held-out accuracy {final.Accuracy:P1}, loss {final.Loss:F4}"));
             return Task.FromResult(0);
