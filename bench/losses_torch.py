@@ -5,7 +5,8 @@ response log-probs, the method's loss as shared/FPO.md defines it, backward, Ada
 method needs at training time: DPO and FPO read offline numbers (random stand-ins of the right shape here, since
 their values do not change the cost), TDPO2 runs the reference model forward over the same batch every step.
 FPO also encodes resid_post[layer] of every response token with a frozen JumpReLU SAE.
-Run once per method (peak RSS is per process). Prints one JSON object.
+Run once per method (peak RSS is per process; baseline RSS is the process before the benchmark's tensors). Prints
+one JSON object.
 Usage: losses_torch.py --method fpo --layers 12 --channels 768 --heads 12 --vocab 50257 --pairs 8 --prompt 32 \
     --response 64 --d-sae 24576 --threads 2 --steps 3
 """
@@ -21,6 +22,7 @@ import torch.nn.functional as F
 from _torch_gpt2 import Block, Gpt2Layers
 
 BETA, ALPHA, SIMPO_BETA, SIMPO_GAMMA, TOPK = 0.1, 0.5, 2.0, 1.0, 50
+SAE_THRESHOLD = 2.326  # P(N(0,1) > 2.326) = 1%
 
 
 class Gpt2(Gpt2Layers):
@@ -40,6 +42,15 @@ class Gpt2(Gpt2Layers):
         return self.ln_f(x) @ self.wte.weight.t(), hooked
 
 
+def rss_bytes():
+    """Resident set size now (VmRSS): the interpreter and torch before any tensor of the benchmark exists."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
 def response_logps(logits, targets, mask):
     """Summed and mean log-probs of the response tokens per row; targets (R,T) with mask (R,T) on response tokens."""
     logp = torch.gather(logits.log_softmax(-1), 2, targets.clamp(min=0).unsqueeze(2)).squeeze(2) * mask
@@ -56,6 +67,7 @@ def main():
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
+    baseline = rss_bytes()
     B, T, V, C, L = a.pairs, a.prompt + a.response, a.vocab, a.channels, a.layers
     layer = L - 1
     policy = Gpt2(L, C, a.heads, V, T)
@@ -71,8 +83,13 @@ def main():
     mask[:, a.prompt - 1:T - 1] = 1  # the predictions of response tokens
     ref_sum, ref_mean = torch.randn(2 * B) - 50, torch.randn(2 * B) - 1  # offline reference log-probs (DPO, FPO)
 
-    W_enc = torch.randn(C, a.d_sae) / math.sqrt(C)
-    b_enc, threshold = torch.zeros(a.d_sae), torch.full((a.d_sae,), 0.5)
+    # Encoder rows scaled to the policy's residual stream (RMS over the response positions) and a threshold at the 99th
+    # percentile of a standard normal, so about 1% of the codes fire, as in a trained SAE; fpo bench losses does the same.
+    with torch.no_grad():
+        _, resid = policy(idx, layer)
+    rms = resid[mask.bool()].pow(2).mean().sqrt()
+    W_enc = torch.randn(C, a.d_sae) / (math.sqrt(C) * rms)
+    b_enc, threshold = torch.zeros(a.d_sae), torch.full((a.d_sae,), SAE_THRESHOLD)
     b_dec = torch.zeros(C)
     ref_pooled = torch.relu(torch.randn(2 * B, a.d_sae)) * (torch.rand(2 * B, a.d_sae) < 0.01)  # sparse c̄_ref (FPO)
 
@@ -118,9 +135,13 @@ def main():
         loss = step()
         times.append(time.perf_counter() - t0)
     median = sorted(times)[len(times) // 2]
-    print(json.dumps({"engine": "pytorch", "method": a.method, "torch_version": torch.__version__, "threads": a.threads,
+    with torch.no_grad():
+        _, resid = policy(idx, layer)
+        active = ((((resid - b_dec) @ W_enc + b_enc) > threshold).float().mean(-1)[mask.bool()]).mean().item()
+    print(json.dumps({"engine": "pytorch", "active_latent_fraction": active, "method": a.method, "torch_version": torch.__version__, "threads": a.threads,
                       "step_seconds_median": median, "step_seconds_best": min(times),
-                      "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, "loss": loss}))
+                      "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, "baseline_rss_bytes": baseline,
+                      "loss": loss}))
 
 
 if __name__ == "__main__":

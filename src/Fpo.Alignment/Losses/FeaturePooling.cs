@@ -23,6 +23,9 @@ public sealed class FeaturePooling
 
     public SaeConfig Config => _sae.Config;
 
+    /// <summary>Codes the activation let through in the last forward (over all pooled positions and latents).</summary>
+    public int ActiveCodes => _codes.Count;
+
     // cbar (R,F) set, resid (R,T,D), targets (R,T) −1 where not pooled, responseLengths (R) = pooled positions per row
     public void Forward(Span<float> cbar, ReadOnlySpan<float> resid, ReadOnlySpan<int> targets, ReadOnlySpan<int> responseLengths, int R, int T)
     {

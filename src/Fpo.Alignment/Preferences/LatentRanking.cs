@@ -11,11 +11,22 @@ public static class LatentRanking
     public static int[] TopPositive(ReadOnlySpan<float> values, int k)
     {
         if (k < 0) throw new ArgumentOutOfRangeException(nameof(k), k, "top-k needs k >= 0");
-        var candidates = new List<int>();
+        if (k == 0) return [];
+        // The k best so far with the worst at the root: O(d_sae log k) per call instead of sorting every positive entry
+        // (FPO ranks every row's d_sae = 24,576 pooled values twice a step).
+        var heap = new PriorityQueue<int, (float Value, int Latent)>(k + 1, WorstFirst);
         for (var i = 0; i < values.Length; i++)
-            if (values[i] > 0) candidates.Add(i);
-        var v = values.ToArray();
-        candidates.Sort((a, b) => v[a] != v[b] ? v[b].CompareTo(v[a]) : a.CompareTo(b));
-        return candidates.Count <= k ? [.. candidates] : [.. candidates.GetRange(0, k)];
+        {
+            if (!(values[i] > 0)) continue;
+            if (heap.Count < k) heap.Enqueue(i, (values[i], i));
+            else heap.EnqueueDequeue(i, (values[i], i));
+        }
+        var top = new int[heap.Count];
+        for (var n = top.Length - 1; n >= 0; n--) top[n] = heap.Dequeue();
+        return top;
     }
+
+    // Smaller value first; of equal values the higher latent first, so ties keep the lower latent.
+    private static readonly Comparer<(float Value, int Latent)> WorstFirst =
+        Comparer<(float Value, int Latent)>.Create((a, b) => a.Value != b.Value ? a.Value.CompareTo(b.Value) : b.Latent.CompareTo(a.Latent));
 }

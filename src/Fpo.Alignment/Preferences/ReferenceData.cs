@@ -22,4 +22,7 @@ public sealed record ReferenceData
     public string? SaeId { get; init; }
 
     public bool HasFeatures => ChosenFeatures is not null && RejectedFeatures is not null;
+
+    /// <summary>The <see cref="SaeId"/> of the SAE in folder <paramref name="saeDir"/>: the folder's name.</summary>
+    public static string SaeIdOf(string saeDir) => Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(saeDir)));
 }

@@ -23,4 +23,27 @@ public sealed record PreferenceMetrics
     public float? SequenceKlChosen { get; init; }
     /// <summary>TDPO: mean sequence KL(p_ref ‖ p_θ) of the rejected responses.</summary>
     public float? SequenceKlRejected { get; init; }
+
+    /// <summary>The metrics of several batches as one, each weighted by its pairs (the held-out set's metrics).</summary>
+    public static PreferenceMetrics Mean(IReadOnlyList<PreferenceMetrics> batches)
+    {
+        if (batches.Count == 0) throw new ArgumentException("no batches to average", nameof(batches));
+        var pairs = batches.Sum(m => m.Pairs);
+        float Of(Func<PreferenceMetrics, float> value) => (float)(batches.Sum(m => (double)value(m) * m.Pairs) / pairs);
+        float? Optional(Func<PreferenceMetrics, float?> value) => value(batches[0]) is null ? null : Of(m => value(m)!.Value);
+        return new PreferenceMetrics
+        {
+            Method = batches[0].Method,
+            Pairs = pairs,
+            Loss = Of(m => m.Loss),
+            ChosenReward = Of(m => m.ChosenReward),
+            RejectedReward = Of(m => m.RejectedReward),
+            Margin = Of(m => m.Margin),
+            Accuracy = Of(m => m.Accuracy),
+            FeatureDivergenceChosen = Optional(m => m.FeatureDivergenceChosen),
+            FeatureDivergenceRejected = Optional(m => m.FeatureDivergenceRejected),
+            SequenceKlChosen = Optional(m => m.SequenceKlChosen),
+            SequenceKlRejected = Optional(m => m.SequenceKlRejected),
+        };
+    }
 }

@@ -62,7 +62,7 @@ public sealed class PreferenceStep
         var lengths = batch.ResponseLengths;
         _policy.Forward(batch.Inputs, R, T);
         float[] sum = new float[R], mean = new float[R];  // (2B)
-        _logProbs.Forward(sum, mean, _policy.Logits, batch.Targets, lengths, R, T, V);
+        _logProbs.Forward(sum, mean, _policy.Probs, _policy.Logits, batch.Targets, lengths, R, T, V);
         float[] u = new float[B], rewards = new float[R], divergence = new float[R];  // (B), (2B), (2B)
         var beta = _settings.Beta;
         var weight = 0f;  // of the divergence term in u
@@ -78,9 +78,10 @@ public sealed class PreferenceStep
                 var reference = _reference!;
                 reference.Forward(batch.Inputs, R, T);
                 float[] refSum = new float[R], refMean = new float[R];  // (2B)
-                _referenceLogProbs.Forward(refSum, refMean, reference.Logits, batch.Targets, lengths, R, T, V);
+                _referenceLogProbs.Forward(refSum, refMean, reference.Probs, reference.Logits, batch.Targets, lengths, R, T, V);
                 PreferenceMargins.LogRatioForward(u, rewards, sum, refSum, beta, B);
-                _kl.Forward(divergence, _policy.Logits, _logProbs.TokenNll, reference.Logits, batch.Targets, R, T, V);
+                _kl.Forward(divergence, _policy.Logits, _logProbs.TokenNll, reference.Logits, _referenceLogProbs.TokenNll, reference.Probs,
+                    batch.Targets, R, T, V);
                 weight = _settings is Tdpo2Settings tdpo2 ? tdpo2.Alpha * beta : beta;
                 PreferenceMargins.DivergenceForward(u, divergence, weight, B);
                 break;
@@ -107,11 +108,11 @@ public sealed class PreferenceStep
         int B = batch.B, R = batch.Rows, T = batch.T, V = _policy.Config.VocabSize;
         float[] dsum = new float[R], dmean = new float[R], ddivergence = new float[R];  // (2B)
         PreferenceMargins.RewardBackward(_settings is SimPoSettings or FpoSettings ? dmean : dsum, du, _settings.Beta, B);
-        _logProbs.Backward(_policy.DLogits, dsum, dmean, batch.Targets, batch.ResponseLengths, R, T, V);
+        _logProbs.Backward(_policy.DLogits, dsum, dmean, _policy.Probs, batch.Targets, batch.ResponseLengths, R, T, V);
         if (_settings is Tdpo1Settings or Tdpo2Settings)
         {
             PreferenceMargins.DivergenceBackward(ddivergence, du, weight, stopChosen: _settings is Tdpo2Settings, B);
-            _kl.Backward(_policy.DLogits, ddivergence, _logProbs.Probs, batch.Targets, R, T, V);
+            TokenKl.Backward(_policy.DLogits, ddivergence, _policy.Probs, _reference!.Probs, batch.Targets, R, T, V);
         }
         if (_features is not null)
         {

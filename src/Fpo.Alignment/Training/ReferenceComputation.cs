@@ -65,7 +65,7 @@ public sealed class ReferenceComputation
         int B = batch.B, R = batch.Rows, T = batch.T;
         _reference.Forward(batch.Inputs, R, T);
         float[] sum = new float[R], mean = new float[R];  // (2B)
-        _logProbs.Forward(sum, mean, _reference.Logits, batch.Targets, batch.ResponseLengths, R, T, _reference.Config.VocabSize);
+        _logProbs.Forward(sum, mean, _reference.Probs, _reference.Logits, batch.Targets, batch.ResponseLengths, R, T, _reference.Config.VocabSize);
         var features = new SparseFeatures?[R];
         if (_pooling is not null)
         {

@@ -13,7 +13,6 @@ namespace Fpo.Models.Training;
 public static class PretrainCheckpoint
 {
     public const string Folder = CheckpointFolders.Folder;
-    private const string OptimizerFile = "optimizer.safetensors";
     private const string StateFile = "trainer_state.json";
     private const int Keep = 2;
 
@@ -23,9 +22,7 @@ public static class PretrainCheckpoint
         CheckpointFolders.Save(runDir, state.Step, StateFile, Keep, temp =>
         {
             HuggingFaceCheckpoint.Save(temp, model);
-            long[] shape = [optimizer.M.Length];
-            SafetensorsWriter.Write(Path.Combine(temp, OptimizerFile),
-                [SafetensorsTensor.F32("adamw.m", shape, optimizer.M), SafetensorsTensor.F32("adamw.v", shape, optimizer.V)]);
+            OptimizerMomentsFile.Save(temp, optimizer);
             File.WriteAllText(Path.Combine(temp, StateFile), JsonSerializer.Serialize(state with { OptimizerSteps = optimizer.StepCount }, JsonOptions));
         });
 
@@ -49,18 +46,7 @@ public static class PretrainCheckpoint
         var (_, model) = HuggingFaceCheckpoint.Load(checkpointDir);
         var settings = state.Settings;
         var optimizer = AdamW.For(model, new AdamWSettings { WeightDecay = settings.WeightDecay });
-        var optimizerPath = Path.Combine(checkpointDir, OptimizerFile);
-        using (var file = SafetensorsFile.Open(optimizerPath))
-        {
-            foreach (var (name, target) in new[] { ("adamw.m", optimizer.M), ("adamw.v", optimizer.V) })
-            {
-                var info = file.Tensors.TryGetValue(name, out var i) ? i
-                    : throw new InvalidDataException($"{optimizerPath}: tensor '{name}' is missing");
-                if (info.ElementCount != target.Length)
-                    throw new InvalidDataException($"{optimizerPath}: tensor '{name}' has {info.ElementCount} elements, the model has {target.Length} parameters");
-                file.ReadFloat32(name, target);
-            }
-        }
+        OptimizerMomentsFile.Load(checkpointDir, optimizer);
         optimizer.StepCount = state.OptimizerSteps;
         return (model, optimizer, state);
     }

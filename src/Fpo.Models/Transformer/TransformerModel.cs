@@ -56,6 +56,10 @@ public sealed partial class TransformerModel
     /// <see cref="CrossEntropyLoss"/> fills it; other losses may write their own.</summary>
     public Span<float> DLogits => Acts.DLogits.In(Acts.Arena);
 
+    /// <summary>(B, T, V) softmax buffer of the last forward: <see cref="CrossEntropyLoss"/> keeps its softmax here for
+    /// Backward, and other losses (the preference losses) may use it the same way instead of allocating their own.</summary>
+    public Span<float> Probs => Acts.Probs.In(Acts.Arena);
+
     /// <summary>(B, T) per-token cross-entropy of the last <see cref="CrossEntropyLoss"/> (0 where ignored).</summary>
     public ReadOnlySpan<float> TokenLosses => Acts.Losses.In(Acts.Arena);
 

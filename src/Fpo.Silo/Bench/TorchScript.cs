@@ -19,23 +19,32 @@ public static class TorchScript
         if (!File.Exists(Interpreter))
             throw new InvalidOperationException($"{Interpreter} not found: install PyTorch with `apt-get install python3-torch` (./test.sh does it)");
 
-        var start = new ProcessStartInfo(Interpreter) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(Interpreter);
         start.ArgumentList.Add(script);
         foreach (var a in arguments) start.ArgumentList.Add(a);
         // The PyTorch side must use exactly the threads we tell it, not OpenMP's own default.
         start.Environment["OMP_NUM_THREADS"] = null;
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {Interpreter}");
+        return LastJsonLine(start, scriptName, timeout);
+    }
+
+    /// <summary>Runs a process to its end (killed after <paramref name="timeout"/>) and parses the JSON object it printed
+    /// last; <paramref name="name"/> names it in errors.</summary>
+    public static JsonElement LastJsonLine(ProcessStartInfo start, string name, TimeSpan timeout)
+    {
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{scriptName} did not finish within {timeout.TotalSeconds:F0} s");
+            throw new TimeoutException($"{name} did not finish within {timeout.TotalSeconds:F0} s");
         }
         if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{scriptName} exited with {process.ExitCode}: {stderr.Result.Trim()}");
+            throw new InvalidOperationException($"{name} exited with {process.ExitCode}: {stderr.Result.Trim()}");
         var lastLine = stdout.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()
-            ?? throw new InvalidOperationException($"{scriptName} printed nothing");
+            ?? throw new InvalidOperationException($"{name} printed nothing");
         using var doc = JsonDocument.Parse(lastLine);
         return doc.RootElement.Clone();
     }

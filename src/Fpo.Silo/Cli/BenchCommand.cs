@@ -15,6 +15,7 @@ public static class BenchCommand
         bench.Subcommands.Add(CreateDecode());
         bench.Subcommands.Add(CreateSae());
         bench.Subcommands.Add(CreateServe());
+        bench.Subcommands.Add(CreateLosses());
         return bench;
     }
 
@@ -123,6 +124,60 @@ public static class BenchCommand
             var result = SaeBenchmark.Run(d, f, kk, b, ComputeThreads.Count, stepCount);
             if (asJson) Console.WriteLine(SaeBenchReport.Json(result));
             else SaeBenchReport.Print(result);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command CreateLosses()
+    {
+        var json = new Option<bool>("--json") { Description = "Print one JSON document instead of tables." };
+        var steps = new Option<int>("--steps") { Description = "Timed steps per method and engine (the median counts; one warm-up step precedes them).", DefaultValueFactory = _ => 3 };
+        var shapes = new Option<string[]>("--shapes")
+        {
+            Description = $"Shapes to run: {string.Join(", ", LossBenchShape.All.Select(s => s.Name))}.",
+            DefaultValueFactory = _ => [.. LossBenchShape.All.Select(s => s.Name)],
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var methods = new Option<string[]>("--methods")
+        {
+            Description = $"Methods to run: {string.Join(", ", LossBenchmark.Methods)}.",
+            DefaultValueFactory = _ => LossBenchmark.Methods,
+            AllowMultipleArgumentsPerToken = true,
+        };
+        // The parent runs each method in a fresh child of itself, so every peak RSS is one method's alone.
+        var child = new Option<string?>("--child") { Description = "Run one method of our side in this process and print its measurement as JSON.", Hidden = true };
+        var command = new Command("losses",
+            "One preference training step (forward, loss, backward, AdamW) of FPO, SimPO, DPO and TDPO2 in our engine and in PyTorch: step time, peak RSS, reference bytes per pair.")
+        {
+            json, steps, shapes, methods, child,
+        };
+        command.SetAction(parse =>
+        {
+            CommonOptions.Apply(parse);
+            var stepCount = parse.GetValue(steps);
+            if (stepCount < 1) throw new CliException($"--steps must be at least 1 (got {stepCount})");
+            var selected = parse.GetValue(shapes)!.Select(name => LossBenchShape.All.FirstOrDefault(s => s.Name == name)
+                ?? throw new CliException($"--shapes: unknown shape '{name}' (known: {string.Join(", ", LossBenchShape.All.Select(s => s.Name))})")).ToList();
+            var chosen = parse.GetValue(methods)!;
+            foreach (var m in chosen.Append(parse.GetValue(child)).OfType<string>())
+                if (Array.IndexOf(LossBenchmark.Methods, m) < 0) throw new CliException($"unknown method '{m}' (known: {string.Join(", ", LossBenchmark.Methods)})");
+            var threads = ComputeThreads.Count;
+            if (parse.GetValue(child) is { } method)
+            {
+                parse.InvocationConfiguration.Output.WriteLine(LossBenchmark.ChildJson(LossBenchmark.Measure(selected[0], method, threads, stepCount)));
+                return 0;
+            }
+            var asJson = parse.GetValue(json);
+            var results = new List<LossBenchResult>();
+            foreach (var shape in selected)
+                foreach (var m in chosen)
+                {
+                    if (!asJson) AnsiConsole.MarkupLine($"[grey]{m} step {shape.Name} on {threads} threads, each engine in its own process…[/]");
+                    results.Add(LossBenchmark.Run(shape, m, threads, stepCount));
+                }
+            if (asJson) Console.WriteLine(LossBenchReport.Json(results));
+            else LossBenchReport.Print(results);
             return 0;
         });
         return command;

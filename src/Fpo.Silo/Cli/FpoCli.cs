@@ -16,6 +16,7 @@ public static class FpoCli
         root.Subcommands.Add(SaeCommand.Create());
         root.Subcommands.Add(ReferenceCommand.Create());
         root.Subcommands.Add(JudgeCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
         return root;
     }
 }

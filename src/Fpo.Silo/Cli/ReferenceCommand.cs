@@ -43,7 +43,7 @@ public static class ReferenceCommand
             try
             {
                 var read = PairTokenization.Tokenize(PreferenceJsonl.Read(input), tokenizer);
-                var computation = new ReferenceComputation(reference, weights, saeDir is null ? null : Path.GetFileName(saeDir.TrimEnd(Path.DirectorySeparatorChar)), parse.GetValue(keep));
+                var computation = new ReferenceComputation(reference, weights, saeDir is null ? null : ReferenceData.SaeIdOf(saeDir), parse.GetValue(keep));
                 TrainingProgress.ShowFraction($"reference data for {read.Count} pairs",
                     p => annotated = computation.Compute(read, parse.GetValue(batchSize), new Fraction(p, read.Count)));
                 PreferenceJsonl.Write(outPath, annotated);

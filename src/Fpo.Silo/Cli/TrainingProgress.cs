@@ -1,3 +1,4 @@
+using Fpo.Alignment.Training;
 using Fpo.Models.Training;
 using Fpo.Sae.Training;
 using Spectre.Console;
@@ -16,6 +17,10 @@ public static class TrainingProgress
     /// <summary>SAE training: tokens/s, MSE, L0, dead % and the ETA from the latest rate.</summary>
     public static void Show(string title, int firstStep, Action<IProgress<SaeTrainingProgress>> run, int totalSteps) =>
         ShowSteps(title, firstStep, totalSteps, run, p => p.Step, Describe, DescribeBar, p => p.CheckpointPath is not null);
+
+    /// <summary>Preference training: loss, accuracy, margin, the method's divergence and the held-out accuracy when measured.</summary>
+    public static void Show(string title, int firstStep, Action<IProgress<PreferenceProgress>> run, int totalSteps) =>
+        ShowSteps(title, firstStep, totalSteps, run, p => p.Step, Describe, DescribeBar, p => p.HeldOut is not null || p.CheckpointPath is not null);
 
     // A bar over steps on a terminal (described by describeBar); elsewhere a line (describe) every 5% of the steps, on
     // the last step and whenever important(p) (a checkpoint, a validation loss).
@@ -80,6 +85,19 @@ public static class TrainingProgress
     // The bar has its own elapsed and remaining-time columns; the line keeps to what fits beside them.
     private static string DescribeBar(SaeTrainingProgress p) =>
         $"{p.Tokens:N0} tok {p.TokensPerSecond:F0} tok/s mse {p.Metrics.Mse:G4} L0 {p.Metrics.L0:F1} dead {p.Metrics.DeadFraction:P1}";
+
+    private static string Describe(PreferenceProgress p) =>
+        $"step {p.Step}/{p.TotalSteps} epoch {p.Epoch} " + DescribeBar(p) + $" lr {p.LearningRate:E2} |g| {p.GradientNorm:F2} {p.PairsPerSecond:F1} pairs/s" +
+        (p.CheckpointPath is { } c ? $" saved {Path.GetFileName(c)}" : "");
+
+    private static string DescribeBar(PreferenceProgress p)
+    {
+        var m = p.Metrics;
+        var divergence = m.FeatureDivergenceChosen is { } dw ? $" D_fpo {dw:G3}/{m.FeatureDivergenceRejected:G3}"
+            : m.SequenceKlChosen is { } kw ? $" KL {kw:G3}/{m.SequenceKlRejected:G3}" : "";
+        return $"{m.Method} loss {m.Loss:F4} acc {m.Accuracy:P0} margin {m.Margin:G3}{divergence}" +
+            (p.HeldOut is { } h ? $" held-out loss {h.Loss:F4} acc {h.Accuracy:P0}" : "");
+    }
 
     // Progress<T> posts to a captured context (the thread pool here), which would reorder and delay reports.
     private sealed class Inline<T>(Action<T> report) : IProgress<T>

@@ -13,7 +13,7 @@ namespace Fpo.Alignment.Tests.Training;
 public class OverfitTests
 {
     private const int Pairs = 32, Steps = 40, Seed = 5;
-    private static readonly ModelConfig Config = ModelConfig.CreateGpt2(vocabSize: 32, maxPositions: 16, layers: 2, channels: 32, heads: 2);
+    private static readonly ModelConfig Config = TinyPreferenceData.Config;
 
     [Theory]
     [InlineData("dpo")]
@@ -66,31 +66,7 @@ public class OverfitTests
         Assert.Contains("pair 'pair-0' has no reference SAE features", e.Message, StringComparison.Ordinal);
     }
 
-    private static List<PreferencePair> MakePairs()
-    {
-        var random = new Random(17);
-        int[] Tokens(int n) => [.. Enumerable.Range(0, n).Select(_ => random.Next(1, Config.VocabSize))];
-        return [.. Enumerable.Range(0, Pairs).Select(i => new PreferencePair
-        {
-            Id = $"pair-{i}", Prompt = "", Chosen = "", Rejected = "",
-            PromptTokens = Tokens(2 + i % 3), ChosenTokens = Tokens(3 + i % 4), RejectedTokens = Tokens(2 + i % 5),
-        })];
-    }
+    private static List<PreferencePair> MakePairs() => TinyPreferenceData.Pairs(Pairs);
 
-    /// <summary>A ReLU SAE on the last block with random encoder rows scaled to the residual stream, so about half the latents fire.</summary>
-    private static SaeWeights RandomSae(TransformerModel model)
-    {
-        int C = Config.Channels, F = 64;
-        var sae = new SaeWeights(new SaeConfig { Architecture = SaeArchitecture.ReLU, InputSize = C, Latents = F, Layer = Config.Layers - 1 });
-        var probe = new int[16];
-        for (var i = 0; i < probe.Length; i++) probe[i] = 1 + i;
-        model.Forward(probe, 1, probe.Length);
-        var resid = model.ResidualPost(Config.Layers - 1);
-        double sq = 0;
-        foreach (var x in resid) sq += x * x;
-        var std = (float)Math.Sqrt(sq / resid.Length);
-        var random = new Random(23);
-        for (var i = 0; i < sae.EncoderWeight.Length; i++) sae.EncoderWeight[i] = (float)(random.NextDouble() * 2 - 1) * 1.7f / (MathF.Sqrt(C) * std);
-        return sae;
-    }
+    private static SaeWeights RandomSae(TransformerModel model) => TinyPreferenceData.Sae(model);
 }
