@@ -1,7 +1,5 @@
 using System.ClientModel;
-using System.ClientModel.Primitives;
 using Fpo.Alignment.Judges;
-using OpenAI;
 using OpenAI.Chat;
 
 namespace Fpo.Alignment.Explanations;
@@ -16,8 +14,6 @@ namespace Fpo.Alignment.Explanations;
 /// </summary>
 public sealed class FeatureExplainer
 {
-    private const string NoKey = "no-key";  // the client refuses an empty key; keyless servers ignore it
-
     private readonly ExplainerOptions _options;
     private readonly ChatClient _client;
     private readonly TimeProvider _time;
@@ -26,13 +22,7 @@ public sealed class FeatureExplainer
     {
         _options = options.Validate();
         _time = time ?? TimeProvider.System;
-        var key = options.ApiKey ?? (options.ApiKeyVariable is { } name ? Environment.GetEnvironmentVariable(name) : null);
-        _client = new ChatClient(options.Model, new ApiKeyCredential(string.IsNullOrEmpty(key) ? NoKey : key), new OpenAIClientOptions
-        {
-            Endpoint = options.BaseUrl,
-            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
-            NetworkTimeout = options.Timeout + TimeSpan.FromSeconds(5),
-        });
+        _client = ChatClients.Create(options.BaseUrl, options.Model, options.ApiKey, options.ApiKeyVariable, options.Timeout);
     }
 
     /// <summary>Throws <see cref="ExplainerException"/> when the latent has no contexts or no explanation comes back.</summary>
