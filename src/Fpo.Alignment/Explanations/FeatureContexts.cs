@@ -23,6 +23,8 @@ public sealed record FeatureContexts(int Latent, IReadOnlyList<ActivatingContext
         int T = settings.ContextSize, D = sae.Config.InputSize, F = sae.Config.Latents, layer = sae.Config.Layer;
         if ((uint)latent >= (uint)F) throw new ArgumentOutOfRangeException(nameof(latent), $"feature {latent} is not in [0, {F}) (the SAE's d_sae)");
         if (T < 1 || T > model.Config.MaxPositions) throw new ArgumentException($"context size {T} is not in [1, {model.Config.MaxPositions}]", nameof(settings));
+        if (settings.WindowsPerBatch < 1 || settings.Radius < 0 || settings.Explain < 1 || settings.HeldOutTop < 0 || settings.HeldOutRandom < 0)
+            throw new ArgumentException($"bad context settings {settings}: windows per batch and explain must be at least 1, radius and held-out counts at least 0", nameof(settings));
         var windows = tokens.Length / T;
         if (windows == 0) throw new ArgumentException($"{tokens.Length} tokens do not make one window of {T}", nameof(tokens));
         var maxB = Math.Min(settings.WindowsPerBatch, windows);

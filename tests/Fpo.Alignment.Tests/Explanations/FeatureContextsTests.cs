@@ -52,5 +52,6 @@ public sealed class FeatureContextsTests
         var (model, sae, tokens) = Setup();
         Assert.Contains("feature 8 is not in [0, 8)", Assert.Throws<ArgumentOutOfRangeException>(() => FeatureContexts.Collect(model, sae, 8, tokens, new() { ContextSize = T })).Message);
         Assert.Contains("10 tokens do not make one window of 16", Assert.Throws<ArgumentException>(() => FeatureContexts.Collect(model, sae, 0, tokens.AsSpan(0, 10), new() { ContextSize = T })).Message);
+        Assert.Contains("bad context settings", Assert.Throws<ArgumentException>(() => FeatureContexts.Collect(model, sae, 0, tokens, new() { ContextSize = T, Explain = 0 })).Message);
     }
 }
