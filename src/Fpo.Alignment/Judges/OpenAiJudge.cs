@@ -1,6 +1,4 @@
 using System.ClientModel;
-using System.ClientModel.Primitives;
-using OpenAI;
 using OpenAI.Chat;
 
 namespace Fpo.Alignment.Judges;
@@ -14,8 +12,6 @@ namespace Fpo.Alignment.Judges;
 /// </summary>
 public sealed class OpenAiJudge : IJudge, IDisposable
 {
-    private const string NoKey = "no-key";  // the client refuses an empty key; keyless servers ignore it
-
     private readonly OpenAiJudgeOptions _options;
     private readonly ChatClient _client;
     private readonly RequestThrottle _throttle;
@@ -27,14 +23,7 @@ public sealed class OpenAiJudge : IJudge, IDisposable
         options.Validate();
         _options = options;
         _time = time ?? TimeProvider.System;
-        var key = options.ApiKey ?? (options.ApiKeyVariable is { } name ? Environment.GetEnvironmentVariable(name) : null);
-        _client = new ChatClient(options.Model, new ApiKeyCredential(string.IsNullOrEmpty(key) ? NoKey : key), new OpenAIClientOptions
-        {
-            Endpoint = options.Endpoint,
-            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
-            // Our own per-attempt timeout cancels first; this only keeps the transport from waiting for ever.
-            NetworkTimeout = options.Timeout + TimeSpan.FromSeconds(5),
-        });
+        _client = ChatClients.Create(options.Endpoint, options.Model, options.ApiKey, options.ApiKeyVariable, options.Timeout);
         _throttle = new RequestThrottle(options.Concurrency, options.RequestsPerMinute, options.TokensPerMinute, _time);
         _cache = new PromptCache(options.CacheEntries);
     }
