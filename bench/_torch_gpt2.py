@@ -4,6 +4,7 @@ One definition keeps the benchmarks' models identical: fp32, tied embeddings, bi
 weights drawn from N(0, 0.02) as GPT-2 initialises them.
 """
 import math
+import time
 
 import torch.nn as nn
 import torch.nn.functional as F
@@ -47,3 +48,15 @@ class Block(BlockLayers):
         y = (att @ v).transpose(1, 2).contiguous().view(B, T, C)
         x = x + self.c_proj(y)
         return x + self.mlp_proj(F.gelu(self.c_fc(self.ln_2(x)), approximate="tanh"))
+
+
+def timed_steps(step, warmup, steps):
+    """Runs step() warmup times untimed, then steps times timed: (median seconds, best seconds, last return value)."""
+    for _ in range(warmup):
+        step()
+    times, result = [], None
+    for _ in range(steps):
+        t0 = time.perf_counter()
+        result = step()
+        times.append(time.perf_counter() - t0)
+    return sorted(times)[len(times) // 2], min(times), result

@@ -14,12 +14,11 @@ import argparse
 import json
 import math
 import resource
-import time
 
 import torch
 import torch.nn.functional as F
 
-from _torch_gpt2 import Block, Gpt2Layers
+from _torch_gpt2 import Block, Gpt2Layers, timed_steps
 
 BETA, ALPHA, SIMPO_BETA, SIMPO_GAMMA, TOPK = 0.1, 0.5, 2.0, 1.0, 50
 SAE_THRESHOLD = 2.326  # P(N(0,1) > 2.326) = 1%
@@ -127,19 +126,12 @@ def main():
         opt.step()
         return loss.item()
 
-    for _ in range(a.warmup):
-        step()
-    times = []
-    for _ in range(a.steps):
-        t0 = time.perf_counter()
-        loss = step()
-        times.append(time.perf_counter() - t0)
-    median = sorted(times)[len(times) // 2]
+    median, best, loss = timed_steps(step, a.warmup, a.steps)
     with torch.no_grad():
         _, resid = policy(idx, layer)
         active = ((((resid - b_dec) @ W_enc + b_enc) > threshold).float().mean(-1)[mask.bool()]).mean().item()
     print(json.dumps({"engine": "pytorch", "active_latent_fraction": active, "method": a.method, "torch_version": torch.__version__, "threads": a.threads,
-                      "step_seconds_median": median, "step_seconds_best": min(times),
+                      "step_seconds_median": median, "step_seconds_best": best,
                       "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, "baseline_rss_bytes": baseline,
                       "loss": loss}))
 

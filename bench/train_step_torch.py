@@ -7,12 +7,11 @@ Prints one JSON object. Usage: train_step_torch.py --layers 12 --channels 768 --
 """
 import argparse
 import json
-import time
 
 import torch
 import torch.nn.functional as F
 
-from _torch_gpt2 import Block, Gpt2Layers
+from _torch_gpt2 import Block, Gpt2Layers, timed_steps
 
 
 class Gpt2(Gpt2Layers):
@@ -53,15 +52,7 @@ def main():
         opt.step()
         return loss.item()
 
-    for _ in range(a.warmup):
-        step()
-    times = []
-    for _ in range(a.steps):
-        t0 = time.perf_counter()
-        loss = step()
-        times.append(time.perf_counter() - t0)
-    best = min(times)
-    median = sorted(times)[len(times) // 2]
+    median, best, loss = timed_steps(step, a.warmup, a.steps)
     print(json.dumps({"engine": "pytorch", "torch_version": torch.__version__, "threads": a.threads,
                       "step_seconds_median": median, "step_seconds_best": best,
                       "tokens_per_second": a.batch * a.seq / median, "loss": loss}))

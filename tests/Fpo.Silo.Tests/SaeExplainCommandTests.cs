@@ -1,7 +1,4 @@
 using Fpo.Alignment.Explanations;
-using Fpo.Models.Checkpoints;
-using Fpo.Models.Tokenization;
-using Fpo.Models.Transformer;
 using Fpo.Sae;
 using Fpo.Sae.Formats;
 using Fpo.Silo.Api;
@@ -28,9 +25,7 @@ public sealed class SaeExplainCommandTests : IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         var modelDir = Path.Combine(_root, "model");
-        var tokenizer = BpeTrainer.Train(Enumerable.Range(0, 300).Select(i => $"the cat {i % 11} sat on the mat with {i % 7} dogs. "), 300, ["<|endoftext|>"]);
-        HuggingFaceCheckpoint.Save(modelDir, new TransformerModel(ModelConfig.CreateGpt2(tokenizer.VocabSize, maxPositions: Positions, layers: 2, channels: 32, heads: 4), seed: 1));
-        HuggingFaceTokenizerFile.Save(tokenizer, modelDir);
+        TinyModelFolder.Write(modelDir, maxPositions: Positions);
         var weights = new SaeWeights(new SaeConfig { Architecture = SaeArchitecture.TopK, K = 4, InputSize = 32, Latents = 64, Layer = 0 });
         var random = new Random(3);
         for (var i = 0; i < weights.DecoderWeight.Length; i++)

@@ -22,6 +22,9 @@ public sealed class PreferenceStep
     private readonly SequenceLogProbs _logProbs = new();
     private readonly SequenceLogProbs _referenceLogProbs = new();
     private readonly TokenKl _kl = new();
+    // (2B,T,C) FPO's gradient at resid_post[l]; kept across steps because at GPT-2 size it is megabytes, and a fresh
+    // large-object-heap array every step only feeds the garbage collector.
+    private float[] _dresid = [];
 
     public PreferenceStep(TransformerModel policy, PreferenceLossSettings settings, TransformerModel? reference = null, SaeWeights? sae = null)
     {
@@ -117,9 +120,11 @@ public sealed class PreferenceStep
         if (_features is not null)
         {
             PreferenceMargins.DivergenceBackward(ddivergence, du, weight, stopChosen: true, B);
-            var dresid = new float[R * T * _policy.Config.Channels];  // (2B,T,C)
-            _features.Backward(dresid, ddivergence, batch.ResponseLengths, R);
-            _policy.AddResidualGradient(_layer, dresid);
+            var n = R * T * _policy.Config.Channels;
+            if (_dresid.Length != n) _dresid = new float[n];
+            else Array.Clear(_dresid);  // the feature backward writes response positions only
+            _features.Backward(_dresid, ddivergence, batch.ResponseLengths, R);
+            _policy.AddResidualGradient(_layer, _dresid);
         }
         _policy.Backward();
     }

@@ -21,8 +21,7 @@ internal sealed class JudgeServe : IAsyncDisposable
 
     public Uri Endpoint { get; }
 
-    public static BpeTokenizer Tokenizer { get; } =
-        BpeTrainer.Train(Enumerable.Range(0, 300).Select(i => $"the cat {i % 11} sat on the mat with {i % 7} dogs. "), 300, ["<|endoftext|>"]);
+    public static BpeTokenizer Tokenizer => TinyModelFolder.Tokenizer;
 
     /// <summary>A fresh copy of the model (the same every time).</summary>
     public static TransformerModel Model()
