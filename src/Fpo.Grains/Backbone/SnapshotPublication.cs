@@ -1,0 +1,13 @@
+namespace Fpo.Grains.Backbone;
+
+/// <summary>
+/// What the trainer publishes: the version it claims, the snapshot's files (name → bytes, e.g. "model.safetensors"), the
+/// ids of the preferences trained on since the previous snapshot (its lineage), the trainer step it was taken at, and
+/// free-form metadata (JSON; e.g. the method and its settings).
+/// </summary>
+public sealed record SnapshotPublication(
+    long Version,
+    IReadOnlyDictionary<string, byte[]> Files,
+    IReadOnlyList<string> PreferenceIds,
+    long TrainerStep,
+    string Metadata = "{}");
