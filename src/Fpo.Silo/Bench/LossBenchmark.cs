@@ -42,35 +42,76 @@ public static class LossBenchmark
         using var self = Process.GetCurrentProcess();
         var baseline = self.WorkingSet64;
         ComputeThreads.Count = threads;
-        var config = ModelConfig.CreateGpt2(shape.Vocab, LossBenchShape.Prompt + LossBenchShape.Response, shape.Layers, shape.Channels, shape.Heads);
-        var policy = new TransformerModel(config, seed: 0);
-        var optimizer = AdamW.For(policy, new AdamWSettings { Beta2 = 0.95f, WeightDecay = 0 });
         var loss = PreferenceLossSettings.Default(method);
-        var batch = PreferenceBatch.Create(Pairs(shape, loss is FpoSettings), config.MaxPositions);
-        var sae = loss is FpoSettings ? JumpReluSae(shape, policy, batch) : null;
-        var reference = loss is Tdpo2Settings ? new TransformerModel(config, seed: 1) : null;
-        var step = new PreferenceStep(policy, loss, reference, sae);
-
-        float Step()
-        {
-            policy.ZeroGrad();
-            var m = step.Run(batch);
-            optimizer.Step(1e-6f, GradientClipping.ClipScale(GradientClipping.GlobalNorm(policy.Gradients), 1f));
-            return m.Loss;
-        }
-
-        var last = Step();
+        var setup = new Setup(shape, features: loss is FpoSettings, reference: loss is Tdpo2Settings);
+        var step = setup.StepOf(loss);
+        var last = setup.Step(step);
         var times = new double[steps];
         for (var s = 0; s < steps; s++)
         {
             var watch = Stopwatch.StartNew();
-            last = Step();
+            last = setup.Step(step);
             times[s] = watch.Elapsed.TotalSeconds;
         }
         Array.Sort(times);
         self.Refresh();
-        double? active = sae is null ? null : ActiveFraction(policy, sae, batch);
+        double? active = setup.Sae is null ? null : ActiveFraction(setup.Policy, setup.Sae, setup.Batch);
         return new LossMeasurement(times[steps / 2], times[0], last, self.PeakWorkingSet64, baseline, active);
+    }
+
+    /// <summary>
+    /// Step times of several methods on one policy and batch in this process, one step of each per round, the order
+    /// rotating every round: a neighbour's load that comes and goes lands on all methods alike, so the per-round ratios
+    /// hold where separate runs minutes apart do not. Returns each method's times, one per round.
+    /// </summary>
+    public static Dictionary<string, double[]> Interleaved(LossBenchShape shape, IReadOnlyList<string> methods, int threads, int rounds)
+    {
+        ComputeThreads.Count = threads;
+        var losses = methods.Select(PreferenceLossSettings.Default).ToList();
+        var setup = new Setup(shape, features: losses.Any(l => l is FpoSettings), reference: losses.Any(l => l is Tdpo1Settings or Tdpo2Settings));
+        var steps = losses.Select(setup.StepOf).ToList();
+        foreach (var step in steps) setup.Step(step);
+        var times = methods.ToDictionary(m => m, _ => new double[rounds]);
+        for (var round = 0; round < rounds; round++)
+            for (var j = 0; j < steps.Count; j++)
+            {
+                var i = (j + round) % steps.Count;
+                var watch = Stopwatch.StartNew();
+                setup.Step(steps[i]);
+                times[methods[i]][round] = watch.Elapsed.TotalSeconds;
+            }
+        return times;
+    }
+
+    // The policy, batch, SAE and reference model a step reads; a learning rate of 1e-6 keeps the policy where it is.
+    private sealed class Setup
+    {
+        public Setup(LossBenchShape shape, bool features, bool reference)
+        {
+            var config = ModelConfig.CreateGpt2(shape.Vocab, LossBenchShape.Prompt + LossBenchShape.Response, shape.Layers, shape.Channels, shape.Heads);
+            Policy = new TransformerModel(config, seed: 0);
+            Optimizer = AdamW.For(Policy, new AdamWSettings { Beta2 = 0.95f, WeightDecay = 0 });
+            Batch = PreferenceBatch.Create(Pairs(shape, features), config.MaxPositions);
+            Sae = features ? JumpReluSae(shape, Policy, Batch) : null;
+            Reference = reference ? new TransformerModel(config, seed: 1) : null;
+        }
+
+        public TransformerModel Policy { get; }
+        public AdamW Optimizer { get; }
+        public PreferenceBatch Batch { get; }
+        public SaeWeights? Sae { get; }
+        public TransformerModel? Reference { get; }
+
+        public PreferenceStep StepOf(PreferenceLossSettings loss) =>
+            new(Policy, loss, loss is Tdpo1Settings or Tdpo2Settings ? Reference : null, loss is FpoSettings ? Sae : null);
+
+        public float Step(PreferenceStep step)
+        {
+            Policy.ZeroGrad();
+            var m = step.Run(Batch);
+            Optimizer.Step(1e-6f, GradientClipping.ClipScale(GradientClipping.GlobalNorm(Policy.Gradients), 1f));
+            return m.Loss;
+        }
     }
 
     public static string ChildJson(LossMeasurement m) => JsonSerializer.Serialize(new

@@ -170,14 +170,19 @@ public static class BenchCommand
             }
             var asJson = parse.GetValue(json);
             var results = new List<LossBenchResult>();
+            var interleaved = new List<InterleavedSteps>();
             foreach (var shape in selected)
+            {
                 foreach (var m in chosen)
                 {
                     if (!asJson) AnsiConsole.MarkupLine($"[grey]{m} step {shape.Name} on {threads} threads, each engine in its own process…[/]");
                     results.Add(LossBenchmark.Run(shape, m, threads, stepCount));
                 }
-            if (asJson) Console.WriteLine(LossBenchReport.Json(results));
-            else LossBenchReport.Print(results);
+                if (!asJson) AnsiConsole.MarkupLine($"[grey]{string.Join(", ", chosen)} steps {shape.Name} interleaved in one process, {stepCount} rounds…[/]");
+                interleaved.Add(new InterleavedSteps(shape.Name, LossBenchmark.Interleaved(shape, chosen, threads, stepCount)));
+            }
+            if (asJson) Console.WriteLine(LossBenchReport.Json(results, interleaved));
+            else LossBenchReport.Print(results, interleaved);
             return 0;
         });
         return command;
