@@ -45,7 +45,16 @@ public sealed class ConstitutionJudge : IJudge
     {
         cancellationToken.ThrowIfCancellationRequested();
         Counters.CountCall();
-        var p = ProbabilityA(request);
+        double p;
+        try
+        {
+            p = ProbabilityA(request);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A scoring rule that trips over an odd response must not stop the loop, nor become a label.
+            return Task.FromResult(Counters.Count(JudgeVerdict.Abstain(AbstentionReason.CallFailed, $"a principle failed to score the pair: {e.GetType().Name}: {e.Message}")));
+        }
         Counters.CountPositionAgreement(true);  // both orders give the same answer by construction
         var verdict = Math.Abs(p - 0.5) < Margin || p == 0.5
             ? JudgeVerdict.Abstain(AbstentionReason.LowConfidence, $"P(A)={p:F3} is within {Margin} of 0.5")
