@@ -3,7 +3,9 @@
 // The built-in story task, measured: Prepare's wall time per stage (and whether the stage came from the cache), then
 // the base policy on the held-out prompts judged by the task's constitution (stories.yaml):
 //   * pairs: 2 samples per prompt (temperature 1), judged against each other: the abstention (tie) rate;
-//   * flaws: how often a sample repeats itself, ends unkindly, stops mid-sentence, or loses the prompt's characters;
+//   * flaws: how often a sample repeats itself (>= 10% repeated trigrams), ends unkindly (negative sentiment), stops
+//     mid-sentence, names fewer than half the prompt's characters (off-topic), or names anyone the prompt does not
+//     (strangers); "clean" has none of these;
 //   * headroom: the best of 4 samples (by judge score) against a fresh 5th: the win rate a preference learner can reach.
 // Samples start after <|endoftext|>, where the corpus starts its documents, and run until the model ends them or
 // fills its positions.
@@ -63,8 +65,9 @@ Console.WriteLine($"pairs of samples: {pairs}, judge abstains on {ties} ({(doubl
 var repetition = new RepetitionScore(3);
 var complete = new CompleteSentenceScore();
 var entities = new EntityMentionScore();
+var strangers = new StrangerScore();
 var sentiment = ((SentimentScore)judge.Principles.Single(p => p.Function is SentimentScore).Function);
-var counts = new Dictionary<string, int> { ["repetition"] = 0, ["harsh"] = 0, ["unfinished"] = 0, ["off-topic"] = 0, ["clean"] = 0 };
+var counts = new Dictionary<string, int> { ["repetition"] = 0, ["harsh"] = 0, ["unfinished"] = 0, ["off-topic"] = 0, ["strangers"] = 0, ["clean"] = 0 };
 var judged = 0;
 foreach (var (prompt, s) in prompts.Zip(samples))
     foreach (var text in s.Take(2))
@@ -75,6 +78,7 @@ foreach (var (prompt, s) in prompts.Zip(samples))
         if (sentiment.Score(prompt, text) < 0) flaws.Add("harsh");
         if (complete.Score(prompt, text) == 0) flaws.Add("unfinished");
         if (entities.Score(prompt, text) < 0.5) flaws.Add("off-topic");
+        if (strangers.Score(prompt, text) < 0) flaws.Add("strangers");
         foreach (var f in flaws) counts[f]++;
         if (flaws.Count == 0) counts["clean"]++;
     }

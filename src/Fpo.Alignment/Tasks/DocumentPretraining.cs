@@ -26,12 +26,8 @@ internal static class DocumentPretraining
             ct.ThrowIfCancellationRequested();
             watch.Restart();
             documents.TrainBatch(settings.Seed, step, tokens, targets, B);
-            var loss = model.ForwardLoss(tokens, targets, B, T);
-            model.ZeroGrad();
-            model.Backward();
-            var norm = GradientClipping.GlobalNorm(model.Gradients);
             var lr = schedule.At(step);
-            optimizer.Step(lr, GradientClipping.ClipScale(norm, settings.GradientClip));
+            var (loss, norm) = NextTokenStep.Take(model, optimizer, tokens, targets, B, T, lr, settings.GradientClip);
             var tokensPerSecond = B * T / watch.Elapsed.TotalSeconds;
             var done = step + 1;
             float? validation = done % settings.EvalEvery == 0 || done == settings.Steps ? ValidationLoss(model, documents, settings, tokens, targets) : null;

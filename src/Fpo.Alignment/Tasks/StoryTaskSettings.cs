@@ -33,7 +33,7 @@ public sealed record StoryTaskSettings
     /// ~750 steps at this batch, and is what the most steps buy (bench/story_task.cs measures it).</summary>
     public PretrainSettings Pretrain { get; init; } = new()
     {
-        Steps = 1200, BatchSize = 16, SequenceLength = 128, LearningRate = 3e-3f, WarmupSteps = 30, EvalEvery = 200,
+        Steps = 1500, BatchSize = 16, SequenceLength = 128, LearningRate = 3e-3f, WarmupSteps = 30, EvalEvery = 250,
     };
 
     /// <summary>The SAE reads resid_post of this block (a middle one: the loop's feature divergence is measured there).</summary>
