@@ -83,12 +83,8 @@ public sealed class PretrainRun
             var step = NextStep;
             watch.Restart();
             _windows.TrainBatch(_settings.Seed, step, tokens, targets, B);
-            var loss = _model.ForwardLoss(tokens, targets, B, T);
-            _model.ZeroGrad();
-            _model.Backward();
-            var norm = GradientClipping.GlobalNorm(_model.Gradients);
             var lr = _schedule.At(step);
-            _optimizer.Step(lr, GradientClipping.ClipScale(norm, _settings.GradientClip));
+            var (loss, norm) = NextTokenStep.Take(_model, _optimizer, tokens, targets, B, T, lr, _settings.GradientClip);
             var tokensPerSecond = B * T / watch.Elapsed.TotalSeconds;
             NextStep = step + 1;
 
