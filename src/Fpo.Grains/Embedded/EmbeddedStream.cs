@@ -266,6 +266,8 @@ internal sealed class EmbeddedStream<T> : IStream<T>, IDisposable
     private void Replay(StreamEvent e, string logName, int line)
     {
         if (string.IsNullOrEmpty(e.Op) || string.IsNullOrEmpty(e.Id)) throw JsonlLog.Corrupt(logName, line, "an event needs \"op\" and \"id\"");
+        if (e.Op is not (StreamEvent.Publish or StreamEvent.Lease or StreamEvent.Ack or StreamEvent.Fail or StreamEvent.Dead))
+            throw JsonlLog.Corrupt(logName, line, $"unknown op \"{e.Op}\"; expected publish, lease, ack, fail or dead");
         if (e.Op == StreamEvent.Publish)
         {
             if (e.Value is null) throw JsonlLog.Corrupt(logName, line, $"publish of '{e.Id}' has no \"value\"");
@@ -304,8 +306,6 @@ internal sealed class EmbeddedStream<T> : IStream<T>, IDisposable
                 known.DiedAt = e.At ?? default;
                 _dead.Add(known);
                 break;
-            default:
-                throw JsonlLog.Corrupt(logName, line, $"unknown op \"{e.Op}\"; expected publish, lease, ack, fail or dead");
         }
     }
 
