@@ -1,5 +1,5 @@
 using Fpo.Grains.Loop;
-using Fpo.Grains.Tests.Throwaway;
+using Fpo.Grains.Embedded;
 
 namespace Fpo.Grains.Tests.Loop;
 
@@ -11,7 +11,7 @@ public sealed class LoopEndToEndTests
         var dir = Directory.CreateTempSubdirectory("fpo-loop-").FullName;
         try
         {
-            await using var backbone = new MemoryBackbone();
+            await using var backbone = EmbeddedBackbone.Open(dir);
             using var host = await LoopHost.OpenAsync(backbone, TinyLoop.Assets(), TinyLoop.Settings(maxSnapshots: 12), dir, TestContext.Current.CancellationToken);
             var stop = await host.RunAsync(CancellationToken.None, TestContext.Current.CancellationToken);
             var history = host.Evaluator.History;
