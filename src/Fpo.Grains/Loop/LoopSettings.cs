@@ -30,15 +30,15 @@ public sealed record LoopSettings
         Rollout.Validate(vocabSize);
         Trainer.Validate();
         Evaluator.Validate(vocabSize);
-        RolloutSettings.Check(RolloutGrains >= 1, $"loop.rollout_grains must be at least 1 (got {RolloutGrains})");
+        RolloutSettings.Check(RolloutGrains >= 1, $"rollout.grains must be at least 1 (got {RolloutGrains})");
         RolloutSettings.Check(JudgeGrains >= 1, $"loop.judge_grains must be at least 1 (got {JudgeGrains})");
         RolloutSettings.Check(ReferenceBatch >= 1, $"loop.reference_batch must be at least 1 (got {ReferenceBatch})");
         RolloutSettings.Check(JudgeBatch >= 1, $"loop.judge_batch must be at least 1 (got {JudgeBatch})");
         RolloutSettings.Check(MaxInFlight >= Rollout.BatchPrompts, $"loop.max_in_flight ({MaxInFlight}) must hold at least one rollout batch ({Rollout.BatchPrompts} prompts)");
-        RolloutSettings.Check(MaxSnapshots is null or >= 1, $"max snapshots must be at least 1 (got {MaxSnapshots})");
-        RolloutSettings.Check(MaxDuration is null || MaxDuration > TimeSpan.Zero, $"max duration must be positive (got {MaxDuration})");
-        RolloutSettings.Check(Leases.Visibility > TimeSpan.Zero, $"leases.visibility_seconds must be positive (got {Leases.Visibility.TotalSeconds})");
-        RolloutSettings.Check(Leases.Wait >= TimeSpan.Zero, $"leases.wait_seconds must be >= 0 (got {Leases.Wait.TotalSeconds})");
+        RolloutSettings.Check(MaxSnapshots is null or >= 1, $"run.max_snapshots must be at least 1 (got {MaxSnapshots})");
+        RolloutSettings.Check(MaxDuration is null || MaxDuration > TimeSpan.Zero, $"run.max_minutes must be positive (got {MaxDuration?.TotalMinutes})");
+        RolloutSettings.Check(Leases.Visibility > TimeSpan.Zero, $"loop.lease_visibility_seconds must be positive (got {Leases.Visibility.TotalSeconds})");
+        RolloutSettings.Check(Leases.Wait >= TimeSpan.Zero, $"loop.lease_wait_seconds must be >= 0 (got {Leases.Wait.TotalSeconds})");
         return this;
     }
 }

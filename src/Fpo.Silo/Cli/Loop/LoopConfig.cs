@@ -19,9 +19,6 @@ public sealed class LoopConfig
         foreach (var k in LoopConfigKeys.All) _values[k.Path] = (k.Default, "default");
     }
 
-    /// <summary>Relative paths in the file are resolved against this folder (the file's own).</summary>
-    public string FileDirectory { get; private set; } = Directory.GetCurrentDirectory();
-
     public static LoopConfig Load(string? path, IDictionary environment, IEnumerable<(string Path, string? Value, string Source)> options)
     {
         var config = new LoopConfig();
@@ -42,7 +39,6 @@ public sealed class LoopConfig
     private void ReadFile(string path)
     {
         if (!File.Exists(path)) throw new CliException($"--config {path}: no such file");
-        FileDirectory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
         try
         {
             var yaml = YamlSection.Load(path);
@@ -51,8 +47,7 @@ public sealed class LoopConfig
                 var s = yaml.OptionalSection(section) ?? throw yaml.Error(section, "expected a mapping of settings");
                 foreach (var key in s.Keys.ToList())
                 {
-                    var known = LoopConfigKeys.Find(section, key) ?? throw s.Error(key,
-                        $"unknown key (the {section} settings are {string.Join(", ", LoopConfigKeys.All.Where(k => k.Section == section).Select(k => k.Key)) is { Length: > 0 } names ? names : "none: unknown section"})");
+                    var known = LoopConfigKeys.Find(section, key) ?? throw s.Error(key, $"unknown key ({KnownKeys(section)})");
                     var value = s.OptionalString(key);
                     _values[known.Path] = (value is null or "~" or "null" ? "" : value, $"{path}:{known.Path}");
                 }
@@ -64,18 +59,20 @@ public sealed class LoopConfig
         }
     }
 
+    private static string KnownKeys(string section)
+    {
+        var keys = LoopConfigKeys.All.Where(k => k.Section == section).Select(k => k.Key).ToList();
+        return keys.Count > 0
+            ? $"the {section} settings are {string.Join(", ", keys)}"
+            : $"unknown section; the sections are {string.Join(", ", LoopConfigKeys.All.Select(k => k.Section).Distinct())}";
+    }
+
     public string Source(string path) => _values[path].Source;
 
     public string? String(string path) => _values[path].Value is { Length: > 0 } v ? v : null;
 
-    /// <summary>A path setting resolved against the config file's folder when it came from the file, else the working directory.</summary>
-    public string? PathValue(string path)
-    {
-        if (String(path) is not { } value) return null;
-        var fromFile = !_values[path].Source.StartsWith("default", StringComparison.Ordinal) && !_values[path].Source.StartsWith("environment", StringComparison.Ordinal)
-            && !_values[path].Source.StartsWith("--", StringComparison.Ordinal);
-        return System.IO.Path.GetFullPath(fromFile ? System.IO.Path.Combine(FileDirectory, value) : value);
-    }
+    /// <summary>A path setting, absolute; relative paths are taken from the working directory (where ./fpo is run).</summary>
+    public string? PathValue(string path) => String(path) is { } value ? System.IO.Path.GetFullPath(value) : null;
 
     public int Int(string path) => OptionalInt(path) ?? throw Bad(path, "is required");
 
