@@ -1,0 +1,10 @@
+namespace Fpo.Alignment.Tasks;
+
+/// <summary>
+/// A prepared task, everything on disk: <paramref name="ModelDir"/> is a Hugging Face model folder (config.json,
+/// model.safetensors, tokenizer.json), <paramref name="SaeDir"/> a SAELens SAE folder over resid_post of
+/// <paramref name="SaeLayer"/>, the prompt files JSON Lines of {"id", "prompt"}, and <paramref name="ConstitutionPath"/>
+/// the rule-based judge's YAML.
+/// </summary>
+public sealed record PreparedTask(string Folder, string ModelDir, string SaeDir, int SaeLayer, string TrainPromptsPath,
+    string HeldOutPromptsPath, string ConstitutionPath);

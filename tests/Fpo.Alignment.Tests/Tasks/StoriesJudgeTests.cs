@@ -1,0 +1,41 @@
+using Fpo.Alignment.Judges;
+using Fpo.Alignment.Judges.Constitution;
+using Fpo.Alignment.Tasks;
+using Fpo.Testing;
+
+namespace Fpo.Alignment.Tests.Tasks;
+
+/// <summary>silo-config/judges/stories.yaml against the generator: it prefers each story's clean continuation over
+/// every flawed version of it, confidently (beyond its abstention margin).</summary>
+public sealed class StoriesJudgeTests
+{
+    private static readonly string YamlPath = Path.Combine(RepoPaths.Root, "silo-config", "judges", "stories.yaml");
+    private static readonly ConstitutionJudge Judge = ConstitutionFile.Load(YamlPath);
+    private static readonly StoryGenerator Generator = new(new StoryGeneratorSettings { Seed = 11 });
+
+    [Fact]
+    public void TheBuiltInCopyIsTheRepositoryFile() =>
+        Assert.Equal(File.ReadAllText(YamlPath), StoryTask.Constitution());
+
+    [Theory]
+    [InlineData(StoryFlaws.Repetition)]
+    [InlineData(StoryFlaws.Harsh)]
+    [InlineData(StoryFlaws.Unfinished)]
+    [InlineData(StoryFlaws.OffTopic)]
+    [InlineData(StoryFlaws.Repetition | StoryFlaws.Harsh | StoryFlaws.Unfinished | StoryFlaws.OffTopic)]
+    public void PrefersTheCleanContinuationConfidently(StoryFlaws flaw)
+    {
+        const int N = 400;
+        var confident = 0;
+        var worst = (P: 1.0, Text: "");
+        for (var i = 0; i < N; i++)
+        {
+            var clean = Generator.Sample(i, StoryFlaws.None);
+            var flawed = Generator.Sample(i, flaw);
+            var p = Judge.ProbabilityA(new JudgeRequest(clean.Prompt, clean.Continuation, flawed.Continuation));
+            if (p > 0.5 + Judge.Margin) confident++;
+            if (p < worst.P) worst = (p, $"{clean.Prompt}\n  clean:{clean.Continuation}\n  {flaw}:{flawed.Continuation}");
+        }
+        Assert.True(confident >= 0.95 * N, $"{flaw}: confident preference in {confident}/{N}; least confident P={worst.P:F3}:\n{worst.Text}");
+    }
+}
