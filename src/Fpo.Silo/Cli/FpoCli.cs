@@ -18,6 +18,7 @@ public static class FpoCli
         root.Subcommands.Add(JudgeCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(LoopCommand.Create());
+        root.Subcommands.Add(ExperimentCommand.Create());
         return root;
     }
 }
