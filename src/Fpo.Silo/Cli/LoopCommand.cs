@@ -107,7 +107,7 @@ public static class LoopCommand
     private static string? Text(int? x) => x?.ToString(CultureInfo.InvariantCulture);
 
     // ./fpo runs from anywhere: it exports the repository root, whose silo-config/local.yaml is the default.
-    private static string? DefaultConfig()
+    public static string? DefaultConfig()
     {
         var root = Environment.GetEnvironmentVariable("FPO_REPO_ROOT") ?? Directory.GetCurrentDirectory();
         var path = Path.Combine(root, "silo-config", "local.yaml");

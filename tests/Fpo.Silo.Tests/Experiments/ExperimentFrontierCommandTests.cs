@@ -1,0 +1,32 @@
+using System.Text.Json;
+
+namespace Fpo.Silo.Tests.Experiments;
+
+/// <summary>`fpo experiment frontier` end to end on the tiny built-in task: two short runs, their folders, table and charts.</summary>
+public sealed class ExperimentFrontierCommandTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("fpo-frontier-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public void RunsEachPointOfTheGridAndWritesTheTableAndCharts()
+    {
+        var (exit, output, error) = CliTests.Run("experiment", "frontier", "--task-size", "tiny", "--data", Path.Combine(_root, "data"), "--runs", _root,
+            "--name", "e", "--methods", "fpo,dpo", "--beta-scales", "1", "--alphas", "0.5", "--max-snapshots", "1", "--minutes-per-run", "5");
+        Assert.True(exit == 0, error);
+        var folder = Path.Combine(_root, "e");
+        Assert.True(File.Exists(Path.Combine(folder, "fpo-b0.1-a0.5", "config.yaml")));
+        Assert.True(Directory.Exists(Path.Combine(folder, "dpo-b0.1", "snapshots", "v000001")));
+        Assert.Contains("| fpo | 0.1 | 0.5 | 1 |", output, StringComparison.Ordinal);
+        Assert.Contains("| dpo | 0.1 | - | 1 |", output, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "frontier.json")));
+        Assert.All(json.RootElement.EnumerateArray(), r => Assert.Equal("MaxSnapshots", r.GetProperty("stop").GetString()));
+        Assert.True(json.RootElement[0].GetProperty("kl_per_token").GetDouble() > 0, "the trained policy moved away from the reference");
+        Assert.True(File.Exists(Path.Combine(folder, "frontier-drift.svg")));
+
+        var again = CliTests.Run("experiment", "frontier", "--runs", _root, "--name", "e", "--task-size", "tiny", "--data", Path.Combine(_root, "data"));
+        Assert.Equal(2, again.Exit);
+        Assert.Contains("already holds an experiment", again.Error, StringComparison.Ordinal);
+    }
+}
