@@ -71,6 +71,7 @@ public sealed class LoopCommandTests : IDisposable
             .Where(e => e.GetProperty("kind").GetString() == "evaluation").Select(e => e.GetProperty("version").GetInt64()).ToList();
         Assert.Equal(0, evaluations[0]);
         Assert.Equal(2, evaluations[^1]);
+        Assert.Contains("<svg", File.ReadAllText(Path.Combine(run, "chart.svg")));
         await using var backbone = EmbeddedBackbone.Open(run);
         Assert.Equal(2, (await backbone.Snapshots.LatestAsync(TestContext.Current.CancellationToken))!.Version);
     }
