@@ -84,8 +84,8 @@ public static class LoopCommand
                 if (Directory.Exists(runDir) && Directory.EnumerateFileSystemEntries(runDir).Any())
                     throw new CliException($"{runDir} already holds a run; pass --resume {runName} to continue it or choose another --name");
             }
+            var loopSettings = LoopSettingsReader.Read(settings);
             var assets = LoopAssetsLoader.Load(settings, cancel);
-            var loopSettings = LoopSettingsReader.Read(settings, assets.InitialPolicy.Config.VocabSize);
             Directory.CreateDirectory(runDir);
             await File.WriteAllTextAsync(Path.Combine(runDir, ConfigCopy), settings.ToYaml(), CancellationToken.None).ConfigureAwait(false);
             error.WriteLine($"fpo: run folder {runDir}; {assets.TrainPrompts.Count} training and {assets.HeldOutPrompts.Count} held-out prompts; judge {assets.Judge.Name}; method {loopSettings.Trainer.Training.Method}");

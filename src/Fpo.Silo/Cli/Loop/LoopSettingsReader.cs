@@ -8,7 +8,8 @@ namespace Fpo.Silo.Cli.Loop;
 /// <summary>Turns the layered config into <see cref="LoopSettings"/>; a value the loop rejects becomes an error naming its key and source.</summary>
 public static class LoopSettingsReader
 {
-    public static LoopSettings Read(LoopConfig c, int vocabSize)
+    /// <summary>The settings; checked here as far as they can be without the model (the loop checks the rest against its vocabulary).</summary>
+    public static LoopSettings Read(LoopConfig c)
     {
         var method = c.String("trainer.method") ?? "fpo";
         if (Array.IndexOf(PreferenceTrainingSettings.Methods, method) < 0)
@@ -65,7 +66,7 @@ public static class LoopSettingsReader
             MaxSnapshots = c.OptionalInt("run.max_snapshots"),
             MaxDuration = c.OptionalDouble("run.max_minutes") is { } minutes ? TimeSpan.FromMinutes(minutes) : null,
         };
-        Check(c, () => settings.Validate(vocabSize));
+        Check(c, () => settings.Validate(int.MaxValue));
         return settings;
     }
 
