@@ -8,7 +8,12 @@ CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
 try
 {
-    return await FpoCli.Create().Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    return await FpoCli.Create().Parse(args).InvokeAsync(new InvocationConfiguration
+    {
+        EnableDefaultExceptionHandler = false,
+        // Ctrl+C asks a command to stop cleanly (finish a step, save a checkpoint, publish a snapshot); give it time to.
+        ProcessTerminationTimeout = TimeSpan.FromSeconds(60),
+    });
 }
 catch (CliException e)
 {

@@ -18,6 +18,8 @@ public static class FpoCli
         root.Subcommands.Add(JudgeCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(TaskCommand.Create());
+        root.Subcommands.Add(LoopCommand.Create());
+        root.Subcommands.Add(ExperimentCommand.Create());
         return root;
     }
 }

@@ -1,0 +1,113 @@
+using Fpo.Grains.Backbone;
+
+namespace Fpo.Grains.Embedded;
+
+/// <summary>
+/// The one-process <see cref="IBackbone"/>: state in memory for speed, every change written to the run folder so a run
+/// continues where it stopped (<c>fpo loop --resume</c>):
+/// <code>
+/// streams/&lt;name&gt;.jsonl   one event per line per stream (publish, lease, ack, fail, dead), flushed per call
+/// snapshots/v000000/     a snapshot's files + snapshot.json (description and preference ids)
+/// lineage/dropped.jsonl  dropped preferences with their reasons
+/// features/v000000-policy.fstats   merged feature statistics and the delta ids applied to them
+/// </code>
+/// Opening replays it: acknowledged and dead records stay so, pending and leased ones are pending again with their
+/// delivery counts. Logs are flushed to the operating system, not fsynced: they survive a crash of the process, not of
+/// the machine. Logs are not compacted. One process owns a run folder at a time.
+/// </summary>
+public sealed class EmbeddedBackbone : IBackbone
+{
+    private readonly string _folder;
+    private readonly TimeProvider _time;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, (Type Type, IDisposable Stream)> _streams = new(StringComparer.Ordinal);
+    private readonly List<string> _warnings = [];
+    private readonly EmbeddedSnapshotStore _snapshots;
+    private readonly EmbeddedLineageLog _lineage;
+    private readonly EmbeddedFeatureStatsStore _featureStats;
+
+    private EmbeddedBackbone(string folder, TimeProvider time)
+    {
+        _folder = folder;
+        _time = time;
+        RunId = Path.GetFileName(Path.TrimEndingDirectorySeparator(folder));
+        Directory.CreateDirectory(Path.Combine(folder, "streams"));
+        _snapshots = new EmbeddedSnapshotStore(Path.Combine(folder, "snapshots"), time);
+        _lineage = new EmbeddedLineageLog(Path.Combine(folder, "lineage"), _snapshots, time, _warnings);
+        _featureStats = new EmbeddedFeatureStatsStore(Path.Combine(folder, "features"));
+    }
+
+    /// <summary>
+    /// Opens (or creates) the backbone of <paramref name="runFolder"/>. <paramref name="time"/> judges lease deadlines and
+    /// stamps events (tests pass a clock they move); the system clock by default.
+    /// </summary>
+    public static EmbeddedBackbone Open(string runFolder, TimeProvider? time = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(runFolder);
+        return new EmbeddedBackbone(Path.GetFullPath(runFolder), time ?? TimeProvider.System);
+    }
+
+    public string RunId { get; }
+
+    public ISnapshotStore Snapshots => _snapshots;
+    public ILineageLog Lineage => _lineage;
+    public IFeatureStatsStore FeatureStats => _featureStats;
+
+    /// <summary>What opening had to repair (a torn last line dropped from a log), one message each; empty for a clean folder.</summary>
+    public IReadOnlyList<string> Warnings
+    {
+        get
+        {
+            lock (_gate) return [.. _warnings];
+        }
+    }
+
+    /// <summary>
+    /// The stream <paramref name="name"/> (letters, digits, '-', '_' and '.', not starting with '.', at most 64
+    /// characters, since it names a file), replayed from its log on first use. Settings apply from the first call.
+    /// </summary>
+    public IStream<T> Stream<T>(string name, IRecordCodec<T> codec, StreamSettings? settings = null)
+    {
+        CheckStreamName(name);
+        lock (_gate)
+        {
+            if (_streams.TryGetValue(name, out var existing))
+                return existing.Stream as IStream<T>
+                    ?? throw new InvalidOperationException($"stream '{name}' holds {existing.Type.Name} records, not {typeof(T).Name}");
+            var stream = new EmbeddedStream<T>(name, Path.Combine(_folder, "streams", name + ".jsonl"), codec, settings ?? new StreamSettings(), _time, _warnings);
+            _streams.Add(name, (typeof(T), stream));
+            return stream;
+        }
+    }
+
+    /// <summary>Publishes, then acknowledges: a crash in between redoes the step, and the repeated publish changes nothing.</summary>
+    public async Task<IReadOnlyList<string>> ForwardAsync<TIn, TOut>(
+        IStream<TIn> from, IReadOnlyList<Leased<TIn>> consumed,
+        IStream<TOut> to, IReadOnlyList<StreamItem<TOut>> produced,
+        CancellationToken cancellationToken)
+    {
+        await to.PublishAsync(produced, cancellationToken).ConfigureAwait(false);
+        return await from.AcknowledgeAsync(consumed, cancellationToken).ConfigureAwait(false);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        lock (_gate)
+        {
+            foreach (var (_, stream) in _streams.Values) stream.Dispose();
+            _streams.Clear();
+        }
+        _lineage.Dispose();
+        _snapshots.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private static void CheckStreamName(string name)
+    {
+        var ok = !string.IsNullOrEmpty(name) && name.Length <= 64 && name[0] != '.'
+            && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
+        if (!ok)
+            throw new ArgumentException(
+                $"stream name '{name}' is not allowed: use 1 to 64 ASCII letters, digits, '-', '_' or '.', not starting with '.' (it names a file)", nameof(name));
+    }
+}

@@ -1,0 +1,21 @@
+using Fpo.Grains.Backbone;
+using Fpo.Grains.Contracts;
+
+namespace Fpo.Grains.Loop;
+
+/// <summary>A live view of a running loop: progress, throughput, queues, judge abstentions, drops, and the latest evaluation.</summary>
+public sealed record LoopStatus(
+    TimeSpan Elapsed,
+    long SnapshotVersion,
+    long TrainerSteps,
+    long Trained,
+    long PairsProduced,
+    double PairsPerMinute,
+    long Labelled,
+    long Abstentions,
+    long DroppedStale,
+    long Duplicates,
+    IReadOnlyList<long> RolloutVersions,
+    IReadOnlyDictionary<string, StreamCounts> Queues,
+    TrainerStepReport? LastStep,
+    SnapshotEvaluation? LatestEvaluation);

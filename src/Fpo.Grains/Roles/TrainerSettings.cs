@@ -1,0 +1,36 @@
+using Fpo.Alignment.Training;
+
+namespace Fpo.Grains.Roles;
+
+/// <summary>
+/// The trainer grain's schedule around <see cref="PreferenceTrainingSettings"/> (method, β/α/γ/k, learning rate, AdamW,
+/// clipping, pairs per step): a snapshot every <see cref="SnapshotEvery"/> steps, preferences from a policy more than
+/// <see cref="MaxPolicyLag"/> versions behind the current snapshot dropped, and how long it waits to fill a batch.
+/// Online training has no total step count, so the learning rate warms up over <see cref="WarmupSteps"/> and then stays constant.
+/// </summary>
+public sealed record TrainerSettings
+{
+    public PreferenceTrainingSettings Training { get; init; } = new() { LearningRate = 1e-4f, Schedule = "constant" };
+    public int SnapshotEvery { get; init; } = 4;
+    public int MaxPolicyLag { get; init; } = 2;
+    public int WarmupSteps { get; init; }
+    /// <summary>A partial batch is trained once it has waited this long for more preferences.</summary>
+    public TimeSpan BatchWait { get; init; } = TimeSpan.FromSeconds(10);
+
+    public TrainerSettings Validate()
+    {
+        try
+        {
+            Training.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"trainer: {e.Message}", e);
+        }
+        RolloutSettings.Check(SnapshotEvery >= 1, $"trainer.snapshot_every must be at least 1 step (got {SnapshotEvery})");
+        RolloutSettings.Check(MaxPolicyLag >= 0, $"trainer.max_policy_lag must be >= 0 (got {MaxPolicyLag})");
+        RolloutSettings.Check(WarmupSteps >= 0, $"trainer.warmup_steps must be >= 0 (got {WarmupSteps})");
+        RolloutSettings.Check(BatchWait >= TimeSpan.Zero, $"trainer.batch_wait_seconds must be >= 0 (got {BatchWait.TotalSeconds})");
+        return this;
+    }
+}

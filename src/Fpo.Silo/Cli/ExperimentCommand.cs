@@ -1,0 +1,87 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Fpo.Grains.Embedded;
+using Fpo.Grains.Loop;
+using Fpo.Silo.Cli.Experiments;
+using Fpo.Silo.Cli.Loop;
+
+namespace Fpo.Silo.Cli;
+
+/// <summary>
+/// `fpo experiment frontier`: the loop of the task for each method over a small grid of beta (and alpha for FPO), each
+/// run for a fixed budget, then a table and charts of final win rate against KL and against feature drift. Settings are
+/// those of `fpo loop` (silo-config/local.yaml, FPO__ variables); each run gets its own run folder in the experiment
+/// folder, and the report is rewritten after every run, so an interrupted experiment keeps what it finished.
+/// </summary>
+public static class ExperimentCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<FileInfo?>("--config") { Description = "Loop settings (YAML); default silo-config/local.yaml when it exists." };
+        var methods = new Option<string>("--methods") { Description = "Comma-separated methods.", DefaultValueFactory = _ => "fpo,dpo,simpo,tdpo2" };
+        var betaScales = new Option<string>("--beta-scales") { Description = "Comma-separated multiples of each method's default beta (0.1; SimPO 2).", DefaultValueFactory = _ => "0.5,1,2" };
+        var alphas = new Option<string>("--alphas") { Description = "Comma-separated alphas for FPO.", DefaultValueFactory = _ => "0.5,1" };
+        var minutes = new Option<double>("--minutes-per-run") { Description = "Budget of each run in minutes (a clean stop).", DefaultValueFactory = _ => 3 };
+        var maxSnapshots = new Option<int?>("--max-snapshots") { Description = "Also stop a run once this snapshot version is published and evaluated." };
+        var size = new Option<string?>("--task-size") { Description = "Built-in task size: default or tiny (task.size)." };
+        var data = new Option<string?>("--data") { Description = "Folder where the built-in task is prepared and cached (run.data)." };
+        var runs = new Option<string?>("--runs") { Description = "Folder that holds the experiment folder (run.runs)." };
+        var name = new Option<string?>("--name") { Description = "Name of the experiment folder (default frontier-YYYYMMDD-HHMMSS)." };
+        var frontier = new Command("frontier", "Run the loop for each method over a grid of beta (and alpha for FPO) with a fixed budget; write a table (markdown, JSON) and charts of final win rate against KL and against feature drift.")
+        {
+            config, methods, betaScales, alphas, minutes, maxSnapshots, size, data, runs, name,
+        };
+        frontier.SetAction(async (parse, cancel) =>
+        {
+            CommonOptions.Apply(parse);
+            var (output, error) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+            var grid = FrontierGrid.Build(FrontierGrid.Words(parse.GetValue(methods)!),
+                FrontierGrid.Numbers("--beta-scales", parse.GetValue(betaScales)!), FrontierGrid.Numbers("--alphas", parse.GetValue(alphas)!));
+            var budget = parse.GetValue(minutes);
+            if (!(budget > 0 && double.IsFinite(budget))) throw new CliException($"--minutes-per-run must be positive (got {budget})");
+            if (parse.GetValue(maxSnapshots) is < 1) throw new CliException($"--max-snapshots must be at least 1 (got {parse.GetValue(maxSnapshots)})");
+            List<(string, string?, string)> common =
+            [
+                ("task.size", parse.GetValue(size), "--task-size"),
+                ("run.data", parse.GetValue(data), "--data"),
+                ("run.runs", parse.GetValue(runs), "--runs"),
+                ("run.max_minutes", budget.ToString(CultureInfo.InvariantCulture), "--minutes-per-run"),
+                ("run.max_snapshots", parse.GetValue(maxSnapshots)?.ToString(CultureInfo.InvariantCulture) ?? "", "--max-snapshots"),
+            ];
+            var configPath = parse.GetValue(config)?.FullName ?? LoopCommand.DefaultConfig();
+            LoopConfig Settings(FrontierPoint p) => LoopConfig.Load(configPath, Environment.GetEnvironmentVariables(), [.. common, .. p.Overrides()]);
+
+            // Every point's settings are read before the first run, so a bad value fails now, not an hour in.
+            var settings = grid.Select(Settings).ToList();
+            var loopSettings = settings.Select(LoopSettingsReader.Read).ToList();
+            var first = settings[0];
+            var folder = Path.Combine(first.PathValue("run.runs")!, parse.GetValue(name) ?? "frontier-" + DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+            if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
+                throw new CliException($"{folder} already holds an experiment; choose another --name");
+            // Every run starts from the same prepared task; the loop only reads the initial policy, so one load serves all.
+            var assets = LoopAssetsLoader.Load(first, cancel);
+            var results = new List<FrontierResult>();
+            for (var i = 0; i < grid.Count && !cancel.IsCancellationRequested; i++)
+            {
+                var point = grid[i];
+                var runDir = Path.Combine(folder, point.Name);
+                Directory.CreateDirectory(runDir);
+                await File.WriteAllTextAsync(Path.Combine(runDir, LoopCommand.ConfigCopy), settings[i].ToYaml(), CancellationToken.None).ConfigureAwait(false);
+                error.WriteLine($"fpo: frontier run {i + 1} of {grid.Count}: {point.Method} {point.Label} in {runDir}");
+                var clock = Stopwatch.StartNew();
+                await using var backbone = EmbeddedBackbone.Open(runDir);
+                using var host = await LoopHost.OpenAsync(backbone, assets, loopSettings[i], runDir, cancel).ConfigureAwait(false);
+                var stop = await LoopView.ShowAsync(host, () => host.RunAsync(cancel), error).ConfigureAwait(false);
+                await LoopReport.WriteAsync(host, runDir, error).ConfigureAwait(false);
+                var status = await host.StatusAsync(CancellationToken.None).ConfigureAwait(false);
+                results.Add(FrontierResult.Of(point, point.Name, status, host.Evaluator.Latest, clock.Elapsed, stop));
+                await FrontierReport.WriteAsync(folder, results).ConfigureAwait(false);
+            }
+            output.Write(FrontierReport.Markdown(results));
+            error.WriteLine($"fpo: {results.Count} of {grid.Count} runs; table and charts in {folder} ({FrontierReport.MarkdownFile}, {FrontierReport.JsonFile}, {FrontierReport.KlChart}, {FrontierReport.DriftChart})");
+            return results.Count == grid.Count ? 0 : 1;
+        });
+        return new Command("experiment", "Experiments that run the loop many times and compare the results.") { frontier };
+    }
+}

@@ -1,0 +1,62 @@
+namespace Fpo.Silo.Cli.Loop;
+
+/// <summary>One setting of `fpo loop`: where it lives in the YAML (section.key), its default ("" = unset) and what it does.</summary>
+public sealed record LoopConfigKey(string Section, string Key, string Default, string Description)
+{
+    public string Path => $"{Section}.{Key}";
+
+    /// <summary>The environment variable that overrides it: FPO__section__key.</summary>
+    public string Variable => $"FPO__{Section}__{Key}";
+}
+
+/// <summary>Every key `fpo loop` reads; silo-config/local.yaml documents each, and any other key is an error.</summary>
+public static class LoopConfigKeys
+{
+    public static readonly LoopConfigKey[] All =
+    [
+        new("run", "runs", "runs", "Folder that holds the run folders (relative to the working directory)."),
+        new("run", "data", "data", "Folder where the built-in task is prepared and cached."),
+        new("run", "max_minutes", "", "Stop cleanly after this many minutes (unset: run until Ctrl+C)."),
+        new("run", "max_snapshots", "", "Stop once this snapshot version is published and evaluated (unset: no limit)."),
+        new("task", "size", "default", "Built-in story task size: default (the real task) or tiny (seconds to prepare; for tries and tests)."),
+        new("task", "model", "", "A Hugging Face model folder to align instead of the built-in policy (config.json, model.safetensors, tokenizer.json)."),
+        new("task", "sae", "", "A SAELens SAE folder on that model instead of the built-in SAE (required with task.model for fpo)."),
+        new("task", "train_prompts", "", "JSONL of training prompts {\"prompt\": ...} instead of the built-in ones."),
+        new("task", "held_out_prompts", "", "JSONL of held-out prompts for the evaluator instead of the built-in ones."),
+        new("task", "judge", "", "A judge config YAML (silo-config/judges/: constitution, openai, model, all-of, mixture) instead of the built-in stories judge."),
+        new("trainer", "method", "fpo", "Preference method: fpo, dpo, simpo, tdpo1 or tdpo2."),
+        new("trainer", "beta", "", "beta of the method (unset: its FPO.md default)."),
+        new("trainer", "alpha", "", "alpha of fpo and tdpo2 (unset: 0.5)."),
+        new("trainer", "gamma", "", "gamma of simpo in absolute units (unset: 0.5 x beta)."),
+        new("trainer", "top_k", "", "k of fpo's feature set I_k (unset: 50)."),
+        new("trainer", "learning_rate", "1e-4", "AdamW learning rate, constant after the warmup."),
+        new("trainer", "warmup_steps", "0", "Linear learning-rate warmup in steps."),
+        new("trainer", "batch_size", "8", "Preferences per step."),
+        new("trainer", "grad_clip", "1", "Global gradient-norm clip."),
+        new("trainer", "snapshot_every", "4", "Steps between published snapshots."),
+        new("trainer", "max_policy_lag", "2", "Preferences from a policy more than this many versions behind the current snapshot are dropped."),
+        new("trainer", "batch_wait_seconds", "10", "A partial batch is trained after waiting this long for more preferences."),
+        new("rollout", "grains", "1", "Rollout grains (each owns a policy replica)."),
+        new("rollout", "batch_prompts", "8", "Prompts per rollout batch; each gives one pair of responses."),
+        new("rollout", "max_new_tokens", "48", "Most tokens per response."),
+        new("rollout", "temperature", "1", "Sampling temperature of the rollouts."),
+        new("rollout", "top_k", "0", "Top-k of the rollouts (0: off)."),
+        new("rollout", "top_p", "1", "Top-p of the rollouts (1: off)."),
+        new("rollout", "seed", "1", "Base seed of the rollouts."),
+        new("rollout", "feature_statistics", "true", "Fold the SAE features of every response into the live feature statistics."),
+        new("evaluator", "max_new_tokens", "48", "Most tokens per evaluation response."),
+        new("evaluator", "temperature", "1", "Sampling temperature of the evaluation responses (policy and reference)."),
+        new("evaluator", "seed", "12345", "Seed of the evaluation responses (the same per prompt for every snapshot)."),
+        new("evaluator", "drift_top_k", "50", "k of I_k in the feature drift D_fpo."),
+        new("loop", "judge_grains", "1", "Judge grains."),
+        new("loop", "reference_batch", "8", "Pairs per reference-grain batch."),
+        new("loop", "judge_batch", "16", "Pairs per judge-grain batch."),
+        new("loop", "max_in_flight", "32", "Prompts and unjudged pairs in flight at most (back-pressure on the prompt source)."),
+        new("loop", "take_turns", "false", "Let the compute-heavy grains take turns on the cores instead of running concurrently."),
+        new("loop", "lease_visibility_seconds", "120", "How long a leased record stays hidden before it is delivered again."),
+        new("loop", "lease_wait_seconds", "0.5", "How long an idle grain waits for work per step."),
+    ];
+
+    public static LoopConfigKey? Find(string section, string key) =>
+        All.FirstOrDefault(k => string.Equals(k.Section, section, StringComparison.OrdinalIgnoreCase) && string.Equals(k.Key, key, StringComparison.OrdinalIgnoreCase));
+}

@@ -1,0 +1,44 @@
+using System.Text.Json;
+using Fpo.Grains.Loop;
+using Fpo.Silo.Charts;
+
+namespace Fpo.Silo.Cli.Loop;
+
+/// <summary>
+/// The end of a loop run: a summary line, a line per evaluation of this process, and chart.svg with win rate, KL and
+/// drift per snapshot version over every evaluation in metrics.jsonl (so a resumed run charts the whole run).
+/// </summary>
+public static class LoopReport
+{
+    public const string ChartFile = "chart.svg";
+
+    public static async Task WriteAsync(LoopHost host, string runDir, TextWriter log)
+    {
+        var status = await host.StatusAsync(CancellationToken.None).ConfigureAwait(false);
+        log.WriteLine($"fpo: {status.TrainerSteps} trainer steps, snapshot {status.SnapshotVersion}, {status.PairsProduced} pairs, {status.Labelled} labelled, {status.Abstentions} abstained, {status.DroppedStale} stale dropped");
+        foreach (var e in host.Evaluator.History) log.WriteLine("fpo: " + LoopView.Describe(e));
+        var chart = Path.Combine(runDir, ChartFile);
+        await File.WriteAllTextAsync(chart, Chart(Path.Combine(runDir, LoopMetricsLog.FileName), Path.GetFileName(runDir))).ConfigureAwait(false);
+        log.WriteLine($"fpo: chart of win rate, KL and drift per snapshot in {chart}");
+    }
+
+    /// <summary>The chart of the evaluation lines of a metrics.jsonl; the latest evaluation of a version wins.</summary>
+    public static string Chart(string metricsPath, string title)
+    {
+        var evaluations = new SortedDictionary<long, JsonElement>();
+        foreach (var line in File.ReadLines(metricsPath))
+        {
+            using var doc = JsonDocument.Parse(line);
+            var e = doc.RootElement;
+            if (e.GetProperty("kind").GetString() == "evaluation") evaluations[e.GetProperty("version").GetInt64()] = e.Clone();
+        }
+        LineSeries Series(string name, string field) => new(name, [.. evaluations.Select(kv => new LinePoint(kv.Key,
+            kv.Value.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null))]);
+        return LineChart.Render($"fpo loop {title}", "snapshot version",
+        [
+            Series("judge win rate against the reference (ties apart)", "win_rate"),
+            Series("KL(policy ‖ reference) per token", "kl_per_token"),
+            Series("feature drift D_fpo", "feature_drift"),
+        ]);
+    }
+}

@@ -1,0 +1,72 @@
+using System.Globalization;
+using Fpo.Grains.Contracts;
+using Fpo.Grains.Loop;
+using Spectre.Console;
+
+namespace Fpo.Silo.Cli.Loop;
+
+/// <summary>
+/// The live view of `fpo loop`: on a terminal a table redrawn every second (snapshot version, pairs/min, trainer steps,
+/// judge abstentions, latest win rate, KL, drift, queues, elapsed); elsewhere a status line every ten seconds and a
+/// line per evaluation, so logs stay readable.
+/// </summary>
+public static class LoopView
+{
+    public static async Task<T> ShowAsync<T>(LoopHost host, Func<Task<T>> run, TextWriter log)
+    {
+        if (!AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            host.Evaluated += e => log.WriteLine("fpo: " + Describe(e));
+            var task = run();
+            while (await Task.WhenAny(task, Task.Delay(TimeSpan.FromSeconds(10))).ConfigureAwait(false) != task)
+                log.WriteLine("fpo: " + Line(await host.StatusAsync(CancellationToken.None).ConfigureAwait(false)));
+            return await task.ConfigureAwait(false);
+        }
+        T result = default!;
+        await AnsiConsole.Live(Table(await host.StatusAsync(CancellationToken.None).ConfigureAwait(false))).StartAsync(async ctx =>
+        {
+            var task = run();
+            while (await Task.WhenAny(task, Task.Delay(TimeSpan.FromSeconds(1))).ConfigureAwait(false) != task)
+            {
+                ctx.UpdateTarget(Table(await host.StatusAsync(CancellationToken.None).ConfigureAwait(false)));
+                ctx.Refresh();
+            }
+            result = await task.ConfigureAwait(false);
+        }).ConfigureAwait(false);
+        return result;
+    }
+
+    public static string Describe(SnapshotEvaluation e) =>
+        string.Create(CultureInfo.InvariantCulture, $"snapshot {e.Version} (step {e.TrainerStep}): win rate {Percent(e.WinRate)} ({e.Wins} wins, {e.Losses} losses, {e.Ties} ties, {e.Abstentions} abstentions; with ties {Percent(e.WinRateWithTies)}), ") +
+        string.Create(CultureInfo.InvariantCulture, $"score {Number(e.MeanScore)} vs reference {Number(e.ReferenceMeanScore)}, KL {e.KlPerToken:F4}/token, drift {Number(e.FeatureDrift)}, length {e.MeanLength:F1} tokens");
+
+    private static string Line(LoopStatus s) =>
+        string.Create(CultureInfo.InvariantCulture, $"{s.Elapsed:hh\\:mm\\:ss} snapshot {s.SnapshotVersion} steps {s.TrainerSteps} pairs {s.PairsProduced} ({s.PairsPerMinute:F1}/min) labelled {s.Labelled} abstained {s.Abstentions} ") +
+        $"dropped {s.DroppedStale} queues {string.Join(" ", s.Queues.Select(q => $"{q.Key}={q.Value.Pending}+{q.Value.Leased}"))}" +
+        (s.LatestEvaluation is { } e ? string.Create(CultureInfo.InvariantCulture, $" | win rate {Percent(e.WinRate)} KL {e.KlPerToken:F4} drift {Number(e.FeatureDrift)}") : "");
+
+    private static Table Table(LoopStatus s)
+    {
+        var table = new Table().Title("fpo loop").AddColumn("").AddColumn("");
+        table.HideHeaders();
+        void Row(string name, string value) => table.AddRow(Markup.Escape(name), Markup.Escape(value));
+        var e = s.LatestEvaluation;
+        Row("elapsed", s.Elapsed.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture));
+        Row("snapshot version", $"{s.SnapshotVersion} (rollouts on {string.Join(", ", s.RolloutVersions)})");
+        Row("trainer steps", $"{s.TrainerSteps} ({s.Trained} preferences trained, {s.DroppedStale} stale dropped, {s.Duplicates} redeliveries skipped)");
+        Row("pairs", string.Create(CultureInfo.InvariantCulture, $"{s.PairsProduced} ({s.PairsPerMinute:F1}/min)"));
+        Row("judge", $"{s.Labelled} labelled, {s.Abstentions} abstained");
+        Row("queues (pending+leased)", string.Join("  ", s.Queues.Select(q => $"{q.Key} {q.Value.Pending}+{q.Value.Leased}")));
+        if (s.LastStep is { } step)
+            Row("last step", string.Create(CultureInfo.InvariantCulture, $"loss {step.Metrics.Loss:F4} acc {step.Metrics.Accuracy:P0} lag {step.MeanPolicyLag:F1} {step.StepSeconds:F2} s"));
+        Row("win rate vs reference", e is null ? "-" : $"{Percent(e.WinRate)} (snapshot {e.Version}: {e.Wins}W {e.Losses}L {e.Ties}T {e.Abstentions}A)");
+        Row("KL(policy‖ref) per token", e is null ? "-" : e.KlPerToken.ToString("F4", CultureInfo.InvariantCulture));
+        Row("feature drift D_fpo", e is null ? "-" : Number(e.FeatureDrift));
+        Row("score (policy / reference)", e is null ? "-" : $"{Number(e.MeanScore)} / {Number(e.ReferenceMeanScore)}");
+        return table;
+    }
+
+    private static string Percent(double x) => double.IsFinite(x) ? x.ToString("P1", CultureInfo.InvariantCulture) : "-";
+
+    private static string Number(double? x) => x is { } v ? v.ToString("G4", CultureInfo.InvariantCulture) : "-";
+}

@@ -1,0 +1,116 @@
+using System.CommandLine;
+using System.Globalization;
+using Fpo.Grains.Embedded;
+using Fpo.Grains.Loop;
+using Fpo.Silo.Cli.Loop;
+
+namespace Fpo.Silo.Cli;
+
+/// <summary>
+/// `fpo loop`: the online RLAIF loop in one process on the embedded backbone (shared/DESIGN.md §4). Settings come from
+/// silo-config/local.yaml, FPO__section__key environment variables and the options, in that order; the run folder
+/// runs/NAME holds the effective config, metrics.jsonl, the backbone's streams, snapshots, lineage and feature
+/// statistics, the trainer's checkpoints and, at the end, chart.svg.
+/// </summary>
+public static class LoopCommand
+{
+    public const string ConfigCopy = "config.yaml";
+
+    public static Command Create()
+    {
+        var config = new Option<FileInfo?>("--config") { Description = "Settings (YAML); default silo-config/local.yaml when it exists. Every key is documented there." };
+        var resume = new Option<string?>("--resume") { Description = "Continue run RUN (a folder under run.runs, or a path) from its last snapshot, with its optimizer state, streams and lineage and its saved settings." };
+        var name = new Option<string?>("--name") { Description = "Name of the new run folder under run.runs (default loop-YYYYMMDD-HHMMSS)." };
+        var maxMinutes = new Option<double?>("--max-minutes") { Description = "Stop cleanly after this many minutes (run.max_minutes)." };
+        var maxSnapshots = new Option<int?>("--max-snapshots") { Description = "Stop once this snapshot version is published and evaluated (run.max_snapshots)." };
+        var method = new Option<string?>("--method") { Description = "Preference method: fpo (default), dpo, simpo, tdpo1, tdpo2 (trainer.method)." };
+        var size = new Option<string?>("--task-size") { Description = "Built-in task size: default or tiny (task.size)." };
+        var model = new Option<string?>("--model") { Description = "Hugging Face model folder to align instead of the built-in policy (task.model; needs --train-prompts, --held-out-prompts and --judge)." };
+        var sae = new Option<string?>("--sae") { Description = "SAELens SAE folder on that model (task.sae)." };
+        var train = new Option<string?>("--train-prompts") { Description = "JSONL of training prompts {\"prompt\": ...} (task.train_prompts)." };
+        var heldOut = new Option<string?>("--held-out-prompts") { Description = "JSONL of held-out prompts for the evaluator (task.held_out_prompts)." };
+        var judge = new Option<string?>("--judge") { Description = "Judge config YAML, e.g. silo-config/judges/openai-local.yaml for an OpenAI-compatible server (task.judge)." };
+        var data = new Option<string?>("--data") { Description = "Folder where the built-in task is prepared and cached (run.data)." };
+        var runs = new Option<string?>("--runs") { Description = "Folder of the run folders (run.runs)." };
+        var set = new Option<string[]>("--set") { Description = "SECTION.KEY=VALUE: any other setting of the config (repeatable), e.g. --set trainer.learning_rate=3e-4." };
+
+        var command = new Command("loop", "Run the online RLAIF loop: rollouts from the current policy, reference data, AI-judge preferences, FPO (or DPO, SimPO, TDPO) training, new snapshots, and an evaluator against the reference; a live view, a run folder, Ctrl+C stops cleanly, --resume continues.")
+        {
+            config, resume, name, maxMinutes, maxSnapshots, method, size, model, sae, train, heldOut, judge, data, runs, set,
+        };
+        command.SetAction(async (parse, cancel) =>
+        {
+            CommonOptions.Apply(parse);
+            var error = parse.InvocationConfiguration.Error;
+            var overrides = new List<(string, string?, string)>
+            {
+                ("run.max_minutes", Text(parse.GetValue(maxMinutes)), "--max-minutes"),
+                ("run.max_snapshots", Text(parse.GetValue(maxSnapshots)), "--max-snapshots"),
+                ("trainer.method", parse.GetValue(method), "--method"),
+                ("task.size", parse.GetValue(size), "--task-size"),
+                ("task.model", parse.GetValue(model), "--model"),
+                ("task.sae", parse.GetValue(sae), "--sae"),
+                ("task.train_prompts", parse.GetValue(train), "--train-prompts"),
+                ("task.held_out_prompts", parse.GetValue(heldOut), "--held-out-prompts"),
+                ("task.judge", parse.GetValue(judge), "--judge"),
+                ("run.data", parse.GetValue(data), "--data"),
+                ("run.runs", parse.GetValue(runs), "--runs"),
+            };
+            foreach (var s in parse.GetValue(set) ?? [])
+            {
+                var eq = s.IndexOf('=', StringComparison.Ordinal);
+                var dot = eq < 0 ? -1 : s.IndexOf('.', StringComparison.Ordinal);
+                var key = dot < 0 || dot > eq ? null : LoopConfigKeys.Find(s[..dot], s[(dot + 1)..eq]);
+                if (key is null) throw new CliException($"--set {s}: expected SECTION.KEY=VALUE with a key of the config (e.g. trainer.learning_rate=3e-4)");
+                overrides.Add((key.Path, s[(eq + 1)..], $"--set {key.Path}"));
+            }
+
+            string runDir;
+            LoopConfig settings;
+            var resumed = parse.GetValue(resume);
+            if (resumed is not null)
+            {
+                var defaults = LoopConfig.Load(null, Environment.GetEnvironmentVariables(), overrides);
+                runDir = Directory.Exists(resumed) ? Path.GetFullPath(resumed) : Path.Combine(defaults.PathValue("run.runs")!, resumed);
+                var saved = Path.Combine(runDir, ConfigCopy);
+                if (!File.Exists(saved)) throw new CliException($"--resume {resumed}: {runDir} is not a loop run folder (no {ConfigCopy})");
+                settings = LoopConfig.Load(saved, Environment.GetEnvironmentVariables(), overrides);
+            }
+            else
+            {
+                settings = LoopConfig.Load(parse.GetValue(config)?.FullName ?? DefaultConfig(), Environment.GetEnvironmentVariables(), overrides);
+                var runName = parse.GetValue(name) ?? "loop-" + DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+                runDir = Path.Combine(settings.PathValue("run.runs")!, runName);
+                if (Directory.Exists(runDir) && Directory.EnumerateFileSystemEntries(runDir).Any())
+                    throw new CliException($"{runDir} already holds a run; pass --resume {runName} to continue it or choose another --name");
+            }
+            var loopSettings = LoopSettingsReader.Read(settings);
+            var assets = LoopAssetsLoader.Load(settings, cancel);
+            Directory.CreateDirectory(runDir);
+            await File.WriteAllTextAsync(Path.Combine(runDir, ConfigCopy), settings.ToYaml(), CancellationToken.None).ConfigureAwait(false);
+            error.WriteLine($"fpo: run folder {runDir}; {assets.TrainPrompts.Count} training and {assets.HeldOutPrompts.Count} held-out prompts; judge {assets.Judge.Name}; method {loopSettings.Trainer.Training.Method}");
+
+            await using var backbone = EmbeddedBackbone.Open(runDir);
+            foreach (var warning in backbone.Warnings) error.WriteLine($"fpo: {warning}");
+            using var host = await LoopHost.OpenAsync(backbone, assets, loopSettings, runDir, cancel).ConfigureAwait(false);
+            if (resumed is not null) error.WriteLine($"fpo: resuming at snapshot {host.Trainer.SnapshotVersion}, trainer step {host.Trainer.Step}");
+            var stop = await LoopView.ShowAsync(host, () => host.RunAsync(cancel), error).ConfigureAwait(false);
+            await LoopReport.WriteAsync(host, runDir, error).ConfigureAwait(false);
+            error.WriteLine($"fpo: stopped ({stop}); continue with ./fpo loop --resume {Path.GetFileName(runDir)}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static string? Text(double? x) => x?.ToString(CultureInfo.InvariantCulture);
+
+    private static string? Text(int? x) => x?.ToString(CultureInfo.InvariantCulture);
+
+    // ./fpo runs from anywhere: it exports the repository root, whose silo-config/local.yaml is the default.
+    public static string? DefaultConfig()
+    {
+        var root = Environment.GetEnvironmentVariable("FPO_REPO_ROOT") ?? Directory.GetCurrentDirectory();
+        var path = Path.Combine(root, "silo-config", "local.yaml");
+        return File.Exists(path) ? path : null;
+    }
+}

@@ -1,0 +1,30 @@
+using Fpo.Grains.Loop;
+using Fpo.Grains.Embedded;
+
+namespace Fpo.Grains.Tests.Loop;
+
+public sealed class LoopEndToEndTests
+{
+    [Fact]
+    public async Task The_loop_raises_the_held_out_win_rate_above_60_percent()
+    {
+        var dir = Directory.CreateTempSubdirectory("fpo-loop-").FullName;
+        try
+        {
+            await using var backbone = EmbeddedBackbone.Open(dir);
+            using var host = await LoopHost.OpenAsync(backbone, TinyLoop.Assets(), TinyLoop.Settings(maxSnapshots: 12), dir, TestContext.Current.CancellationToken);
+            var stop = await host.RunAsync(CancellationToken.None, TestContext.Current.CancellationToken);
+            var history = host.Evaluator.History;
+            foreach (var e in history)
+                TestContext.Current.TestOutputHelper?.WriteLine($"v{e.Version} step {e.TrainerStep}: win {e.WinRate:F3} (w{e.Wins} l{e.Losses} t{e.Ties} a{e.Abstentions}) kl/token {e.KlPerToken:F4} drift {e.FeatureDrift:F5} len {e.MeanLength:F2}");
+            Assert.Equal(LoopStop.MaxSnapshots, stop);
+            Assert.Equal(0, history[0].Version);
+            Assert.True(history[^1].WinRate > 0.6, $"final win rate {history[^1].WinRate:F3}");
+            Assert.True(history[^1].KlPerToken > history[0].KlPerToken, "training moved the policy away from the reference");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}

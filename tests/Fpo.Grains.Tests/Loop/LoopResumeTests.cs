@@ -1,0 +1,47 @@
+using Fpo.Grains.Contracts;
+using Fpo.Grains.Contracts.Codecs;
+using Fpo.Grains.Embedded;
+using Fpo.Grains.Loop;
+using Fpo.Grains.Tests.Embedded;
+
+namespace Fpo.Grains.Tests.Loop;
+
+public sealed class LoopResumeTests : RunFolder
+{
+    [Fact]
+    public async Task Killing_a_run_mid_interval_and_resuming_loses_no_preference_and_trains_none_twice()
+    {
+        using (var kill = new CancellationTokenSource())
+        {
+            await using var backbone = EmbeddedBackbone.Open(Folder);
+            using var host = await LoopHost.OpenAsync(backbone, TinyLoop.Assets(), TinyLoop.Settings(maxSnapshots: 100), Folder, Ct);
+            // Step 5 is trained after snapshot 2 (step 4) and before snapshot 3: the kill loses it with its leases in hand.
+            host.Stepped += s =>
+            {
+                if (s.Step == 5) kill.Cancel();
+            };
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => host.RunAsync(CancellationToken.None, kill.Token));
+            Assert.Equal(2, (await backbone.Snapshots.LatestAsync(Ct))!.Version);
+        }
+
+        await using (var backbone = EmbeddedBackbone.Open(Folder))
+        {
+            using var host = await LoopHost.OpenAsync(backbone, TinyLoop.Assets(), TinyLoop.Settings(maxSnapshots: 5), Folder, Ct);
+            Assert.Equal((4, 2), (host.Trainer.Step, host.Trainer.SnapshotVersion));
+            Assert.Equal(LoopStop.MaxSnapshots, await host.RunAsync(CancellationToken.None, Ct));
+
+            var snapshots = await backbone.Snapshots.ListAsync(Ct);
+            var trained = new List<string>();
+            foreach (var s in snapshots) trained.AddRange(await backbone.Lineage.PreferencesInAsync(s.Version, Ct));
+            var dropped = await backbone.Lineage.DroppedAsync(Ct);
+            var counts = await backbone.Stream(StreamNames.Preferences, PreferenceCodec.Instance).CountsAsync(Ct);
+            Assert.Equal(trained.Count, trained.Distinct().Count());
+            Assert.Equal(snapshots.Sum(s => s.PreferenceCount), trained.Count);
+            Assert.Empty(trained.Intersect(dropped.Select(d => d.PreferenceId)));
+            Assert.Equal(trained.Count + dropped.Count, counts.Acknowledged);
+            Assert.Equal(0, counts.Dead);
+            Assert.Equal(host.Trainer.Trained, trained.Count);
+            Assert.Equal(snapshots[^1].TrainerStep, host.Trainer.Step);
+        }
+    }
+}

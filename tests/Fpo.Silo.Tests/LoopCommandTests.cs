@@ -1,0 +1,85 @@
+using System.Text.Json;
+using Fpo.Grains.Embedded;
+using Fpo.Sae;
+using Fpo.Sae.Formats;
+
+namespace Fpo.Silo.Tests;
+
+/// <summary>`fpo loop` in process on a tiny external model, SAE, prompts and judge (the built-in task takes a minute to prepare).</summary>
+public sealed class LoopCommandTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("fpo-loop-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public void Help_names_the_options_and_where_settings_come_from()
+    {
+        var (exit, output, _) = CliTests.Run("loop", "--help");
+        Assert.Equal(0, exit);
+        foreach (var option in new[] { "--config", "--resume", "--max-minutes", "--max-snapshots", "--method", "--model", "--judge", "--set" })
+            Assert.Contains(option, output);
+        Assert.Contains("local.yaml", output);
+    }
+
+    [Fact]
+    public void A_bad_value_is_an_error_naming_the_key_and_where_it_came_from()
+    {
+        var config = Write("bad.yaml", "trainer:\n  batch_size: lots\n");
+        var (exit, _, error) = CliTests.Run("loop", "--config", config, "--runs", Path.Combine(_root, "runs"));
+        Assert.Equal(2, exit);
+        Assert.Contains($"{config}:trainer.batch_size: expected an integer, found 'lots'", error);
+
+        var unknown = Write("unknown.yaml", "trainer:\n  batchsize: 8\n");
+        (exit, _, error) = CliTests.Run("loop", "--config", unknown);
+        Assert.Equal(2, exit);
+        Assert.Contains("trainer.batchsize", error);
+        Assert.Contains("unknown key", error);
+
+        (exit, _, error) = CliTests.Run("loop", "--config", Write("ok.yaml", "trainer:\n  method: fpo\n"), "--set", "trainer.snapshot_every=0");
+        Assert.Equal(2, exit);
+        Assert.Contains("--set trainer.snapshot_every: trainer.snapshot_every must be at least 1", error);
+
+        (exit, _, error) = CliTests.Run("loop", "--method", "ppo");
+        Assert.Equal(2, exit);
+        Assert.Contains("--method: trainer.method: unknown method 'ppo'", error);
+    }
+
+    [Fact]
+    public async Task Max_snapshots_stops_the_loop_after_that_snapshot_is_evaluated_and_the_run_folder_holds_it()
+    {
+        var model = Path.Combine(_root, "model");
+        TinyModelFolder.Write(model);
+        var sae = Path.Combine(_root, "sae");
+        var weights = new SaeWeights(new SaeConfig { Architecture = SaeArchitecture.ReLU, InputSize = 32, Latents = 64, Layer = 1 });
+        var random = new Random(3);
+        for (var i = 0; i < weights.EncoderWeight.Length; i++) weights.EncoderWeight[i] = (float)(random.NextDouble() - 0.5);
+        SaeFolder.Save(sae, weights);
+        var prompts = Write("prompts.jsonl", string.Join("\n", Enumerable.Range(0, 16).Select(i => JsonSerializer.Serialize(new { prompt = $"the cat {i}" }))));
+        var judge = Write("judge.yaml", "kind: constitution\nname: short\ntemperature: 0.1\nprinciples:\n  - name: short\n    length: {min_words: 0, max_words: 1}\n");
+        var config = Write("tiny.yaml", "trainer:\n  learning_rate: 1e-3\n  snapshot_every: 1\n  batch_size: 4\n  batch_wait_seconds: 1\n" +
+            "rollout:\n  batch_prompts: 4\n  max_new_tokens: 6\nevaluator:\n  max_new_tokens: 6\nloop:\n  lease_wait_seconds: 0.05\n");
+
+        var (exit, _, error) = CliTests.Run("loop", "--config", config, "--runs", Path.Combine(_root, "runs"), "--name", "t", "--model", model, "--sae", sae,
+            "--train-prompts", prompts, "--held-out-prompts", prompts, "--judge", judge, "--max-snapshots", "2");
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("stopped (MaxSnapshots)", error);
+        var run = Path.Combine(_root, "runs", "t");
+        Assert.Contains("max_snapshots: 2  # --max-snapshots", File.ReadAllText(Path.Combine(run, "config.yaml")));
+        var evaluations = File.ReadLines(Path.Combine(run, "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(e => e.GetProperty("kind").GetString() == "evaluation").Select(e => e.GetProperty("version").GetInt64()).ToList();
+        Assert.Equal(0, evaluations[0]);
+        Assert.Equal(2, evaluations[^1]);
+        Assert.Contains("<svg", File.ReadAllText(Path.Combine(run, "chart.svg")));
+        await using var backbone = EmbeddedBackbone.Open(run);
+        Assert.Equal(2, (await backbone.Snapshots.LatestAsync(TestContext.Current.CancellationToken))!.Version);
+    }
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_root, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+}
