@@ -32,7 +32,7 @@ internal static class TinyLoop
         for (var i = 0; i < sae.EncoderWeight.Length; i++) sae.EncoderWeight[i] = (float)(random.NextDouble() * 2 - 1) * 0.3f;
         for (var i = 0; i < sae.DecoderWeight.Length; i++) sae.DecoderWeight[i] = (float)(random.NextDouble() * 2 - 1) * 0.3f;
         var train = Enumerable.Range(0, 64).Select(i => $"{Words[i % Words.Length]} {i}").ToList();
-        var heldOut = Enumerable.Range(0, 32).Select(i => $"{Words[(i + 3) % Words.Length]} {100 + i}").ToList();
+        var heldOut = Enumerable.Range(0, 64).Select(i => $"{Words[(i + 3) % Words.Length]} {100 + i}").ToList();
         return new LoopAssets(policy, Tokenizer, sae, "tiny-sae", Judge(), train, heldOut);
     }
 
@@ -41,7 +41,7 @@ internal static class TinyLoop
         Rollout = new RolloutSettings { BatchPrompts = 8, MaxNewTokens = 8 },
         Trainer = new TrainerSettings
         {
-            Training = new PreferenceTrainingSettings { Method = method, LearningRate = 3e-3f, Schedule = "constant", BatchSize = 8 },
+            Training = new PreferenceTrainingSettings { Method = method, LearningRate = 1e-2f, Schedule = "constant", BatchSize = 8 },
             SnapshotEvery = 2,
             MaxPolicyLag = 3,
             BatchWait = TimeSpan.FromSeconds(1),

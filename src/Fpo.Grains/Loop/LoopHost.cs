@@ -12,8 +12,8 @@ namespace Fpo.Grains.Loop;
 /// Wires every grain of shared/DESIGN.md §4 onto one <see cref="IBackbone"/> and runs them concurrently, one task per
 /// grain calling its <see cref="IGrain.StepAsync"/> in a loop. Opening a backbone that already holds snapshots resumes
 /// the run: the trainer from its checkpoint at the newest snapshot, the streams and lineage from the backbone, the
-/// rollout grains from the newest snapshot. A clean stop lets every grain finish the batch in hand, publishes what the
-/// trainer trained since its last snapshot, and evaluates the final snapshot; a kill (the kill token) abandons the
+/// rollout grains from the newest snapshot. A clean stop lets every grain finish the batch in hand and publishes what the
+/// trainer trained since its last snapshot (a stop at a limit also evaluates the final snapshot); a kill (the kill token) abandons the
 /// batches in hand to their leases, which a resumed run receives again.
 /// </summary>
 public sealed class LoopHost : IDisposable
@@ -153,8 +153,10 @@ public sealed class LoopHost : IDisposable
         }
         kill.ThrowIfCancellationRequested();
         await _trainer.FlushAsync(kill).ConfigureAwait(false);
+        // A limit ends the run with the final snapshot scored; a requested stop (Ctrl+C) should be quick, and a resumed
+        // run scores the snapshot first thing.
         var latest = await _backbone.Snapshots.LatestAsync(kill).ConfigureAwait(false);
-        if (latest is not null && (_evaluator.Latest is null || _evaluator.Latest.Version < latest.Version))
+        if (_stop != LoopStop.Requested && latest is not null && (_evaluator.Latest is null || _evaluator.Latest.Version < latest.Version))
             await _evaluator.EvaluateAsync(latest.Version, kill).ConfigureAwait(false);
         return _stop;
     }
