@@ -63,7 +63,7 @@ public static class ExperimentCommand
             {
                 var point = grid[i];
                 var settings = Settings(point);
-                var loopSettings = LoopSettingsReader.Read(settings, assets.InitialPolicy.Config.VocabSize);
+                var loopSettings = LoopSettingsReader.Read(settings);
                 var runDir = Path.Combine(folder, point.Name);
                 Directory.CreateDirectory(runDir);
                 await File.WriteAllTextAsync(Path.Combine(runDir, LoopCommand.ConfigCopy), settings.ToYaml(), CancellationToken.None).ConfigureAwait(false);
