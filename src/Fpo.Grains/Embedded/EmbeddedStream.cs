@@ -33,7 +33,13 @@ internal sealed class EmbeddedStream<T> : IStream<T>, IDisposable
         var logName = $"streams/{name}.jsonl";
         var events = JsonlLog.Read<StreamEvent>(path, logName, warnings);
         _log = JsonlLog.OpenAppend(path);
-        foreach (var (line, e) in events) Replay(e, logName, line);
+        var undecoded = new Dictionary<string, (int Line, string Text)>(StringComparer.Ordinal);
+        foreach (var (line, e) in events) Replay(e, logName, line, undecoded);
+        foreach (var (id, (line, text)) in undecoded)
+        {
+            try { _entries[id].Value = codec.Decode(text); }
+            catch (FormatException x) { throw JsonlLog.Corrupt(logName, line, $"the value of '{id}' does not decode: {x.Message}"); }
+        }
         AbandonReplayedLeases();
         _log.Flush();
     }
@@ -105,6 +111,7 @@ internal sealed class EmbeddedStream<T> : IStream<T>, IDisposable
                 else if (entry.State == StreamState.Pending) _pending.Remove(entry.Sequence);
                 else continue;
                 entry.State = StreamState.Acknowledged;
+                entry.Value = default!;
                 _acknowledged++;
                 JsonlLog.Append(_log, new StreamEvent(StreamEvent.Ack, entry.Id));
                 acknowledged.Add(entry.Id);
@@ -263,7 +270,8 @@ internal sealed class EmbeddedStream<T> : IStream<T>, IDisposable
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private void Replay(StreamEvent e, string logName, int line)
+    /// <summary>Applies one logged event; values are decoded after the whole log, and only for records not acknowledged.</summary>
+    private void Replay(StreamEvent e, string logName, int line, Dictionary<string, (int Line, string Text)> undecoded)
     {
         if (string.IsNullOrEmpty(e.Op) || string.IsNullOrEmpty(e.Id)) throw JsonlLog.Corrupt(logName, line, "an event needs \"op\" and \"id\"");
         if (e.Op is not (StreamEvent.Publish or StreamEvent.Lease or StreamEvent.Ack or StreamEvent.Fail or StreamEvent.Dead))
@@ -272,10 +280,8 @@ internal sealed class EmbeddedStream<T> : IStream<T>, IDisposable
         {
             if (e.Value is null) throw JsonlLog.Corrupt(logName, line, $"publish of '{e.Id}' has no \"value\"");
             if (_entries.ContainsKey(e.Id)) throw JsonlLog.Corrupt(logName, line, $"'{e.Id}' is published a second time");
-            T value;
-            try { value = _codec.Decode(e.Value); }
-            catch (FormatException x) { throw JsonlLog.Corrupt(logName, line, $"the value of '{e.Id}' does not decode: {x.Message}"); }
-            var entry = new StreamEntry<T>(e.Id, value, _entries.Count);
+            var entry = new StreamEntry<T>(e.Id, default!, _entries.Count);
+            undecoded.Add(e.Id, (line, e.Value));
             _entries.Add(e.Id, entry);
             _pending.Add(entry.Sequence, entry);
             return;
@@ -295,6 +301,7 @@ internal sealed class EmbeddedStream<T> : IStream<T>, IDisposable
                 if (known.State == StreamState.Leased) ToPendingLocked(known);
                 break;
             case StreamEvent.Ack:
+                undecoded.Remove(e.Id);
                 _pending.Remove(known.Sequence);
                 known.State = StreamState.Acknowledged;
                 _acknowledged++;

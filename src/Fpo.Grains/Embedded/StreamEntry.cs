@@ -8,7 +8,10 @@ internal enum StreamState
     Dead,
 }
 
-/// <summary>One record of an <see cref="EmbeddedStream{T}"/> and where it is; <see cref="Sequence"/> is its publish order.</summary>
+/// <summary>
+/// One record of an <see cref="EmbeddedStream{T}"/> and where it is; <see cref="Sequence"/> is its publish order. An
+/// acknowledged record keeps only its id (for idempotency): its value is dropped to keep a long run's memory flat.
+/// </summary>
 internal sealed class StreamEntry<T>(string id, T value, long sequence)
 {
     public static readonly IComparer<StreamEntry<T>> ByDeadline = Comparer<StreamEntry<T>>.Create((a, b) =>
@@ -18,7 +21,7 @@ internal sealed class StreamEntry<T>(string id, T value, long sequence)
     });
 
     public string Id { get; } = id;
-    public T Value { get; } = value;
+    public T Value { get; set; } = value;
     public long Sequence { get; } = sequence;
     public StreamState State { get; set; }
     public int Deliveries { get; set; }

@@ -52,7 +52,10 @@ public static class ExperimentCommand
             var configPath = parse.GetValue(config)?.FullName ?? LoopCommand.DefaultConfig();
             LoopConfig Settings(FrontierPoint p) => LoopConfig.Load(configPath, Environment.GetEnvironmentVariables(), [.. common, .. p.Overrides()]);
 
-            var first = Settings(grid[0]);
+            // Every point's settings are read before the first run, so a bad value fails now, not an hour in.
+            var settings = grid.Select(Settings).ToList();
+            var loopSettings = settings.Select(LoopSettingsReader.Read).ToList();
+            var first = settings[0];
             var folder = Path.Combine(first.PathValue("run.runs")!, parse.GetValue(name) ?? "frontier-" + DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
             if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
                 throw new CliException($"{folder} already holds an experiment; choose another --name");
@@ -62,16 +65,15 @@ public static class ExperimentCommand
             for (var i = 0; i < grid.Count && !cancel.IsCancellationRequested; i++)
             {
                 var point = grid[i];
-                var settings = Settings(point);
-                var loopSettings = LoopSettingsReader.Read(settings);
                 var runDir = Path.Combine(folder, point.Name);
                 Directory.CreateDirectory(runDir);
-                await File.WriteAllTextAsync(Path.Combine(runDir, LoopCommand.ConfigCopy), settings.ToYaml(), CancellationToken.None).ConfigureAwait(false);
+                await File.WriteAllTextAsync(Path.Combine(runDir, LoopCommand.ConfigCopy), settings[i].ToYaml(), CancellationToken.None).ConfigureAwait(false);
                 error.WriteLine($"fpo: frontier run {i + 1} of {grid.Count}: {point.Method} {point.Label} in {runDir}");
                 var clock = Stopwatch.StartNew();
                 await using var backbone = EmbeddedBackbone.Open(runDir);
-                using var host = await LoopHost.OpenAsync(backbone, assets, loopSettings, runDir, cancel).ConfigureAwait(false);
+                using var host = await LoopHost.OpenAsync(backbone, assets, loopSettings[i], runDir, cancel).ConfigureAwait(false);
                 var stop = await LoopView.ShowAsync(host, () => host.RunAsync(cancel), error).ConfigureAwait(false);
+                await LoopReport.WriteAsync(host, runDir, error).ConfigureAwait(false);
                 var status = await host.StatusAsync(CancellationToken.None).ConfigureAwait(false);
                 results.Add(FrontierResult.Of(point, point.Name, status, host.Evaluator.Latest, clock.Elapsed, stop));
                 await FrontierReport.WriteAsync(folder, results).ConfigureAwait(false);

@@ -24,9 +24,22 @@ public sealed class ExperimentFrontierCommandTests : IDisposable
         Assert.All(json.RootElement.EnumerateArray(), r => Assert.Equal("MaxSnapshots", r.GetProperty("stop").GetString()));
         Assert.True(json.RootElement[0].GetProperty("kl_per_token").GetDouble() > 0, "the trained policy moved away from the reference");
         Assert.True(File.Exists(Path.Combine(folder, "frontier-drift.svg")));
+        Assert.True(File.Exists(Path.Combine(folder, "dpo-b0.1", "chart.svg")));
 
         var again = CliTests.Run("experiment", "frontier", "--runs", _root, "--name", "e", "--task-size", "tiny", "--data", Path.Combine(_root, "data"));
         Assert.Equal(2, again.Exit);
         Assert.Contains("already holds an experiment", again.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ABadSettingFailsBeforeAnyRunNamingTheKey()
+    {
+        var config = Path.Combine(_root, "bad.yaml");
+        File.WriteAllText(config, "trainer:\n  learning_rate: fast\n");
+        var (exit, _, error) = CliTests.Run("experiment", "frontier", "--config", config, "--runs", _root, "--name", "bad", "--methods", "dpo", "--beta-scales", "1");
+        Assert.Equal(2, exit);
+        Assert.Contains("trainer.learning_rate: expected a number, found 'fast'", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_root, "bad")));
+        Assert.Contains("--minutes-per-run must be positive", CliTests.Run("experiment", "frontier", "--minutes-per-run", "0").Error, StringComparison.Ordinal);
     }
 }
