@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Fpo.Alignment.Tasks;
 
@@ -8,10 +9,10 @@ namespace Fpo.Alignment.Tasks;
 /// their own, so <see cref="Sample(long, StoryFlaws)"/> renders the same story with any set of flaws and the good and
 /// flawed versions differ only where the flaw puts them.
 /// </summary>
-public sealed class StoryGenerator
+public sealed partial class StoryGenerator
 {
     /// <summary>Changes whenever the generated text changes for the same settings, so cached corpora are rebuilt.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     private readonly StoryGeneratorSettings _settings;
 
@@ -39,7 +40,7 @@ public sealed class StoryGenerator
         var plots = dialogue ? DialoguePlots.All : StoryPlots.All;
         var plot = plots[plan.Next(plots.Length)];
         var cast = Cast.Draw(plan, exclude: []);
-        var prompt = Fill(Pick(plan, plot.Prompts), cast);
+        var prompt = Fill(Pick(plan, plot.Prompts), cast, dialogue);
         var units = Units(plot, cast, plan, flaws.HasFlag(StoryFlaws.Harsh));
 
         if (flaws.HasFlag(StoryFlaws.OffTopic))
@@ -60,10 +61,10 @@ public sealed class StoryGenerator
     /// ending, so the kind and the harsh version share their middle.</summary>
     private static List<string> Units(StoryPlot plot, Cast cast, Random r, bool harsh)
     {
-        var units = plot.Middle.Select(slot => Fill(Pick(r, slot), cast)).ToList();
+        var units = plot.Middle.Select(slot => Fill(Pick(r, slot), cast, plot.IsDialogue)).ToList();
         var kind = Pick(r, plot.KindEndings);
         var unkind = Pick(r, plot.HarshEndings);
-        units.Add(Fill(harsh ? unkind : kind, cast));
+        units.Add(Fill(harsh ? unkind : kind, cast, plot.IsDialogue));
         return units;
     }
 
@@ -110,9 +111,29 @@ public sealed class StoryGenerator
 
     private static string Pick(Random r, string[] choices) => choices[r.Next(choices.Length)];
 
-    private static string Fill(string template, Cast cast) => new StringBuilder(template)
-        .Replace("{A}", cast.A).Replace("{B}", cast.B).Replace("{P}", cast.Place).Replace("{X}", cast.Object).Replace("{O}", cast.Opener)
-        .ToString();
+    private static string Fill(string template, Cast cast, bool dialogue)
+    {
+        var text = new StringBuilder(template)
+            .Replace("{A}", cast.A).Replace("{B}", cast.B).Replace("{P}", cast.Place).Replace("{X}", cast.Object).Replace("{O}", cast.Opener)
+            .ToString();
+        return dialogue ? Turn().Replace(text, Quote) : text;
+    }
+
+    // A turn "Mia: Shall we go?" is written "\"Shall we go?\" asked Mia.": the speaker's name then follows a space
+    // mid-sentence, the same token as in narration, so the model learns one name to carry through the text.
+    private static string Quote(Match turn)
+    {
+        var (speaker, words) = (turn.Groups[1].Value, turn.Groups[2].Value);
+        return words[^1] switch
+        {
+            '?' => $"\"{words}\" asked {speaker}.",
+            '.' => $"\"{words[..^1]},\" said {speaker}.",
+            _ => $"\"{words}\" said {speaker}.",
+        };
+    }
+
+    [GeneratedRegex(@"^(\p{Lu}\p{L}+): (.+)$", RegexOptions.Multiline | RegexOptions.CultureInvariant)]
+    private static partial Regex Turn();
 
     // Stream k of sample i: splitmix64 of (seed, i, k), so samples and their flaws do not share random draws.
     private Random Stream(long index, int k)

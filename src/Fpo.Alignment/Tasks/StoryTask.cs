@@ -123,14 +123,13 @@ public static class StoryTask
         var tokens = bpe.Encode(File.ReadAllText(corpusPath), allowSpecial: true);
         var p = settings.Pretrain;
         var config = ModelConfig.CreateGpt2(bpe.VocabSize, p.SequenceLength, settings.Layers, settings.Channels, settings.Heads);
-        var run = PretrainRun.Start(dir, new TransformerModel(config, p.Seed), tokens, p);
+        var model = new TransformerModel(config, p.Seed);
+        var documents = new DocumentBatches(tokens, bpe.EosTokenId!.Value, p.SequenceLength, p.ValidationFraction);
         progress.BeginStage(PretrainStage, p.Steps);
-        run.Run(new InlineProgress<PretrainProgress>(r => progress.Advance(1,
+        DocumentPretraining.Run(model, documents, p, new InlineProgress<PretrainProgress>(r => progress.Advance(1,
             $"loss {r.Loss:F3}" + (r.ValidationLoss is { } v ? $" val {v:F3}" : "") + $" {r.TokensPerSecond:F0} tok/s")), ct);
-        ct.ThrowIfCancellationRequested();
+        HuggingFaceCheckpoint.Save(dir, model);
         HuggingFaceTokenizerFile.Save(bpe, dir);
-        // The optimizer state only serves a resume, and an interrupted stage is redone instead.
-        Directory.Delete(Path.Combine(dir, PretrainCheckpoint.Folder), recursive: true);
         progress.EndStage(PretrainStage);
     }
 

@@ -7,12 +7,12 @@ namespace Fpo.Alignment.Tasks;
 /// </summary>
 internal static class StoryWords
 {
+    /// <summary>Few enough that every name is seen often: what the policy must learn is to carry the prompt's two names
+    /// through the story, and a name it rarely meets is one it cannot copy.</summary>
     public static readonly string[] Names =
     [
         "Mia", "Tom", "Lily", "Sam", "Ben", "Anna", "Leo", "Nora", "Max", "Ella", "Finn", "Zoe", "Jack", "Ruby", "Owen",
-        "Ivy", "Noah", "Lucy", "Eli", "Rosa", "Hugo", "Maya", "Theo", "Alma", "Jude", "Iris", "Omar", "Nina", "Kai", "Tess",
-        "Ravi", "Cleo", "Arlo", "June", "Milo", "Hana", "Otto", "Vera", "Luca", "Esme", "Dara", "Pia", "Rex", "Gus", "Ada",
-        "Bram", "Lena", "Yusuf",
+        "Ivy", "Noah", "Lucy", "Omar", "Rosa",
     ];
 
     public static readonly string[] Places =
