@@ -35,14 +35,13 @@ Console.WriteLine($"  total      {prepare.TotalSeconds,7:F1} s");
 
 var (config, model) = HuggingFaceCheckpoint.Load(task.ModelDir);
 var tokenizer = HuggingFaceTokenizerFile.Load(Path.Combine(task.ModelDir, "tokenizer.json"));
-var eos = tokenizer.EosTokenId!.Value;
 var judge = ConstitutionFile.Load(task.ConstitutionPath);
 var prompts = File.ReadLines(task.HeldOutPromptsPath).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("prompt").GetString()!).ToList();
 var engine = new GenerationEngine(model, tokenizer, new GenerationOptions { MaxBatch = 32, MaxSequenceLength = config.MaxPositions });
 watch.Restart();
 var requests = prompts.Select((p, i) =>
 {
-    int[] tokens = [eos, .. tokenizer.Encode(p, allowSpecial: false)];
+    var tokens = StoryTask.EncodePrompt(tokenizer, p);
     return new GenerationRequest { Id = $"p{i}", PromptTokens = tokens, N = 7, MaxNewTokens = config.MaxPositions - tokens.Length, Seed = (ulong)(1000 + i) };
 }).ToList();
 var results = engine.Generate(requests);

@@ -56,6 +56,16 @@ public static class StoryTask
             Path.Combine(corpusDir, HeldOutPromptsFile), Path.Combine(judgeDir, ConstitutionFile));
     }
 
+    /// <summary>
+    /// A prompt's token ids as the base policy expects them: &lt;|endoftext|&gt; first, as every document it was trained on
+    /// starts, then the prompt (its text never holds special tokens).
+    /// </summary>
+    public static int[] EncodePrompt(BpeTokenizer tokenizer, string prompt)
+    {
+        var eos = tokenizer.EosTokenId ?? throw new ArgumentException("the tokenizer has no <|endoftext|> token, which the story task's prompts start with", nameof(tokenizer));
+        return [eos, .. tokenizer.Encode(prompt, allowSpecial: false)];
+    }
+
     /// <summary>The task's constitution YAML (silo-config/judges/stories.yaml, built into the assembly).</summary>
     public static string Constitution()
     {

@@ -13,6 +13,8 @@ public sealed class StrangerScoreTests
         Assert.Equal(["Ivy", "Tom", "Zed"], StrangerScore.Names("Mia ran to Tom. Then Zed came.\nIvy: Hello there."));
         // Words capitalised because they open a sentence or a quotation are not names.
         Assert.Empty(StrangerScore.Names("They said, \"Let us go.\" It was late! Yes: Now we go."));
+        // A lone quote mark keeps the sentence state of the word before it.
+        Assert.Equal(["Zed"], StrangerScore.Names("It was late. \" Then Zed \" came."));
     }
 
     [Theory]

@@ -71,6 +71,16 @@ public sealed class StoryTaskTests(TinyTaskFixture tiny) : IClassFixture<TinyTas
     }
 
     [Fact]
+    public void PromptsAreEncodedAfterAnEndOfText()
+    {
+        var tokenizer = HuggingFaceTokenizerFile.Load(Path.Combine(tiny.Task.ModelDir, "tokenizer.json"));
+        var prompt = ReadPrompts(tiny.Task.HeldOutPromptsPath)[0];
+        var ids = StoryTask.EncodePrompt(tokenizer, prompt);
+        Assert.Equal(tokenizer.EosTokenId, ids[0]);
+        Assert.Equal(prompt, tokenizer.Decode(ids.AsSpan(1)));
+    }
+
+    [Fact]
     public void TheConstitutionLoads()
     {
         var judge = ConstitutionFile.Load(tiny.Task.ConstitutionPath);

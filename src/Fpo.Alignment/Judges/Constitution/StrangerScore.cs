@@ -33,7 +33,8 @@ public sealed partial class StrangerScore : IScoringFunction
                 for (var i = 0; i < words.Count; i++)
                     if (!(sentenceStart || (quoted && i == 0)) && words[i].Length > 1 && char.IsUpper(words[i][0]) && char.IsLetter(words[i][0]))
                         names.Add(words[i]);
-                sentenceStart = token.TrimEnd('"', '”', '\'', '’')[^1] is '.' or '!' or '?' or ':';
+                var end = token.TrimEnd('"', '”', '\'', '’');
+                if (end.Length > 0) sentenceStart = end[^1] is '.' or '!' or '?' or ':';
             }
         }
         return names;
