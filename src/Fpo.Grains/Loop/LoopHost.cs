@@ -87,14 +87,14 @@ public sealed class LoopHost : IDisposable
         var leases = settings.TakeTurns ? settings.Leases with { Wait = TimeSpan.Zero } : settings.Leases;
         var source = new PromptSourceGrain(prompts, [pairs, annotated], assets.TrainPrompts, settings.Rollout.BatchPrompts, settings.MaxInFlight, settings.PromptSeed, settings.Leases);
         var rollouts = Enumerable.Range(0, settings.RolloutGrains).Select(i => new RolloutGrain($"rollout-{i}", backbone, prompts, pairs, config,
-            assets.Tokenizer, assets.Sae, settings.Rollout with { Seed = settings.Rollout.Seed + (ulong)i }, leases)).ToList();
+            assets.Tokenizer, assets.PromptEncoder, assets.Sae, settings.Rollout with { Seed = settings.Rollout.Seed + (ulong)i }, leases)).ToList();
         var saeId = assets.SaeDir is null ? null : ReferenceData.SaeIdOf(assets.SaeDir);
         var reference = new ReferenceGrain(backbone, pairs, annotated, Copy(assets.InitialPolicy), assets.Sae, saeId, settings.ReferenceBatch, settings.Rollout, leases);
         var judges = Enumerable.Range(0, settings.JudgeGrains)
             .Select(i => new JudgeGrain($"judge-{i}", backbone, annotated, preferences, assets.Judge, settings.JudgeBatch, settings.Leases)).ToList();
         var trainer = await TrainerGrain.OpenAsync(backbone, preferences, config, assets.Sae, assets.SaeDir, settings.Trainer, leases,
             Path.Combine(runDir, TrainerFolder), cancellationToken, time).ConfigureAwait(false);
-        var evaluator = new EvaluatorGrain(backbone, config, Copy(assets.InitialPolicy), assets.Tokenizer, assets.Sae, assets.Judge, assets.HeldOutPrompts,
+        var evaluator = new EvaluatorGrain(backbone, config, Copy(assets.InitialPolicy), assets.Tokenizer, assets.PromptEncoder, assets.Sae, assets.Judge, assets.HeldOutPrompts,
             settings.Evaluator, leases.Wait);
         var queues = new Dictionary<string, Func<CancellationToken, Task<StreamCounts>>>
         {
