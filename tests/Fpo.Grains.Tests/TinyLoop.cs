@@ -23,10 +23,11 @@ internal static class TinyLoop
     public static ConstitutionJudge Judge() =>
         new([new Principle("short", 1, new LengthWindowScore(0, 1))], temperature: 0.1, margin: 0.05, name: "short");
 
-    public static LoopAssets Assets(int seed = 1)
+    /// <summary>The assets; <paramref name="policySeed"/> gives another initial policy with the same SAE.</summary>
+    public static LoopAssets Assets(int seed = 1, int? policySeed = null)
     {
         var config = ModelConfig.CreateGpt2(Tokenizer.VocabSize, 64, layers: 2, channels: 32, heads: 4);
-        var policy = new TransformerModel(config, seed);
+        var policy = new TransformerModel(config, policySeed ?? seed);
         var sae = new SaeWeights(new SaeConfig { Architecture = SaeArchitecture.ReLU, InputSize = 32, Latents = 64, Layer = 1 });
         var random = new Random(seed);
         for (var i = 0; i < sae.EncoderWeight.Length; i++) sae.EncoderWeight[i] = (float)(random.NextDouble() * 2 - 1) * 0.3f;

@@ -89,12 +89,14 @@ public sealed class LoopHost : IDisposable
         var rollouts = Enumerable.Range(0, settings.RolloutGrains).Select(i => new RolloutGrain($"rollout-{i}", backbone, prompts, pairs, config,
             assets.Tokenizer, assets.PromptEncoder, assets.Sae, settings.Rollout with { Seed = settings.Rollout.Seed + (ulong)i }, leases)).ToList();
         var saeId = assets.SaeDir is null ? null : ReferenceData.SaeIdOf(assets.SaeDir);
-        var reference = new ReferenceGrain(backbone, pairs, annotated, Copy(assets.InitialPolicy), assets.Sae, saeId, settings.ReferenceBatch, settings.Rollout, leases);
+        // The reference is the run's snapshot 0, not the assets' policy: a resumed run compares against what it started from.
+        var initial = await backbone.Snapshots.GetAsync(0, cancellationToken).ConfigureAwait(false);
+        var reference = new ReferenceGrain(backbone, pairs, annotated, Frozen(config, initial), assets.Sae, saeId, settings.ReferenceBatch, settings.Rollout, leases);
         var judges = Enumerable.Range(0, settings.JudgeGrains)
             .Select(i => new JudgeGrain($"judge-{i}", backbone, annotated, preferences, assets.Judge, settings.JudgeBatch, settings.Leases)).ToList();
         var trainer = await TrainerGrain.OpenAsync(backbone, preferences, config, assets.Sae, assets.SaeDir, settings.Trainer, leases,
             Path.Combine(runDir, TrainerFolder), cancellationToken, time).ConfigureAwait(false);
-        var evaluator = new EvaluatorGrain(backbone, config, Copy(assets.InitialPolicy), assets.Tokenizer, assets.PromptEncoder, assets.Sae, assets.Judge, assets.HeldOutPrompts,
+        var evaluator = new EvaluatorGrain(backbone, config, Frozen(config, initial), assets.Tokenizer, assets.PromptEncoder, assets.Sae, assets.Judge, assets.HeldOutPrompts,
             settings.Evaluator, leases.Wait);
         var queues = new Dictionary<string, Func<CancellationToken, Task<StreamCounts>>>
         {
@@ -214,10 +216,10 @@ public sealed class LoopHost : IDisposable
             while (!_stopping) await Task.Delay(_settings.Leases.Wait, token).ConfigureAwait(false);
     }, token);
 
-    private static TransformerModel Copy(TransformerModel model)
+    private static TransformerModel Frozen(ModelConfig config, SnapshotContent snapshot)
     {
-        var copy = new TransformerModel(model.Config);
-        model.Parameters.CopyTo(copy.Parameters, 0);
-        return copy;
+        var model = new TransformerModel(config);
+        PolicySnapshot.Load(snapshot, model);
+        return model;
     }
 }
