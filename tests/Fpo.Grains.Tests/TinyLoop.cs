@@ -23,16 +23,17 @@ internal static class TinyLoop
     public static ConstitutionJudge Judge() =>
         new([new Principle("short", 1, new LengthWindowScore(0, 1))], temperature: 0.1, margin: 0.05, name: "short");
 
-    public static LoopAssets Assets(int seed = 1)
+    /// <summary>The assets; <paramref name="policySeed"/> gives another initial policy with the same SAE.</summary>
+    public static LoopAssets Assets(int seed = 1, int? policySeed = null)
     {
         var config = ModelConfig.CreateGpt2(Tokenizer.VocabSize, 64, layers: 2, channels: 32, heads: 4);
-        var policy = new TransformerModel(config, seed);
+        var policy = new TransformerModel(config, policySeed ?? seed);
         var sae = new SaeWeights(new SaeConfig { Architecture = SaeArchitecture.ReLU, InputSize = 32, Latents = 64, Layer = 1 });
         var random = new Random(seed);
         for (var i = 0; i < sae.EncoderWeight.Length; i++) sae.EncoderWeight[i] = (float)(random.NextDouble() * 2 - 1) * 0.3f;
         for (var i = 0; i < sae.DecoderWeight.Length; i++) sae.DecoderWeight[i] = (float)(random.NextDouble() * 2 - 1) * 0.3f;
         var train = Enumerable.Range(0, 64).Select(i => $"{Words[i % Words.Length]} {i}").ToList();
-        var heldOut = Enumerable.Range(0, 32).Select(i => $"{Words[(i + 3) % Words.Length]} {100 + i}").ToList();
+        var heldOut = Enumerable.Range(0, 64).Select(i => $"{Words[(i + 3) % Words.Length]} {100 + i}").ToList();
         return new LoopAssets(policy, Tokenizer, sae, "tiny-sae", Judge(), train, heldOut);
     }
 
@@ -41,7 +42,7 @@ internal static class TinyLoop
         Rollout = new RolloutSettings { BatchPrompts = 8, MaxNewTokens = 8 },
         Trainer = new TrainerSettings
         {
-            Training = new PreferenceTrainingSettings { Method = method, LearningRate = 3e-3f, Schedule = "constant", BatchSize = 8 },
+            Training = new PreferenceTrainingSettings { Method = method, LearningRate = 1e-2f, Schedule = "constant", BatchSize = 8 },
             SnapshotEvery = 2,
             MaxPolicyLag = 3,
             BatchWait = TimeSpan.FromSeconds(1),

@@ -20,6 +20,7 @@ public sealed class LoopCommandTests : IDisposable
         foreach (var option in new[] { "--config", "--resume", "--max-minutes", "--max-snapshots", "--method", "--model", "--judge", "--set" })
             Assert.Contains(option, output);
         Assert.Contains("local.yaml", output);
+        Assert.Contains("FPO__section__key", output);
     }
 
     [Fact]

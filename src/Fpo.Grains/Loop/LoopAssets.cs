@@ -8,7 +8,9 @@ namespace Fpo.Grains.Loop;
 /// <summary>
 /// What a loop runs on: the initial policy (also the frozen reference), its tokenizer, the SAE and its folder (FPO's
 /// constraint, the feature statistics and the drift; optional for the other methods), the judge, and the training and
-/// held-out prompts.
+/// held-out prompts. <see cref="EncodePrompt"/> turns a prompt into the token ids the policy expects (e.g. the built-in
+/// task's policy wants &lt;|endoftext|&gt; first, as every document it was trained on starts); null means
+/// <c>Tokenizer.Encode</c>.
 /// </summary>
 public sealed record LoopAssets(
     TransformerModel InitialPolicy,
@@ -17,4 +19,9 @@ public sealed record LoopAssets(
     string? SaeDir,
     IJudge Judge,
     IReadOnlyList<string> TrainPrompts,
-    IReadOnlyList<string> HeldOutPrompts);
+    IReadOnlyList<string> HeldOutPrompts,
+    Func<string, int[]>? EncodePrompt = null)
+{
+    /// <summary>The prompt encoding the grains use.</summary>
+    public Func<string, int[]> PromptEncoder => EncodePrompt ?? (text => Tokenizer.Encode(text));
+}

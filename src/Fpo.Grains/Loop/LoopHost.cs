@@ -12,8 +12,8 @@ namespace Fpo.Grains.Loop;
 /// Wires every grain of shared/DESIGN.md §4 onto one <see cref="IBackbone"/> and runs them concurrently, one task per
 /// grain calling its <see cref="IGrain.StepAsync"/> in a loop. Opening a backbone that already holds snapshots resumes
 /// the run: the trainer from its checkpoint at the newest snapshot, the streams and lineage from the backbone, the
-/// rollout grains from the newest snapshot. A clean stop lets every grain finish the batch in hand, publishes what the
-/// trainer trained since its last snapshot, and evaluates the final snapshot; a kill (the kill token) abandons the
+/// rollout grains from the newest snapshot. A clean stop lets every grain finish the batch in hand and publishes what the
+/// trainer trained since its last snapshot (a stop at a limit also evaluates the final snapshot); a kill (the kill token) abandons the
 /// batches in hand to their leases, which a resumed run receives again.
 /// </summary>
 public sealed class LoopHost : IDisposable
@@ -87,14 +87,16 @@ public sealed class LoopHost : IDisposable
         var leases = settings.TakeTurns ? settings.Leases with { Wait = TimeSpan.Zero } : settings.Leases;
         var source = new PromptSourceGrain(prompts, [pairs, annotated], assets.TrainPrompts, settings.Rollout.BatchPrompts, settings.MaxInFlight, settings.PromptSeed, settings.Leases);
         var rollouts = Enumerable.Range(0, settings.RolloutGrains).Select(i => new RolloutGrain($"rollout-{i}", backbone, prompts, pairs, config,
-            assets.Tokenizer, assets.Sae, settings.Rollout with { Seed = settings.Rollout.Seed + (ulong)i }, leases)).ToList();
+            assets.Tokenizer, assets.PromptEncoder, assets.Sae, settings.Rollout with { Seed = settings.Rollout.Seed + (ulong)i }, leases)).ToList();
         var saeId = assets.SaeDir is null ? null : ReferenceData.SaeIdOf(assets.SaeDir);
-        var reference = new ReferenceGrain(backbone, pairs, annotated, Copy(assets.InitialPolicy), assets.Sae, saeId, settings.ReferenceBatch, settings.Rollout, leases);
+        // The reference is the run's snapshot 0, not the assets' policy: a resumed run compares against what it started from.
+        var initial = await backbone.Snapshots.GetAsync(0, cancellationToken).ConfigureAwait(false);
+        var reference = new ReferenceGrain(backbone, pairs, annotated, Frozen(config, initial), assets.Sae, saeId, settings.ReferenceBatch, settings.Rollout, leases);
         var judges = Enumerable.Range(0, settings.JudgeGrains)
             .Select(i => new JudgeGrain($"judge-{i}", backbone, annotated, preferences, assets.Judge, settings.JudgeBatch, settings.Leases)).ToList();
         var trainer = await TrainerGrain.OpenAsync(backbone, preferences, config, assets.Sae, assets.SaeDir, settings.Trainer, leases,
             Path.Combine(runDir, TrainerFolder), cancellationToken, time).ConfigureAwait(false);
-        var evaluator = new EvaluatorGrain(backbone, config, Copy(assets.InitialPolicy), assets.Tokenizer, assets.Sae, assets.Judge, assets.HeldOutPrompts,
+        var evaluator = new EvaluatorGrain(backbone, config, Frozen(config, initial), assets.Tokenizer, assets.PromptEncoder, assets.Sae, assets.Judge, assets.HeldOutPrompts,
             settings.Evaluator, leases.Wait);
         var queues = new Dictionary<string, Func<CancellationToken, Task<StreamCounts>>>
         {
@@ -153,8 +155,10 @@ public sealed class LoopHost : IDisposable
         }
         kill.ThrowIfCancellationRequested();
         await _trainer.FlushAsync(kill).ConfigureAwait(false);
+        // A limit ends the run with the final snapshot scored; a requested stop (Ctrl+C) should be quick, and a resumed
+        // run scores the snapshot first thing.
         var latest = await _backbone.Snapshots.LatestAsync(kill).ConfigureAwait(false);
-        if (latest is not null && (_evaluator.Latest is null || _evaluator.Latest.Version < latest.Version))
+        if (_stop != LoopStop.Requested && latest is not null && (_evaluator.Latest is null || _evaluator.Latest.Version < latest.Version))
             await _evaluator.EvaluateAsync(latest.Version, kill).ConfigureAwait(false);
         return _stop;
     }
@@ -212,10 +216,10 @@ public sealed class LoopHost : IDisposable
             while (!_stopping) await Task.Delay(_settings.Leases.Wait, token).ConfigureAwait(false);
     }, token);
 
-    private static TransformerModel Copy(TransformerModel model)
+    private static TransformerModel Frozen(ModelConfig config, SnapshotContent snapshot)
     {
-        var copy = new TransformerModel(model.Config);
-        model.Parameters.CopyTo(copy.Parameters, 0);
-        return copy;
+        var model = new TransformerModel(config);
+        PolicySnapshot.Load(snapshot, model);
+        return model;
     }
 }

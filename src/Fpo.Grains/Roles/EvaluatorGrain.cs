@@ -38,7 +38,7 @@ public sealed class EvaluatorGrain : IEvaluatorGrain
     private GeneratedSample[]? _referenceResponses;
     private long _lastVersion = -1;
 
-    public EvaluatorGrain(IBackbone backbone, ModelConfig config, TransformerModel reference, BpeTokenizer tokenizer, SaeWeights? sae,
+    public EvaluatorGrain(IBackbone backbone, ModelConfig config, TransformerModel reference, BpeTokenizer tokenizer, Func<string, int[]> encodePrompt, SaeWeights? sae,
         IJudge judge, IReadOnlyList<string> heldOutPrompts, EvaluatorSettings settings, TimeSpan idleWait)
     {
         if (heldOutPrompts.Count == 0) throw new ArgumentException("the evaluator needs at least one held-out prompt", nameof(heldOutPrompts));
@@ -60,7 +60,7 @@ public sealed class EvaluatorGrain : IEvaluatorGrain
         _prompts = heldOutPrompts;
         _promptTokens = [.. heldOutPrompts.Select((p, i) =>
         {
-            var tokens = tokenizer.Encode(p);
+            var tokens = encodePrompt(p);
             if (tokens.Length == 0) throw new ArgumentException($"held-out prompt {i} has no tokens: \"{p}\"", nameof(heldOutPrompts));
             if (tokens.Length + settings.MaxNewTokens > _policyEngine.MaxSequenceLength)
                 throw new ArgumentException($"held-out prompt {i} has {tokens.Length} tokens; with max_new_tokens {settings.MaxNewTokens} it exceeds the model's {_policyEngine.MaxSequenceLength} positions", nameof(heldOutPrompts));

@@ -30,43 +30,12 @@ public sealed class JudgeGrain(string name, IBackbone backbone, IStream<RolloutP
         var produced = new List<StreamItem<PreferencePair>>();
         for (var i = 0; i < leased.Count; i++)
         {
-            if (verdicts[i].ProbabilityA is not { } p) continue;
-            produced.Add(new StreamItem<PreferencePair>(leased[i].Id, Orient(leased[i].Value, verdicts[i], p)));
+            if (!verdicts[i].IsLabel) continue;
+            produced.Add(new StreamItem<PreferencePair>(leased[i].Id, JudgedPreference.Orient(leased[i].Value.AsPreference(), verdicts[i], judge)));
         }
         await backbone.ForwardAsync(annotated, leased, preferences, produced, cancellationToken).ConfigureAwait(false);
         Interlocked.Add(ref _labelled, produced.Count);
         Interlocked.Add(ref _abstained, leased.Count - produced.Count);
         return true;
     }
-
-    /// <summary>The preference a label makes of a pair: A chosen when P(A better) ≥ 0.5, else B, with everything per response swapped to match.</summary>
-    public PreferencePair Orient(RolloutPair pair, JudgeVerdict verdict, double probabilityA)
-    {
-        var aFirst = verdict.AFirst ?? probabilityA;
-        var aSecond = verdict.ASecond ?? probabilityA;
-        var preference = pair.AsPreference() with { Label = probabilityA };
-        preference = preference with { Judge = new JudgeMetadata(judge.Name, judge.Model, aFirst, aSecond) };
-        if (probabilityA >= 0.5) return preference;
-        // B is chosen: B shown first is the order in which A was shown second.
-        return preference with
-        {
-            Chosen = pair.ResponseB,
-            Rejected = pair.ResponseA,
-            ChosenTokens = pair.ResponseBTokens,
-            RejectedTokens = pair.ResponseATokens,
-            Label = 1 - probabilityA,
-            Judge = new JudgeMetadata(judge.Name, judge.Model, 1 - aSecond, 1 - aFirst),
-            Reference = pair.Reference is { } r ? Swapped(r) : null,
-        };
-    }
-
-    private static ReferenceData Swapped(ReferenceData r) => r with
-    {
-        ChosenLogProbSum = r.RejectedLogProbSum,
-        RejectedLogProbSum = r.ChosenLogProbSum,
-        ChosenLogProbMean = r.RejectedLogProbMean,
-        RejectedLogProbMean = r.ChosenLogProbMean,
-        ChosenFeatures = r.RejectedFeatures,
-        RejectedFeatures = r.ChosenFeatures,
-    };
 }

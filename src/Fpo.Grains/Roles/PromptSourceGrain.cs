@@ -10,7 +10,7 @@ namespace Fpo.Grains.Roles;
 /// restarts the cycle). Back-pressure: it publishes only while the prompts and unjudged pairs in flight stay under
 /// <paramref name="maxInFlight"/>, so queues never grow without bound when the trainer is the slow stage.
 /// </summary>
-public sealed class PromptSourceGrain(IStream<PromptRecord> prompts, IReadOnlyList<IStream<Contracts.RolloutPair>> downstream,
+public sealed class PromptSourceGrain(IStream<PromptRecord> prompts, IReadOnlyList<IStream<RolloutPair>> downstream,
     IReadOnlyList<string> texts, int batchSize, int maxInFlight, int seed, LeaseSettings leases) : IPromptSourceGrain
 {
     private long _next = -1;

@@ -22,7 +22,7 @@ public sealed class RolloutGrain : IRolloutGrain
     private readonly IStream<PromptRecord> _prompts;
     private readonly IStream<RolloutPair> _pairs;
     private readonly TransformerModel _policy;
-    private readonly BpeTokenizer _tokenizer;
+    private readonly Func<string, int[]> _encode;
     private readonly GenerationEngine _engine;
     private readonly SaeWeights? _sae;
     private readonly ResponseFeatures? _features;
@@ -31,14 +31,14 @@ public sealed class RolloutGrain : IRolloutGrain
     private long _pairsProduced, _switches;
 
     public RolloutGrain(string name, IBackbone backbone, IStream<PromptRecord> prompts, IStream<RolloutPair> pairs, ModelConfig config,
-        BpeTokenizer tokenizer, SaeWeights? sae, RolloutSettings settings, LeaseSettings leases)
+        BpeTokenizer tokenizer, Func<string, int[]> encodePrompt, SaeWeights? sae, RolloutSettings settings, LeaseSettings leases)
     {
         Name = name;
         _backbone = backbone;
         _prompts = prompts;
         _pairs = pairs;
         _policy = new TransformerModel(config);
-        _tokenizer = tokenizer;
+        _encode = encodePrompt;
         _settings = settings.Validate(config.VocabSize);
         _leases = leases;
         _engine = new GenerationEngine(_policy, tokenizer, new GenerationOptions { MaxBatch = 2 * settings.BatchPrompts });
@@ -60,7 +60,7 @@ public sealed class RolloutGrain : IRolloutGrain
         var requests = new List<GenerationRequest>(leased.Count);
         foreach (var record in leased)
         {
-            var tokens = _tokenizer.Encode(record.Value.Text);
+            var tokens = _encode(record.Value.Text);
             if (tokens.Length == 0 || tokens.Length + _settings.MaxNewTokens > _engine.MaxSequenceLength)
             {
                 var problem = tokens.Length == 0 ? "the prompt has no tokens" : $"the prompt's {tokens.Length} tokens plus max_new_tokens {_settings.MaxNewTokens} exceed the model's {_engine.MaxSequenceLength} positions";

@@ -34,7 +34,7 @@ public static class LoopCommand
         var runs = new Option<string?>("--runs") { Description = "Folder of the run folders (run.runs)." };
         var set = new Option<string[]>("--set") { Description = "SECTION.KEY=VALUE: any other setting of the config (repeatable), e.g. --set trainer.learning_rate=3e-4." };
 
-        var command = new Command("loop", "Run the online RLAIF loop: rollouts from the current policy, reference data, AI-judge preferences, FPO (or DPO, SimPO, TDPO) training, new snapshots, and an evaluator against the reference; a live view, a run folder, Ctrl+C stops cleanly, --resume continues.")
+        var command = new Command("loop", "Run the online RLAIF loop: rollouts from the current policy, reference data, AI-judge preferences, FPO (or DPO, SimPO, TDPO) training, new snapshots, and an evaluator against the reference; a live view, a run folder, Ctrl+C stops cleanly, --resume continues. Settings: silo-config/local.yaml, then environment variables FPO__section__key (e.g. FPO__trainer__method=dpo), then these options.")
         {
             config, resume, name, maxMinutes, maxSnapshots, method, size, model, sae, train, heldOut, judge, data, runs, set,
         };

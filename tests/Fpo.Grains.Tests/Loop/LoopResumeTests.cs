@@ -26,7 +26,8 @@ public sealed class LoopResumeTests : RunFolder
 
         await using (var backbone = EmbeddedBackbone.Open(Folder))
         {
-            using var host = await LoopHost.OpenAsync(backbone, TinyLoop.Assets(), TinyLoop.Settings(maxSnapshots: 5), Folder, Ct);
+            // Assets with another initial policy: the resumed run still compares against its own snapshot 0.
+            using var host = await LoopHost.OpenAsync(backbone, TinyLoop.Assets(policySeed: 2), TinyLoop.Settings(maxSnapshots: 5), Folder, Ct);
             Assert.Equal((4, 2), (host.Trainer.Step, host.Trainer.SnapshotVersion));
             Assert.Equal(LoopStop.MaxSnapshots, await host.RunAsync(CancellationToken.None, Ct));
 
@@ -42,6 +43,9 @@ public sealed class LoopResumeTests : RunFolder
             Assert.Equal(0, counts.Dead);
             Assert.Equal(host.Trainer.Trained, trained.Count);
             Assert.Equal(snapshots[^1].TrainerStep, host.Trainer.Step);
+            var initial = await host.Evaluator.EvaluateAsync(0, Ct);
+            Assert.Equal(0, initial.KlPerToken, 6);
+            Assert.Equal(initial.Prompts, initial.Ties);
         }
     }
 }

@@ -15,7 +15,7 @@ public sealed class RolloutGrainTests : GrainTestRun
         var pairs = Backbone.Stream(StreamNames.Pairs, RolloutPairCodec.Instance);
         await prompts.PublishAsync([.. Enumerable.Range(0, 8).Select(i => new StreamItem<PromptRecord>($"prompt-{i}", new PromptRecord($"prompt-{i}", $"the cat {i}")))], Ct);
         await PublishSnapshotsThroughAsync(0);
-        var grain = new RolloutGrain("rollout-0", Backbone, prompts, pairs, Policy.Config, TinyLoop.Tokenizer, assets.Sae,
+        var grain = new RolloutGrain("rollout-0", Backbone, prompts, pairs, Policy.Config, TinyLoop.Tokenizer, assets.PromptEncoder, assets.Sae,
             new RolloutSettings { BatchPrompts = 4, MaxNewTokens = 6 }, new LeaseSettings { Wait = TimeSpan.Zero });
 
         Assert.True(await grain.StepAsync(Ct));

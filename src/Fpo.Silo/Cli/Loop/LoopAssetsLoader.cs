@@ -29,7 +29,9 @@ public static class LoopAssetsLoader
         var train = Prompts(c, "task.train_prompts", task?.TrainPromptsPath);
         var heldOut = Prompts(c, "task.held_out_prompts", task?.HeldOutPromptsPath);
         var judge = Judge(c, c.PathValue("task.judge") ?? task!.ConstitutionPath);
-        return new LoopAssets(policy, tokenizer, sae, saeDir, judge, train, heldOut);
+        // The built-in policy was trained on documents that start with <|endoftext|>; an external model gets its prompts as they are.
+        Func<string, int[]>? encode = modelDir is null ? text => StoryTask.EncodePrompt(tokenizer, text) : null;
+        return new LoopAssets(policy, tokenizer, sae, saeDir, judge, train, heldOut, encode);
     }
 
     private static StoryTaskSettings TaskSettings(LoopConfig c) => c.String("task.size") switch
