@@ -10,7 +10,9 @@ namespace Fpo.Grains.Roles;
 /// each annotated pair becomes a preference oriented by the label — chosen is the response the judge prefers, the
 /// label P(chosen better) ≥ 0.5, the reference data and the per-order probabilities swapped with it. The whole batch is
 /// acknowledged in one forward step, abstentions included, but only labels are published: an abstention is counted
-/// here (and by the judge per reason) and never reaches the trainer.
+/// here (and by the judge per reason) and never reaches the trainer. A judge that throws instead of abstaining (a bug, not
+/// a verdict) fails that record alone: it is delivered again, and dead-lettered with the error after the stream's limit,
+/// while the rest of the batch goes on.
 /// </summary>
 public sealed class JudgeGrain(string name, IBackbone backbone, IStream<RolloutPair> annotated, IStream<PreferencePair> preferences,
     IJudge judge, int batchSize, LeaseSettings leases) : IJudgeGrain
@@ -25,17 +27,32 @@ public sealed class JudgeGrain(string name, IBackbone backbone, IStream<RolloutP
     {
         var leased = await annotated.LeaseAsync(batchSize, leases.Visibility, leases.Wait, cancellationToken).ConfigureAwait(false);
         if (leased.Count == 0) return false;
-        var verdicts = await Task.WhenAll(leased.Select(l =>
-            judge.JudgeAsync(new JudgeRequest(l.Value.Prompt, l.Value.ResponseA, l.Value.ResponseB) { Id = l.Id }, cancellationToken))).ConfigureAwait(false);
+        var verdicts = await Task.WhenAll(leased.Select(l => JudgeOrFailAsync(l, cancellationToken))).ConfigureAwait(false);
         var produced = new List<StreamItem<PreferencePair>>();
+        var judged = new List<Leased<RolloutPair>>();
         for (var i = 0; i < leased.Count; i++)
         {
-            if (!verdicts[i].IsLabel) continue;
-            produced.Add(new StreamItem<PreferencePair>(leased[i].Id, JudgedPreference.Orient(leased[i].Value.AsPreference(), verdicts[i], judge)));
+            if (verdicts[i] is not { } verdict) continue;
+            judged.Add(leased[i]);
+            if (verdict.IsLabel) produced.Add(new StreamItem<PreferencePair>(leased[i].Id, JudgedPreference.Orient(leased[i].Value.AsPreference(), verdict, judge)));
         }
-        await backbone.ForwardAsync(annotated, leased, preferences, produced, cancellationToken).ConfigureAwait(false);
+        await backbone.ForwardAsync(annotated, judged, preferences, produced, cancellationToken).ConfigureAwait(false);
         Interlocked.Add(ref _labelled, produced.Count);
-        Interlocked.Add(ref _abstained, leased.Count - produced.Count);
+        Interlocked.Add(ref _abstained, judged.Count - produced.Count);
         return true;
+    }
+
+    // The verdict, or null when the judge threw (the record is given back with the error).
+    private async Task<JudgeVerdict?> JudgeOrFailAsync(Leased<RolloutPair> pair, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await judge.JudgeAsync(new JudgeRequest(pair.Value.Prompt, pair.Value.ResponseA, pair.Value.ResponseB) { Id = pair.Id }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await annotated.FailAsync(pair, $"judge {judge.Name} threw {e.GetType().Name}: {e.Message}", cancellationToken).ConfigureAwait(false);
+            return null;
+        }
     }
 }

@@ -1,3 +1,4 @@
+using Fpo.Alignment.Judges;
 using Fpo.Alignment.Preferences;
 using Fpo.Grains.Backbone;
 using Fpo.Grains.Contracts;
@@ -47,5 +48,34 @@ public sealed class JudgeGrainTests : GrainTestRun
         Assert.Equal(4, b.PolicyVersion);
         var a = leased.Single(l => l.Id == "a-wins").Value;
         Assert.Equal(("ok", -1.0), (a.Chosen, a.Reference!.ChosenLogProbSum));
+    }
+
+    // Throws on a response that says "boom", labels A otherwise.
+    private sealed class FragileJudge : IJudge
+    {
+        public string Name => "fragile";
+        public string Model => "";
+        public JudgeCounters Counters { get; } = new();
+
+        public Task<JudgeVerdict> JudgeAsync(JudgeRequest request, CancellationToken cancellationToken) =>
+            request.ResponseA == "boom" ? throw new InvalidOperationException("scoring bug") : Task.FromResult(JudgeVerdict.Label(0.9));
+    }
+
+    [Fact]
+    public async Task A_judge_that_throws_fails_only_that_record_which_is_dead_lettered_with_the_error_after_the_limit()
+    {
+        var annotated = Backbone.Stream(StreamNames.Annotated, RolloutPairCodec.Instance, new StreamSettings { MaxDeliveries = 2 });
+        await annotated.PublishAsync([new("fine", Pair("fine", "ok", "fine")), new("bad", Pair("bad", "boom", "fine"))], Ct);
+        var grain = new JudgeGrain("judge-0", Backbone, annotated, Preferences, new FragileJudge(), 16, new LeaseSettings { Wait = TimeSpan.Zero });
+
+        Assert.True(await grain.StepAsync(Ct));
+        Assert.Equal((1, 0), (grain.Labelled, grain.Abstained));
+        Assert.Equal((1L, 1L, 0L), ((await annotated.CountsAsync(Ct)).Acknowledged, (await annotated.CountsAsync(Ct)).Pending, (await annotated.CountsAsync(Ct)).Dead));
+        Assert.True(await grain.StepAsync(Ct));
+
+        var dead = Assert.Single(await annotated.DeadLettersAsync(Ct));
+        Assert.Equal("bad", dead.Id);
+        Assert.Contains("scoring bug", dead.Error, StringComparison.Ordinal);
+        Assert.Equal(["fine"], (await Preferences.LeaseAsync(10, TimeSpan.FromMinutes(1), TimeSpan.Zero, Ct)).Select(l => l.Id));
     }
 }
