@@ -43,7 +43,7 @@ public static class LossBenchmark
         var baseline = self.WorkingSet64;
         ComputeThreads.Count = threads;
         var loss = PreferenceLossSettings.Default(method);
-        var setup = new Setup(shape, features: loss is FpoSettings, reference: loss is Tdpo2Settings);
+        var setup = new Setup(shape, [loss]);
         var step = setup.StepOf(loss);
         var last = setup.Step(step);
         var times = new double[steps];
@@ -68,7 +68,7 @@ public static class LossBenchmark
     {
         ComputeThreads.Count = threads;
         var losses = methods.Select(PreferenceLossSettings.Default).ToList();
-        var setup = new Setup(shape, features: losses.Any(l => l is FpoSettings), reference: losses.Any(l => l is Tdpo1Settings or Tdpo2Settings));
+        var setup = new Setup(shape, losses);
         var steps = losses.Select(setup.StepOf).ToList();
         foreach (var step in steps) setup.Step(step);
         var times = methods.ToDictionary(m => m, _ => new double[rounds]);
@@ -83,11 +83,14 @@ public static class LossBenchmark
         return times;
     }
 
-    // The policy, batch, SAE and reference model a step reads; a learning rate of 1e-6 keeps the policy where it is.
+    // The policy, batch, and the SAE and reference model when one of the losses reads them; a learning rate of 1e-6
+    // keeps the policy where it is.
     private sealed class Setup
     {
-        public Setup(LossBenchShape shape, bool features, bool reference)
+        public Setup(LossBenchShape shape, IReadOnlyList<PreferenceLossSettings> losses)
         {
+            var features = losses.Any(l => l is FpoSettings);
+            var reference = losses.Any(NeedsReference);
             var config = ModelConfig.CreateGpt2(shape.Vocab, LossBenchShape.Prompt + LossBenchShape.Response, shape.Layers, shape.Channels, shape.Heads);
             Policy = new TransformerModel(config, seed: 0);
             Optimizer = AdamW.For(Policy, new AdamWSettings { Beta2 = 0.95f, WeightDecay = 0 });
@@ -103,7 +106,9 @@ public static class LossBenchmark
         public TransformerModel? Reference { get; }
 
         public PreferenceStep StepOf(PreferenceLossSettings loss) =>
-            new(Policy, loss, loss is Tdpo1Settings or Tdpo2Settings ? Reference : null, loss is FpoSettings ? Sae : null);
+            new(Policy, loss, NeedsReference(loss) ? Reference : null, loss is FpoSettings ? Sae : null);
+
+        private static bool NeedsReference(PreferenceLossSettings loss) => loss is Tdpo1Settings or Tdpo2Settings;
 
         public float Step(PreferenceStep step)
         {
