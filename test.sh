@@ -9,6 +9,8 @@ need_apt=()
 # dlopen, as .NET's NativeLibrary does: the library must load, not merely be listed.
 /usr/bin/python3 -c 'import ctypes; ctypes.CDLL("libopenblas.so.0")' 2>/dev/null || need_apt+=(libopenblas0-pthread)
 command -v node >/dev/null || need_apt+=(nodejs npm)
+# The deployment tests render infra/k8s with kubectl's kustomize (any kubectl 1.20 or newer; Debian's when there is none).
+command -v kubectl >/dev/null || need_apt+=(kubernetes-client)
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "test.sh: installing ${need_apt[*]}"
     sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
@@ -17,11 +19,13 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 # npm ci again whenever the lock file is newer than the installed tree, so added packages arrive.
-if [ ! -f tests/reference/node/node_modules/.package-lock.json ] || \
-   [ tests/reference/node/package-lock.json -nt tests/reference/node/node_modules/.package-lock.json ]; then
-    echo "test.sh: installing the node reference tools"
-    (cd tests/reference/node && npm ci --silent --no-audit --no-fund)
-fi
+for node_dir in tests/reference/node tests/k8s; do
+    if [ ! -f "$node_dir/node_modules/.package-lock.json" ] || \
+       [ "$node_dir/package-lock.json" -nt "$node_dir/node_modules/.package-lock.json" ]; then
+        echo "test.sh: installing the node tools of $node_dir"
+        (cd "$node_dir" && npm ci --silent --no-audit --no-fund)
+    fi
+done
 
 echo "test.sh: writing PyTorch golden data"
 tests/reference/generate.sh
