@@ -22,7 +22,9 @@ internal static class Sql
     {
         await using var command = Command(connection, text, parameters);
         var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        return value is null or DBNull ? default! : (T)Convert.ChangeType(value, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+        return value is null or DBNull
+            ? default!
+            : (T)Convert.ChangeType(value, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Reads every row with <paramref name="read"/>.</summary>
