@@ -43,7 +43,7 @@ public sealed class RoleContext : IDisposable
 
     /// <summary>
     /// The run's assets: waits for snapshot 0 (polling every lead poll, logging while it waits), loads them from it once
-    /// for the whole silo, and checks the settings against them. A failed load is tried again by the next caller.
+    /// for the whole silo, and checks the settings against its model. A failed load is tried again by the next caller.
     /// </summary>
     public async Task<LoopAssets> AssetsAsync(CancellationToken cancellationToken)
     {
@@ -60,7 +60,7 @@ public sealed class RoleContext : IDisposable
             }
             var initial = await Backbone.Snapshots.GetAsync(0, cancellationToken).ConfigureAwait(false);
             var assets = RunAssets.Load(initial, Silo.WorkDir);
-            LoopGrains.Check(assets, Settings);
+            Settings.Validate(assets.InitialPolicy.Config.VocabSize);
             Log($"loaded the run's assets from snapshot 0: {assets.TrainPrompts.Count} training and {assets.HeldOutPrompts.Count} held-out prompts, judge {assets.Judge.Name}, {(assets.Sae is null ? "no SAE" : "SAE " + Path.GetFileName(assets.SaeDir))}");
             return _assets = assets;
         }

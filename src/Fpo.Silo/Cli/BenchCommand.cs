@@ -71,16 +71,19 @@ public static class BenchCommand
                 Publishes = parse.GetValue(publishes),
             };
             var asJson = parse.GetValue(json);
-            ClusterBenchResult result;
-            if (!asJson && AnsiConsole.Profile.Capabilities.Interactive)
+            ClusterBenchResult result = null!;
+            try
             {
-                result = null!;
-                await AnsiConsole.Status().StartAsync("starting", async ctx =>
-                    result = await ClusterBenchmark.RunAsync(options, text => ctx.Status(Markup.Escape(text)), cancel).ConfigureAwait(false)).ConfigureAwait(false);
+                if (!asJson && AnsiConsole.Profile.Capabilities.Interactive)
+                    await AnsiConsole.Status().StartAsync("starting", async ctx =>
+                        result = await ClusterBenchmark.RunAsync(options, text => ctx.Status(Markup.Escape(text)), cancel).ConfigureAwait(false)).ConfigureAwait(false);
+                else
+                    result = await ClusterBenchmark.RunAsync(options, ProgressLines(parse.InvocationConfiguration.Error), cancel).ConfigureAwait(false);
             }
-            else
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
             {
-                result = await ClusterBenchmark.RunAsync(options, ProgressLines(parse.InvocationConfiguration.Error), cancel).ConfigureAwait(false);
+                parse.InvocationConfiguration.Error.WriteLine("fpo: bench cluster interrupted; its silos and PostgreSQL are stopped");
+                return 130;
             }
             if (asJson) parse.InvocationConfiguration.Output.WriteLine(ClusterBenchReport.Json(result));
             else ClusterBenchReport.Print(result);

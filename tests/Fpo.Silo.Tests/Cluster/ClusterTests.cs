@@ -55,14 +55,14 @@ public sealed class ClusterTests : IAsyncLifetime
         await SnapshotsAsync(3, "SIGKILL rollout-2");
 
         trainer.Kill();
-        Mark("SIGKILL trainer");
+        await MarkAsync("SIGKILL trainer");
         trainer = Start("trainer", "trainer.yaml", name: "trainer-restarted");
         await trainer.SeenAsync("trainer: elected for run", Patience);
         await trainer.SeenAsync("trainer: training run", Patience);
         await SnapshotsAsync(3, "trainer restarted");
 
         await _postgres.StopAsync(CancellationToken.None);
-        Mark("PostgreSQL stopped");
+        await MarkAsync("PostgreSQL stopped");
         await Task.Delay(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         await _postgres.StartAsync(CancellationToken.None);
         await SnapshotsAsync(3, "PostgreSQL started after 10 s");
@@ -74,7 +74,7 @@ public sealed class ClusterTests : IAsyncLifetime
         var content = await _backbone.Snapshots.GetAsync(latest.Version, Ct);
         await Assert.ThrowsAsync<SnapshotConflictException>(() =>
             _backbone.Snapshots.PublishAsync(new SnapshotPublication(latest.Version, content.Files, [], latest.TrainerStep, """{"zombie":true}"""), Ct));
-        Mark($"a zombie publish of snapshot {latest.Version} was refused");
+        await MarkAsync($"a zombie publish of snapshot {latest.Version} was refused");
 
         var alive = _silos.Where(s => s != doomed && s.Name != "trainer").ToList();
         foreach (var silo in alive) Assert.False(silo.HasExited, $"silo {silo.Name} exited on its own:\n{string.Join("\n", silo.Lines.TakeLast(20))}");
@@ -84,7 +84,7 @@ public sealed class ClusterTests : IAsyncLifetime
         foreach (var silo in alive.Where(s => s != standby)) silo.Terminate();
         foreach (var silo in alive.Where(s => s != standby)) Assert.Equal(0, await silo.WaitForExitAsync(Patience));
         Assert.Contains(trainer.Lines, l => l.EndsWith("stopped cleanly", StringComparison.Ordinal));
-        Mark("every silo stopped cleanly on SIGTERM");
+        await MarkAsync("every silo stopped cleanly on SIGTERM");
         Print();
 
         var snapshots = await _backbone.Snapshots.ListAsync(Ct);
@@ -125,7 +125,7 @@ public sealed class ClusterTests : IAsyncLifetime
     // Marks the event, then waits until the run has published `more` snapshots after it and marks that too.
     private async Task SnapshotsAsync(int more, string after)
     {
-        var from = Mark(after);
+        var from = await MarkAsync(after);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         limit.CancelAfter(Patience);
         try
@@ -139,12 +139,12 @@ public sealed class ClusterTests : IAsyncLifetime
             Assert.Fail($"no snapshot {from + more} within {Patience.TotalSeconds} s after \"{after}\"; silos:\n" +
                 string.Join("\n", _silos.Select(s => $"{s.Name}: {string.Join("\n  ", s.Lines.TakeLast(8))}")));
         }
-        Mark($"  snapshot {from + more} published");
+        await MarkAsync($"  snapshot {from + more} published");
     }
 
-    private long Mark(string what)
+    private async Task<long> MarkAsync(string what)
     {
-        var latest = _postgres.IsRunning ? _backbone.Snapshots.LatestAsync(Ct).GetAwaiter().GetResult()?.Version ?? -1 : -1;
+        var latest = _postgres.IsRunning ? (await _backbone.Snapshots.LatestAsync(Ct))?.Version ?? -1 : -1;
         _timeline.Add(string.Create(CultureInfo.InvariantCulture, $"{_clock.Elapsed.TotalSeconds,6:F1} s  {what}{(_postgres.IsRunning ? $" (latest snapshot {latest})" : "")}"));
         return latest;
     }

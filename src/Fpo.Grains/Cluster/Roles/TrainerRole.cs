@@ -28,6 +28,7 @@ public sealed class TrainerRole : GrainRole
     {
         await context.EnsureInitialSnapshotAsync(cancellationToken).ConfigureAwait(false);
         var assets = await context.AssetsAsync(cancellationToken).ConfigureAwait(false);
+        LoopGrains.Check(assets, context.Settings);
         var grain = await LoopGrains.TrainerAsync(context.Backbone, context.Streams, assets, context.Settings,
             Path.Combine(context.Silo.WorkDir, CheckpointFolder), cancellationToken, context.Time).ConfigureAwait(false);
         grain.Stepped += report =>
