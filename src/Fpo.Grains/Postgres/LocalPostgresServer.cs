@@ -58,6 +58,7 @@ public sealed class LocalPostgresServer : IAsyncDisposable
                 synchronous_commit = off
                 full_page_writes = off
                 max_connections = 300
+                autovacuum_naptime = 1s
                 """), cancellationToken).ConfigureAwait(false);
             await server.StartAsync(cancellationToken).ConfigureAwait(false);
             return server;
