@@ -20,6 +20,7 @@ public static class FpoCli
         root.Subcommands.Add(TaskCommand.Create());
         root.Subcommands.Add(LoopCommand.Create());
         root.Subcommands.Add(ExperimentCommand.Create());
+        root.Subcommands.Add(LineageCommand.Create());
         return root;
     }
 }
