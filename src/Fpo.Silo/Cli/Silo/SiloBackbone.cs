@@ -1,6 +1,7 @@
 using Fpo.Grains.Backbone;
 using Fpo.Grains.Embedded;
 using Fpo.Grains.Postgres;
+using Npgsql;
 
 namespace Fpo.Silo.Cli.Silo;
 
@@ -26,6 +27,11 @@ public static class SiloBackbone
         catch (ArgumentException e)
         {
             throw new CliException($"{SiloConfigKeys.ConnectionVariable}: not a usable PostgreSQL connection string ({e.Message})");
+        }
+        catch (NpgsqlException e)
+        {
+            // What the backbone does not retry (a wrong password, a missing database) is the operator's to fix.
+            throw new CliException($"cannot open run {options.RunId} on the PostgreSQL of {SiloConfigKeys.ConnectionVariable}: {e.Message}");
         }
     }
 }
