@@ -49,7 +49,10 @@ public sealed class ClusterTests : IAsyncLifetime
         Start("reference", "reference.yaml");
         Start("judge", "judge.yaml");
         await trainer.SeenAsync("published snapshot 0 with the initial policy and the run's assets", Patience);
-        await SnapshotsAsync(3, "the cluster started");
+        // A prompt no policy position can hold: the rollout silos fail it until it is dead-lettered with the reason.
+        var poison = string.Join(" ", Enumerable.Repeat("the cat sat on the mat", 60));
+        await _backbone.Stream(StreamNames.Prompts, PromptCodec.Instance).PublishAsync([new StreamItem<PromptRecord>("prompt-poison", new PromptRecord("prompt-poison", poison))], Ct);
+        await SnapshotsAsync(3, "the cluster started; a prompt too long for the policy published");
 
         doomed.Kill();
         await SnapshotsAsync(3, "SIGKILL rollout-2");
@@ -159,6 +162,7 @@ public sealed class ClusterTests : IAsyncLifetime
         dead.AddRange((await _backbone.Stream(StreamNames.Annotated, RolloutPairCodec.Instance).DeadLettersAsync(Ct)).Select(d => (StreamNames.Annotated, d.Id, d.Error)));
         dead.AddRange((await _backbone.Stream<PreferencePair>(StreamNames.Preferences, PreferenceCodec.Instance).DeadLettersAsync(Ct)).Select(d => (StreamNames.Preferences, d.Id, d.Error)));
         TestContext.Current.TestOutputHelper?.WriteLine($"dead letters: {dead.Count}" + string.Concat(dead.Select(d => $"\n  {d.Stream}/{d.Id}: {d.Error}")));
+        Assert.Contains(dead, d => d.Id == "prompt-poison" && d.Error.Contains("exceed the model's 128 positions", StringComparison.Ordinal));
         foreach (var d in dead) Assert.True(d.Error.Length >= 10, $"dead letter {d.Stream}/{d.Id} has no explaining error: '{d.Error}'");
     }
 }
