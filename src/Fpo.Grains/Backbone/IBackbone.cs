@@ -16,6 +16,7 @@ public interface IBackbone : IAsyncDisposable
     ISnapshotStore Snapshots { get; }
     ILineageLog Lineage { get; }
     IFeatureStatsStore FeatureStats { get; }
+    IRunJournal Journal { get; }
 
     /// <summary>
     /// One pipeline step: publishes <paramref name="produced"/> to <paramref name="to"/> and acknowledges
@@ -27,4 +28,11 @@ public interface IBackbone : IAsyncDisposable
         IStream<TIn> from, IReadOnlyList<Leased<TIn>> consumed,
         IStream<TOut> to, IReadOnlyList<StreamItem<TOut>> produced,
         CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Claims the singleton role <paramref name="role"/> for this process: the claim, or null at once when another
+    /// holder has it (the embedded backbone: another claim in this process; PostgreSQL: an advisory lock per run and
+    /// role held by another session). Callers that must wait poll.
+    /// </summary>
+    Task<ILeadership?> TryLeadAsync(string role, CancellationToken cancellationToken);
 }

@@ -18,4 +18,7 @@ public interface ILineageLog
 
     /// <summary>Every dropped preference with its reason.</summary>
     Task<IReadOnlyList<DroppedPreference>> DroppedAsync(CancellationToken cancellationToken);
+
+    /// <summary>Checks the run's lineage against the invariants of <see cref="LineageReport"/>; never throws for a violation.</summary>
+    Task<LineageReport> VerifyAsync(CancellationToken cancellationToken);
 }

@@ -13,9 +13,9 @@ using Fpo.Sae;
 namespace Fpo.Grains.Roles;
 
 /// <summary>
-/// <see cref="ITrainerGrain"/>. Exactly-once training comes from three rules. (1) A preference is acknowledged only after
-/// the snapshot that holds it is published (the publish records the lineage atomically), and its lease is extended
-/// until then. (2) Before each publish the trainer saves its checkpoint (weights, AdamW moments, step) as
+/// <see cref="ITrainerGrain"/>. Exactly-once training comes from three rules. (1) A preference is acknowledged by the
+/// publish of the snapshot that holds it (lineage and acknowledgement in one step), and its lease is extended until
+/// then. (2) Before each publish the trainer saves its checkpoint (weights, AdamW moments, step) as
 /// checkpoints/step-N in its folder, N the step the snapshot is taken at; a resumed trainer starts from the checkpoint
 /// of the newest snapshot's step, so steps taken after it — whose preferences are in no snapshot and were never
 /// acknowledged — are redone from redelivered records, not applied twice. (3) A delivery of a preference that a
@@ -74,7 +74,7 @@ public sealed class TrainerGrain : ITrainerGrain
 
     /// <summary>
     /// The trainer of a run whose store holds at least version 0: from its checkpoint at the newest snapshot's step when
-    /// there is one, else from the newest snapshot's weights with fresh AdamW moments. TDPO's reference is snapshot 0.
+    /// there is one holding that snapshot's weights, else from the newest snapshot's weights with fresh AdamW moments. TDPO's reference is snapshot 0.
     /// </summary>
     public static async Task<TrainerGrain> OpenAsync(IBackbone backbone, IStream<PreferencePair> preferences, ModelConfig config,
         SaeWeights? sae, string? saeDir, TrainerSettings settings, LeaseSettings leases, string checkpointDir,
@@ -84,7 +84,8 @@ public sealed class TrainerGrain : ITrainerGrain
         var snapshots = await backbone.Snapshots.ListAsync(cancellationToken).ConfigureAwait(false);
         if (snapshots.Count == 0) throw new InvalidOperationException("the snapshot store is empty; publish the initial policy as version 0 before opening the trainer");
         var latest = snapshots[^1];
-        var checkpoint = CheckpointAt(checkpointDir, latest.TrainerStep);
+        var content = await backbone.Snapshots.GetAsync(latest.Version, cancellationToken).ConfigureAwait(false);
+        var checkpoint = CheckpointAt(checkpointDir, latest.TrainerStep, content);
         TransformerModel policy;
         AdamW optimizer;
         if (checkpoint is not null)
@@ -96,7 +97,7 @@ public sealed class TrainerGrain : ITrainerGrain
         else
         {
             policy = new TransformerModel(config);
-            PolicySnapshot.Load(await backbone.Snapshots.GetAsync(latest.Version, cancellationToken).ConfigureAwait(false), policy);
+            PolicySnapshot.Load(content, policy);
             optimizer = AdamW.For(policy, settings.Training.AdamW());
             optimizer.StepCount = (int)latest.TrainerStep;
         }
@@ -122,6 +123,8 @@ public sealed class TrainerGrain : ITrainerGrain
         cancellationToken.ThrowIfCancellationRequested();
         var report = Train();
         if (Step % _settings.SnapshotEvery == 0) report = report with { PublishedVersion = await PublishAsync(cancellationToken).ConfigureAwait(false) };
+        await _backbone.Journal.AppendAsync(JournalKinds.TrainerStep, Step.ToString(CultureInfo.InvariantCulture),
+            JsonSerializer.Serialize(report, JournalKinds.Json), cancellationToken).ConfigureAwait(false);
         Stepped?.Invoke(report);
         return true;
     }
@@ -188,11 +191,11 @@ public sealed class TrainerGrain : ITrainerGrain
         var version = SnapshotVersion + 1;
         SaveCheckpoint();
         var metadata = JsonSerializer.Serialize(new { method = _settings.Training.Method, step = Step, trainer = "online" });
-        await _backbone.Snapshots.PublishAsync(new SnapshotPublication(version, PolicySnapshot.Files(_policy), [.. _pendingOrder], Step, metadata),
+        // The publish acknowledges the preferences in their stream too, whoever holds their leases now.
+        await _backbone.Snapshots.PublishAsync(
+            new SnapshotPublication(version, PolicySnapshot.Files(_policy), [.. _pendingOrder], Step, metadata, ConsumedStream: _preferences.Name),
             cancellationToken).ConfigureAwait(false);
         SnapshotVersion = version;
-        // Leases that moved on are skipped here; their redelivery finds the lineage and is acknowledged then.
-        await _preferences.AcknowledgeAsync([.. _pending.Values], CancellationToken.None).ConfigureAwait(false);
         _pending.Clear();
         _pendingOrder.Clear();
         return version;
@@ -214,9 +217,14 @@ public sealed class TrainerGrain : ITrainerGrain
         if (held.Count > 0) await _preferences.ExtendAsync(held, _leases.Visibility, cancellationToken).ConfigureAwait(false);
     }
 
-    private static string? CheckpointAt(string checkpointDir, long step)
+    // The checkpoint at the snapshot's step, if it holds the snapshot's weights: in a cluster another trainer (a standby
+    // that took over) may have published that step since this folder's checkpoint was written, and resuming from the
+    // folder's weights would then train a policy the run never published.
+    private static string? CheckpointAt(string checkpointDir, long step, SnapshotContent snapshot)
     {
         var dir = Path.Combine(checkpointDir, Models.Training.CheckpointFolders.Folder, $"step-{step:D7}");
-        return File.Exists(Path.Combine(dir, StateFile)) ? dir : null;
+        var weights = Path.Combine(dir, PolicySnapshot.WeightsFile);
+        if (!File.Exists(Path.Combine(dir, StateFile)) || !File.Exists(weights)) return null;
+        return snapshot.Files.TryGetValue(PolicySnapshot.WeightsFile, out var published) && File.ReadAllBytes(weights).AsSpan().SequenceEqual(published) ? dir : null;
     }
 }

@@ -19,7 +19,9 @@ public static class FpoCli
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(TaskCommand.Create());
         root.Subcommands.Add(LoopCommand.Create());
+        root.Subcommands.Add(SiloCommand.Create());
         root.Subcommands.Add(ExperimentCommand.Create());
+        root.Subcommands.Add(LineageCommand.Create());
         return root;
     }
 }

@@ -57,6 +57,6 @@ public static class LoopConfigKeys
         new("loop", "lease_wait_seconds", "0.5", "How long an idle grain waits for work per step."),
     ];
 
-    public static LoopConfigKey? Find(string section, string key) =>
-        All.FirstOrDefault(k => string.Equals(k.Section, section, StringComparison.OrdinalIgnoreCase) && string.Equals(k.Key, key, StringComparison.OrdinalIgnoreCase));
+    /// <summary>Sections only `fpo silo` reads; their FPO__ variables (set for a pod, say) are not errors for `fpo loop`.</summary>
+    public static readonly IReadOnlyList<string> OtherCommandSections = ["silo", "backbone"];
 }
