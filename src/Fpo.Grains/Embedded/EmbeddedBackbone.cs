@@ -10,6 +10,7 @@ namespace Fpo.Grains.Embedded;
 /// snapshots/v000000/     a snapshot's files + snapshot.json (description and preference ids)
 /// lineage/dropped.jsonl  dropped preferences with their reasons
 /// features/v000000-policy.fstats   merged feature statistics and the delta ids applied to them
+/// journal.jsonl          the run journal (trainer steps, evaluations), one entry per line
 /// </code>
 /// Opening replays it: acknowledged and dead records stay so, pending and leased ones are pending again with their
 /// delivery counts. Logs are flushed to the operating system, not fsynced: they survive a crash of the process, not of
@@ -25,6 +26,8 @@ public sealed class EmbeddedBackbone : IBackbone
     private readonly EmbeddedSnapshotStore _snapshots;
     private readonly EmbeddedLineageLog _lineage;
     private readonly EmbeddedFeatureStatsStore _featureStats;
+    private readonly EmbeddedRunJournal _journal;
+    private readonly Dictionary<string, EmbeddedLeadership> _leaders = new(StringComparer.Ordinal);
 
     private EmbeddedBackbone(string folder, TimeProvider time)
     {
@@ -32,9 +35,10 @@ public sealed class EmbeddedBackbone : IBackbone
         _time = time;
         RunId = Path.GetFileName(Path.TrimEndingDirectorySeparator(folder));
         Directory.CreateDirectory(Path.Combine(folder, "streams"));
-        _snapshots = new EmbeddedSnapshotStore(Path.Combine(folder, "snapshots"), time);
-        _lineage = new EmbeddedLineageLog(Path.Combine(folder, "lineage"), _snapshots, time, _warnings);
+        _snapshots = new EmbeddedSnapshotStore(Path.Combine(folder, "snapshots"), time, AcknowledgeConsumed);
+        _lineage = new EmbeddedLineageLog(Path.Combine(folder, "lineage"), _snapshots, StreamStates, time, _warnings);
         _featureStats = new EmbeddedFeatureStatsStore(Path.Combine(folder, "features"));
+        _journal = new EmbeddedRunJournal(Path.Combine(folder, "journal.jsonl"), time, _warnings);
     }
 
     /// <summary>
@@ -52,6 +56,7 @@ public sealed class EmbeddedBackbone : IBackbone
     public ISnapshotStore Snapshots => _snapshots;
     public ILineageLog Lineage => _lineage;
     public IFeatureStatsStore FeatureStats => _featureStats;
+    public IRunJournal Journal => _journal;
 
     /// <summary>What opening had to repair (a torn last line dropped from a log), one message each; empty for a clean folder.</summary>
     public IReadOnlyList<string> Warnings
@@ -74,7 +79,9 @@ public sealed class EmbeddedBackbone : IBackbone
             if (_streams.TryGetValue(name, out var existing))
                 return existing.Stream as IStream<T>
                     ?? throw new InvalidOperationException($"stream '{name}' holds {existing.Type.Name} records, not {typeof(T).Name}");
-            var stream = new EmbeddedStream<T>(name, Path.Combine(_folder, "streams", name + ".jsonl"), codec, settings ?? new StreamSettings(), _time, _warnings);
+            var stream = new EmbeddedStream<T>(name, StreamLog(name), codec, settings ?? new StreamSettings(), _time, _warnings);
+            // A crash after a snapshot was written and before its preferences were acknowledged is finished here.
+            stream.AcknowledgeIds(_snapshots.ConsumedIn(name));
             _streams.Add(name, (typeof(T), stream));
             return stream;
         }
@@ -90,17 +97,66 @@ public sealed class EmbeddedBackbone : IBackbone
         return await from.AcknowledgeAsync(consumed, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>One claim per role per backbone; a second claim of a held role gets null until the first is disposed.</summary>
+    public Task<ILeadership?> TryLeadAsync(string role, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(role);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (_leaders.ContainsKey(role)) return Task.FromResult<ILeadership?>(null);
+            var claim = new EmbeddedLeadership(role, Release);
+            _leaders.Add(role, claim);
+            return Task.FromResult<ILeadership?>(claim);
+        }
+    }
+
     public ValueTask DisposeAsync()
     {
         lock (_gate)
         {
+            foreach (var claim in _leaders.Values) claim.MarkLost();
+            _leaders.Clear();
             foreach (var (_, stream) in _streams.Values) stream.Dispose();
             _streams.Clear();
         }
         _lineage.Dispose();
         _snapshots.Dispose();
+        _journal.Dispose();
         return ValueTask.CompletedTask;
     }
+
+    private void Release(EmbeddedLeadership claim)
+    {
+        lock (_gate)
+            if (_leaders.TryGetValue(claim.Role, out var held) && held == claim) _leaders.Remove(claim.Role);
+    }
+
+    private void AcknowledgeConsumed(string stream, IReadOnlyList<string> ids)
+    {
+        IAcknowledgeById? open;
+        lock (_gate) open = _streams.TryGetValue(stream, out var s) ? s.Stream as IAcknowledgeById : null;
+        // A stream not open yet acknowledges them when it opens (Stream<T>), from the snapshot index.
+        open?.AcknowledgeIds(ids);
+    }
+
+    private Dictionary<string, Dictionary<string, StreamState>> StreamStates(IEnumerable<string> names)
+    {
+        var states = new Dictionary<string, Dictionary<string, StreamState>>(StringComparer.Ordinal);
+        lock (_gate)
+        {
+            foreach (var name in names)
+            {
+                var known = _streams.TryGetValue(name, out var open)
+                    ? ((IAcknowledgeById)open.Stream).States()
+                    : StreamLogStates.Read(StreamLog(name), name, _warnings);
+                if (known is not null) states[name] = known;
+            }
+        }
+        return states;
+    }
+
+    private string StreamLog(string name) => Path.Combine(_folder, "streams", name + ".jsonl");
 
     private static void CheckStreamName(string name)
     {

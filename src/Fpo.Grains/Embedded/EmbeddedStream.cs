@@ -8,7 +8,7 @@ namespace Fpo.Grains.Embedded;
 /// nobody has taken yet can still be acknowledged by its holder. Waiting consumers wake on a signal when records become
 /// pending, or after a timed wait for the next lease deadline; there is no polling.
 /// </summary>
-internal sealed class EmbeddedStream<T> : IStream<T>, IDisposable
+internal sealed class EmbeddedStream<T> : IStream<T>, IAcknowledgeById, IDisposable
 {
     private readonly Lock _gate = new();
     private readonly IRecordCodec<T> _codec;
@@ -119,6 +119,45 @@ internal sealed class EmbeddedStream<T> : IStream<T>, IDisposable
             _log.Flush();
         }
         return Task.FromResult<IReadOnlyList<string>>(acknowledged);
+    }
+
+    /// <summary>Where every record is now, for <see cref="ILineageLog.VerifyAsync"/>; expired leases count as pending.</summary>
+    public Dictionary<string, StreamState> States()
+    {
+        lock (_gate)
+        {
+            ReapLocked();
+            return _entries.Values.ToDictionary(e => e.Id, e => e.State, StringComparer.Ordinal);
+        }
+    }
+
+    public IReadOnlyList<string> AcknowledgeIds(IEnumerable<string> ids)
+    {
+        var acknowledged = new List<string>();
+        lock (_gate)
+        {
+            ReapLocked();
+            foreach (var id in ids)
+            {
+                if (!_entries.TryGetValue(id, out var entry)) continue;
+                switch (entry.State)
+                {
+                    case StreamState.Leased: _leases.Remove(entry); break;
+                    case StreamState.Pending: _pending.Remove(entry.Sequence); break;
+                    // A snapshot holds it, so it was processed after all: the dead letter was the lease running out, not the record failing.
+                    case StreamState.Dead: _dead.Remove(entry); break;
+                    default: continue;
+                }
+                entry.State = StreamState.Acknowledged;
+                entry.LeaseToken = 0;
+                entry.Value = default!;
+                _acknowledged++;
+                JsonlLog.Append(_log, new StreamEvent(StreamEvent.Ack, entry.Id));
+                acknowledged.Add(entry.Id);
+            }
+            _log.Flush();
+        }
+        return acknowledged;
     }
 
     public Task<IReadOnlyList<string>> ExtendAsync(IReadOnlyList<Leased<T>> records, TimeSpan visibility, CancellationToken cancellationToken)
@@ -287,7 +326,8 @@ internal sealed class EmbeddedStream<T> : IStream<T>, IDisposable
             return;
         }
         if (!_entries.TryGetValue(e.Id, out var known)) throw JsonlLog.Corrupt(logName, line, $"\"{e.Op}\" of '{e.Id}', which was never published");
-        if (known.State is StreamState.Acknowledged or StreamState.Dead)
+        // A dead record can still be acknowledged: by the snapshot that turned out to hold it (AcknowledgeIds).
+        if (known.State is StreamState.Acknowledged || (known.State is StreamState.Dead && e.Op != StreamEvent.Ack))
             throw JsonlLog.Corrupt(logName, line, $"\"{e.Op}\" of '{e.Id}', which is already {known.State.ToString().ToLowerInvariant()}");
         switch (e.Op)
         {
@@ -303,6 +343,7 @@ internal sealed class EmbeddedStream<T> : IStream<T>, IDisposable
             case StreamEvent.Ack:
                 undecoded.Remove(e.Id);
                 _pending.Remove(known.Sequence);
+                if (known.State == StreamState.Dead) _dead.Remove(known);
                 known.State = StreamState.Acknowledged;
                 _acknowledged++;
                 break;

@@ -2,7 +2,7 @@ using Fpo.Grains.Backbone;
 
 namespace Fpo.Grains.Embedded;
 
-/// <summary>snapshot.json beside a snapshot's files: its description and the preference ids trained into it.</summary>
+/// <summary>snapshot.json beside a snapshot's files: its description, the preference ids trained into it and the stream they were consumed from.</summary>
 internal sealed record SnapshotManifest(
     long Version,
     string Sha256,
@@ -10,7 +10,8 @@ internal sealed record SnapshotManifest(
     DateTimeOffset PublishedAt,
     long TrainerStep,
     string Metadata,
-    IReadOnlyList<string> PreferenceIds)
+    IReadOnlyList<string> PreferenceIds,
+    string? ConsumedStream = null)
 {
     public const string FileName = "snapshot.json";
 

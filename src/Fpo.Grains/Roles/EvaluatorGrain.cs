@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Fpo.Alignment.Batching;
 using Fpo.Alignment.Judges;
 using Fpo.Alignment.Judges.Constitution;
@@ -109,6 +110,8 @@ public sealed class EvaluatorGrain : IEvaluatorGrain
             klTokens, klResponses, drift,
             responses.Average(r => (double)r.Tokens.Count), _referenceResponses.Average(r => (double)r.Tokens.Count),
             DateTimeOffset.UtcNow);
+        await _backbone.Journal.AppendAsync(JournalKinds.Evaluation, version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            JsonSerializer.Serialize(evaluation, JournalKinds.Json), cancellationToken).ConfigureAwait(false);
         _lastVersion = Math.Max(_lastVersion, version);
         _history.Add(evaluation);
         Latest = evaluation;

@@ -13,9 +13,9 @@ using Fpo.Sae;
 namespace Fpo.Grains.Roles;
 
 /// <summary>
-/// <see cref="ITrainerGrain"/>. Exactly-once training comes from three rules. (1) A preference is acknowledged only after
-/// the snapshot that holds it is published (the publish records the lineage atomically), and its lease is extended
-/// until then. (2) Before each publish the trainer saves its checkpoint (weights, AdamW moments, step) as
+/// <see cref="ITrainerGrain"/>. Exactly-once training comes from three rules. (1) A preference is acknowledged by the
+/// publish of the snapshot that holds it (lineage and acknowledgement in one step), and its lease is extended until
+/// then. (2) Before each publish the trainer saves its checkpoint (weights, AdamW moments, step) as
 /// checkpoints/step-N in its folder, N the step the snapshot is taken at; a resumed trainer starts from the checkpoint
 /// of the newest snapshot's step, so steps taken after it — whose preferences are in no snapshot and were never
 /// acknowledged — are redone from redelivered records, not applied twice. (3) A delivery of a preference that a
@@ -122,6 +122,8 @@ public sealed class TrainerGrain : ITrainerGrain
         cancellationToken.ThrowIfCancellationRequested();
         var report = Train();
         if (Step % _settings.SnapshotEvery == 0) report = report with { PublishedVersion = await PublishAsync(cancellationToken).ConfigureAwait(false) };
+        await _backbone.Journal.AppendAsync(JournalKinds.TrainerStep, Step.ToString(CultureInfo.InvariantCulture),
+            JsonSerializer.Serialize(report, JournalKinds.Json), cancellationToken).ConfigureAwait(false);
         Stepped?.Invoke(report);
         return true;
     }
@@ -188,11 +190,11 @@ public sealed class TrainerGrain : ITrainerGrain
         var version = SnapshotVersion + 1;
         SaveCheckpoint();
         var metadata = JsonSerializer.Serialize(new { method = _settings.Training.Method, step = Step, trainer = "online" });
-        await _backbone.Snapshots.PublishAsync(new SnapshotPublication(version, PolicySnapshot.Files(_policy), [.. _pendingOrder], Step, metadata),
+        // The publish acknowledges the preferences in their stream too, whoever holds their leases now.
+        await _backbone.Snapshots.PublishAsync(
+            new SnapshotPublication(version, PolicySnapshot.Files(_policy), [.. _pendingOrder], Step, metadata, ConsumedStream: _preferences.Name),
             cancellationToken).ConfigureAwait(false);
         SnapshotVersion = version;
-        // Leases that moved on are skipped here; their redelivery finds the lineage and is acknowledged then.
-        await _preferences.AcknowledgeAsync([.. _pending.Values], CancellationToken.None).ConfigureAwait(false);
         _pending.Clear();
         _pendingOrder.Clear();
         return version;
