@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Fpo.Silo.SiloApi.Features;
 
 namespace Fpo.Silo.SiloApi;

@@ -3,7 +3,6 @@ using Fpo.Models.Transformer;
 using Fpo.Silo.Api;
 using Fpo.Silo.SiloApi.Features;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.OpenApi;
 
 namespace Fpo.Silo.SiloApi;
 
