@@ -69,6 +69,10 @@ public static class SiloApiServer
         var app = builder.Build();
         app.UseWhen(http => IsOpenAi(http.Request.Path), openAi => openAi.Use(ApiErrors.Middleware));
         app.UseWhen(http => !IsOpenAi(http.Request.Path), api => api.Use(Problems.Middleware));
+        // No route of the silo's API reads a body; one announced over the limit is refused before anything else.
+        app.UseWhen(http => !IsOpenAi(http.Request.Path), api => api.Use((http, next) => http.Request.ContentLength > options.MaxBodyBytes
+            ? Problems.WriteAsync(http, StatusCodes.Status413PayloadTooLarge, $"the request body of {http.Request.ContentLength:N0} bytes is over the limit of {options.MaxBodyBytes:N0} bytes")
+            : next(http)));
         if (options.Token is { } token)
         {
             var problemCheck = new ApiKeyCheck(token, (http, message) => Problems.WriteAsync(http, StatusCodes.Status401Unauthorized, message));
