@@ -14,7 +14,7 @@ namespace Fpo.Silo.Tests.SiloApi;
 /// <summary>
 /// A short loop in this process on the tiny test model (a random ReLU SAE at layer 1, a judge that prefers one-word
 /// responses), with the silo's API on a free 127.0.0.1 port over its <see cref="LoopRunView"/>, and a client that
-/// sends the token. <see cref="Finished"/> completes when the loop stops at its snapshot limit.
+/// sends the token. The loop starts with <see cref="Run"/>; <see cref="Finished"/> completes when it stops at its snapshot limit.
 /// </summary>
 internal sealed class LiveLoop : IAsyncDisposable
 {
@@ -22,11 +22,12 @@ internal sealed class LiveLoop : IAsyncDisposable
 
     private readonly string _dir;
     private readonly CancellationTokenSource _kill;
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private LiveLoop(string dir, RecordingBackbone backbone, LoopHost host, LoopRunView view, RunningSiloApi api, CancellationTokenSource kill)
     {
         (_dir, Backbone, Host, View, Api, _kill) = (dir, backbone, host, view, api, kill);
-        Finished = Task.Run(() => host.RunAsync(CancellationToken.None, kill.Token));
+        Finished = _started.Task.ContinueWith(_ => host.RunAsync(CancellationToken.None, kill.Token), TaskScheduler.Default).Unwrap();
         Http = new HttpClient { BaseAddress = api.Address, Timeout = TimeSpan.FromSeconds(60) };
         Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
         Anonymous = new HttpClient { BaseAddress = api.Address, Timeout = TimeSpan.FromSeconds(60) };
@@ -78,6 +79,8 @@ internal sealed class LiveLoop : IAsyncDisposable
         return new LiveLoop(dir, backbone, host, view, api, new CancellationTokenSource());
     }
 
+    public void Run() => _started.TrySetResult();
+
     /// <summary>The snapshot-0 reference as a model (the drift's reference side).</summary>
     public async Task<TransformerModel> SnapshotModelAsync(long version)
     {
@@ -89,6 +92,7 @@ internal sealed class LiveLoop : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Host.RequestStop();
+        Run();
         try
         {
             await Finished.WaitAsync(TimeSpan.FromSeconds(60));

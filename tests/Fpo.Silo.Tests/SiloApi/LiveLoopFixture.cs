@@ -28,6 +28,7 @@ public sealed class LiveLoopFixture : IAsyncLifetime
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         Loop = await LiveLoop.StartAsync(Snapshots);
+        Loop.Run();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         while (!Loop.Finished.IsCompleted)
         {

@@ -39,7 +39,7 @@ function svg(tag, attrs = {}, text) {
 
 const fmt = (x, digits = 3) => x === null || x === undefined ? "–" : Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential(2) : x.toFixed(digits);
 
-// A line chart of one or more series [{points: [[x, y], ...], cls, hollow}], axes labelled with their ranges.
+// A line chart of one or more series [{points: [[x, y], ...], cls}], axes (reference series hollow) labelled with their ranges.
 function lineChart(target, series, xLabel) {
   const root = $(target);
   root.replaceChildren();
@@ -57,7 +57,7 @@ function lineChart(target, series, xLabel) {
   for (const s of series) {
     const pts = s.points.filter(p => p[1] !== null && Number.isFinite(p[1]));
     root.append(svg("polyline", { points: pts.map(p => X(p[0]) + "," + Y(p[1])).join(" "), class: s.cls }));
-    for (const p of pts) root.append(svg("circle", { cx: X(p[0]), cy: Y(p[1]), r: 2.5, class: s.cls + " point", ...(s.hollow ? { fill: "#fff" } : {}) }));
+    for (const p of pts) root.append(svg("circle", { cx: X(p[0]), cy: Y(p[1]), r: 2.5, class: s.cls + " point" }));
   }
 }
 
@@ -79,7 +79,7 @@ async function refreshCharts() {
   const by = f => evaluations.map(e => [e.version, f(e)]);
   lineChart("chart-win", [{ points: by(e => e.winRate), cls: "policy" }], "snapshot");
   lineChart("chart-kl", [{ points: by(e => e.klPerToken), cls: "policy" }], "snapshot");
-  lineChart("chart-drift", [{ points: by(e => e.featureDrift), cls: "policy" }, { points: features.map(f => [f.version, f.drift]), cls: "reference", hollow: true }], "snapshot");
+  lineChart("chart-drift", [{ points: by(e => e.featureDrift), cls: "policy" }, { points: features.map(f => [f.version, f.drift]), cls: "reference" }], "snapshot");
   lineChart("chart-throughput", [{ points: [...state.throughput].sort((a, b) => a[0] - b[0]), cls: "policy" }], "snapshot");
   lineChart("chart-abstentions", [{ points: by(e => e.abstentions), cls: "policy" }], "snapshot");
   return features;
@@ -145,7 +145,7 @@ async function refreshLatent() {
   $("latent-drift").textContent = `frequency ${fmt(d.policyFrequency)} vs ${fmt(d.referenceFrequency)} (ratio ${fmt(d.frequencyRatio, 2)}), mean ${fmt(d.policyMean)} vs ${fmt(d.referenceMean)} (difference ${fmt(d.meanDifference)}), contribution to D_fpo ${fmt(d.driftContribution)}${d.inFeatureSet ? "" : " (not in I_k)"}`;
   $("latent-alerts").replaceChildren(...p.alerts.map(a => el("li", {}, `${a.direction} ×${fmt(a.ratio, 2)} at snapshot ${a.fromVersion}→${a.toVersion}`)));
   lineChart("chart-latent-frequency", [{ points: p.series.map(s => [s.version, s.policyFrequency]), cls: "policy" },
-    { points: p.series.map(s => [s.version, s.referenceFrequency]), cls: "reference", hollow: true }], "snapshot");
+    { points: p.series.map(s => [s.version, s.referenceFrequency]), cls: "reference" }], "snapshot");
   histogram(p.histogram);
   const lens = (target, list) => $(target).replaceChildren(...(list || []).map(t => el("li", {}, `${JSON.stringify(t.text)} ${fmt(t.logit, 2)}`)));
   lens("lens-promoted", p.logitLens?.promoted);
