@@ -85,9 +85,12 @@ public sealed class LoopRunView : IRunView
         var last = evaluations.Count > 0 ? EvaluationPoint.Of(evaluations[^1]) : null;
         if (host is not null)
         {
+            // Totals come from the streams, as in every other state, so they never fall when a run resumes in this
+            // process (Prometheus counters must not); the rate and the trainer's counters are this run's.
             var s = await host.StatusAsync(cancellationToken).ConfigureAwait(false);
+            var (judged, abstained) = StreamQueues.Judged(s.Queues);
             return new RunStatus(Backbone.RunId, stopping ? RunStates.Stopping : RunStates.Running, s.Elapsed.TotalSeconds, s.SnapshotVersion, s.TrainerSteps,
-                s.Trained, s.PairsProduced, s.PairsPerMinute, s.Labelled, s.Abstentions, s.DroppedStale, s.RolloutVersions,
+                s.Trained, s.Queues[StreamNames.Pairs].Published, s.PairsPerMinute, judged, abstained, s.DroppedStale, s.RolloutVersions,
                 StreamQueues.Depths(s.Queues), s.LastStep is { } step ? TrainerStepPoint.Of(step) : null, last);
         }
         var counts = await _queues.CountsAsync(cancellationToken).ConfigureAwait(false);

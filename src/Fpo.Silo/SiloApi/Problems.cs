@@ -25,7 +25,7 @@ public static class Problems
     public const string ContentType = "application/problem+json";
 
     public static IResult Result(int status, string detail, string? parameter = null) => TypedResults.Problem(
-        detail: detail, statusCode: status, title: Title(status), type: $"https://httpstatuses.io/{status}",
+        detail: detail, statusCode: status, title: Title(status), type: "about:blank",
         extensions: parameter is null ? null : new Dictionary<string, object?> { ["parameter"] = parameter });
 
     public static Task WriteAsync(HttpContext http, int status, string detail, string? parameter = null) =>
