@@ -15,8 +15,11 @@ internal static class LineageCheck
     {
         var violations = new List<string>();
         for (var i = 0; i < snapshots.Count; i++)
-            if (snapshots[i].Version != i)
-                violations.Add($"snapshot versions have a gap: expected version {i}, found {snapshots[i].Version}");
+        {
+            if (i == 0 && snapshots[i].Version != 0) violations.Add($"snapshot versions start at {snapshots[i].Version}, not 0");
+            else if (i > 0 && snapshots[i].Version != snapshots[i - 1].Version + 1)
+                violations.Add($"snapshot versions have a gap: {snapshots[i - 1].Version} is followed by {snapshots[i].Version}");
+        }
         var snapshotOf = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var (version, ids) in snapshots)
             foreach (var id in ids)

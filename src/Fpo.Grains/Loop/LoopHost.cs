@@ -1,10 +1,7 @@
 using System.Diagnostics;
-using Fpo.Alignment.Preferences;
 using Fpo.Grains.Backbone;
 using Fpo.Grains.Contracts;
-using Fpo.Grains.Contracts.Codecs;
 using Fpo.Grains.Roles;
-using Fpo.Models.Transformer;
 
 namespace Fpo.Grains.Loop;
 
@@ -28,19 +25,20 @@ public sealed class LoopHost : IDisposable
     private readonly List<JudgeGrain> _judges;
     private readonly TrainerGrain _trainer;
     private readonly EvaluatorGrain _evaluator;
-    private readonly Dictionary<string, Func<CancellationToken, Task<StreamCounts>>> _queues;
+    private readonly RunStreams _streams;
     private readonly LoopMetricsLog _metrics;
     private readonly Stopwatch _clock = new();
-    private readonly SemaphoreSlim _turn = new(1, 1);
+    private readonly GrainStepping _stepping;
     private TrainerStepReport? _lastStep;
     private volatile bool _stopping;
     private LoopStop _stop = LoopStop.Requested;
 
     private LoopHost(IBackbone backbone, LoopSettings settings, PromptSourceGrain source, List<RolloutGrain> rollouts, ReferenceGrain reference,
-        List<JudgeGrain> judges, TrainerGrain trainer, EvaluatorGrain evaluator, Dictionary<string, Func<CancellationToken, Task<StreamCounts>>> queues, string runDir)
+        List<JudgeGrain> judges, TrainerGrain trainer, EvaluatorGrain evaluator, RunStreams streams, string runDir)
     {
-        (_backbone, _settings, _source, _rollouts, _reference, _judges, _trainer, _evaluator, _queues) =
-            (backbone, settings, source, rollouts, reference, judges, trainer, evaluator, queues);
+        (_backbone, _settings, _source, _rollouts, _reference, _judges, _trainer, _evaluator, _streams) =
+            (backbone, settings, source, rollouts, reference, judges, trainer, evaluator, streams);
+        _stepping = new GrainStepping(settings.TakeTurns, settings.Leases.Wait);
         _metrics = new LoopMetricsLog(runDir);
         _trainer.Stepped += s =>
         {
@@ -75,37 +73,19 @@ public sealed class LoopHost : IDisposable
         CancellationToken cancellationToken, TimeProvider? time = null)
     {
         var config = assets.InitialPolicy.Config;
-        settings.Validate(config.VocabSize);
-        if (assets.Sae is null && settings.Trainer.Training.Method == "fpo")
-            throw new ArgumentException("fpo needs an SAE (its constraint reads the SAE's features); give one or choose dpo, simpo, tdpo1 or tdpo2");
+        LoopGrains.Check(assets, settings);
         if (await backbone.Snapshots.LatestAsync(cancellationToken).ConfigureAwait(false) is null)
             await backbone.Snapshots.PublishAsync(new SnapshotPublication(0, PolicySnapshot.Files(assets.InitialPolicy), [], 0, """{"initial":true}"""), cancellationToken).ConfigureAwait(false);
-        var prompts = backbone.Stream(StreamNames.Prompts, PromptCodec.Instance);
-        var pairs = backbone.Stream(StreamNames.Pairs, RolloutPairCodec.Instance);
-        var annotated = backbone.Stream(StreamNames.Annotated, RolloutPairCodec.Instance);
-        var preferences = backbone.Stream(StreamNames.Preferences, PreferenceCodec.Instance);
-        var leases = settings.TakeTurns ? settings.Leases with { Wait = TimeSpan.Zero } : settings.Leases;
-        var source = new PromptSourceGrain(prompts, [pairs, annotated], assets.TrainPrompts, settings.Rollout.BatchPrompts, settings.MaxInFlight, settings.PromptSeed, settings.Leases);
-        var rollouts = Enumerable.Range(0, settings.RolloutGrains).Select(i => new RolloutGrain($"rollout-{i}", backbone, prompts, pairs, config,
-            assets.Tokenizer, assets.PromptEncoder, assets.Sae, settings.Rollout with { Seed = settings.Rollout.Seed + (ulong)i }, leases)).ToList();
-        var saeId = assets.SaeDir is null ? null : ReferenceData.SaeIdOf(assets.SaeDir);
+        var streams = RunStreams.Open(backbone);
+        var source = LoopGrains.PromptSource(streams, assets, settings);
+        var rollouts = Enumerable.Range(0, settings.RolloutGrains).Select(i => LoopGrains.Rollout(i, backbone, streams, assets, settings)).ToList();
         // The reference is the run's snapshot 0, not the assets' policy: a resumed run compares against what it started from.
         var initial = await backbone.Snapshots.GetAsync(0, cancellationToken).ConfigureAwait(false);
-        var reference = new ReferenceGrain(backbone, pairs, annotated, Frozen(config, initial), assets.Sae, saeId, settings.ReferenceBatch, settings.Rollout, leases);
-        var judges = Enumerable.Range(0, settings.JudgeGrains)
-            .Select(i => new JudgeGrain($"judge-{i}", backbone, annotated, preferences, assets.Judge, settings.JudgeBatch, settings.Leases)).ToList();
-        var trainer = await TrainerGrain.OpenAsync(backbone, preferences, config, assets.Sae, assets.SaeDir, settings.Trainer, leases,
-            Path.Combine(runDir, TrainerFolder), cancellationToken, time).ConfigureAwait(false);
-        var evaluator = new EvaluatorGrain(backbone, config, Frozen(config, initial), assets.Tokenizer, assets.PromptEncoder, assets.Sae, assets.Judge, assets.HeldOutPrompts,
-            settings.Evaluator, leases.Wait);
-        var queues = new Dictionary<string, Func<CancellationToken, Task<StreamCounts>>>
-        {
-            [prompts.Name] = prompts.CountsAsync,
-            [pairs.Name] = pairs.CountsAsync,
-            [annotated.Name] = annotated.CountsAsync,
-            [preferences.Name] = preferences.CountsAsync,
-        };
-        return new LoopHost(backbone, settings, source, rollouts, reference, judges, trainer, evaluator, queues, runDir);
+        var reference = LoopGrains.Reference(backbone, streams, assets, settings, LoopGrains.Frozen(config, initial));
+        var judges = Enumerable.Range(0, settings.JudgeGrains).Select(i => LoopGrains.Judge(i, backbone, streams, assets, settings)).ToList();
+        var trainer = await LoopGrains.TrainerAsync(backbone, streams, assets, settings, Path.Combine(runDir, TrainerFolder), cancellationToken, time).ConfigureAwait(false);
+        var evaluator = LoopGrains.Evaluator(backbone, assets, settings, LoopGrains.Frozen(config, initial));
+        return new LoopHost(backbone, settings, source, rollouts, reference, judges, trainer, evaluator, streams, runDir);
     }
 
     /// <summary>
@@ -119,15 +99,14 @@ public sealed class LoopHost : IDisposable
         using var hard = CancellationTokenSource.CreateLinkedTokenSource(kill);
         using var stopRegistration = stop.Register(() => RequestStop(LoopStop.Requested));
         using var timer = _settings.MaxDuration is { } d ? new Timer(_ => RequestStop(LoopStop.MaxDuration), null, d, Timeout.InfiniteTimeSpan) : null;
-        var turns = _settings.TakeTurns;
         var tasks = new List<Task>
         {
             Run(_source, compute: false, hard.Token),
-            Run(_reference, turns, hard.Token),
-            Run(_trainer, turns, hard.Token, () => _settings.MaxSnapshots is { } max && _trainer.SnapshotVersion >= max),
-            Run(_evaluator, turns, hard.Token),
+            Run(_reference, compute: true, hard.Token),
+            Run(_trainer, compute: true, hard.Token, () => _settings.MaxSnapshots is { } max && _trainer.SnapshotVersion >= max),
+            Run(_evaluator, compute: true, hard.Token),
         };
-        tasks.AddRange(_rollouts.Select(r => Run(r, turns, hard.Token)));
+        tasks.AddRange(_rollouts.Select(r => Run(r, compute: true, hard.Token)));
         tasks.AddRange(_judges.Select(j => Run(j, compute: false, hard.Token)));
         if (_settings.MaxSnapshots is { } maxSnapshots)
             _evaluator.Evaluated += e =>
@@ -173,8 +152,7 @@ public sealed class LoopHost : IDisposable
 
     public async Task<LoopStatus> StatusAsync(CancellationToken cancellationToken)
     {
-        var queues = new Dictionary<string, StreamCounts>();
-        foreach (var (name, counts) in _queues) queues[name] = await counts(cancellationToken).ConfigureAwait(false);
+        var queues = await _streams.CountsAsync(cancellationToken).ConfigureAwait(false);
         var produced = _rollouts.Sum(r => r.PairsProduced);
         var minutes = _clock.Elapsed.TotalMinutes;
         return new LoopStatus(_clock.Elapsed, _trainer.SnapshotVersion, _trainer.Step, _trainer.Trained, produced,
@@ -185,41 +163,14 @@ public sealed class LoopHost : IDisposable
     public void Dispose()
     {
         _metrics.Dispose();
-        _turn.Dispose();
+        _stepping.Dispose();
     }
 
-    // One grain's task: steps until a clean stop (or its own done condition), taking turns on the cores when configured.
+    // One grain's task: steps until a clean stop (or its own done condition, then idles until the stop).
     private Task Run(IGrain grain, bool compute, CancellationToken token, Func<bool>? done = null) => Task.Run(async () =>
     {
-        while (!_stopping && !(done?.Invoke() ?? false))
-        {
-            bool worked;
-            if (compute)
-            {
-                await _turn.WaitAsync(token).ConfigureAwait(false);
-                try
-                {
-                    worked = await grain.StepAsync(token).ConfigureAwait(false);
-                }
-                finally
-                {
-                    _turn.Release();
-                }
-                if (!worked) await Task.Delay(_settings.Leases.Wait, token).ConfigureAwait(false);
-            }
-            else
-            {
-                await grain.StepAsync(token).ConfigureAwait(false);
-            }
-        }
+        await _stepping.RunAsync(grain, compute, () => _stopping || (done?.Invoke() ?? false), token).ConfigureAwait(false);
         if (done?.Invoke() ?? false)
             while (!_stopping) await Task.Delay(_settings.Leases.Wait, token).ConfigureAwait(false);
     }, token);
-
-    private static TransformerModel Frozen(ModelConfig config, SnapshotContent snapshot)
-    {
-        var model = new TransformerModel(config);
-        PolicySnapshot.Load(snapshot, model);
-        return model;
-    }
 }

@@ -51,6 +51,9 @@ public sealed class RolloutGrain : IRolloutGrain
     public long PairsProduced => Interlocked.Read(ref _pairsProduced);
     public long SnapshotSwitches => Interlocked.Read(ref _switches);
 
+    /// <summary>Raised when the replica holds a newly loaded snapshot (its version), before the batch it samples.</summary>
+    public event Action<long>? Switched;
+
     public async Task<bool> StepAsync(CancellationToken cancellationToken)
     {
         await SwitchToLatestAsync(cancellationToken).ConfigureAwait(false);
@@ -116,6 +119,7 @@ public sealed class RolloutGrain : IRolloutGrain
         PolicySnapshot.Load(content, _policy);
         if (PolicyVersion >= 0) Interlocked.Increment(ref _switches);
         PolicyVersion = latest.Version;
+        Switched?.Invoke(PolicyVersion);
     }
 
     // The delta id names the pairs, so a batch redelivered whole merges once.

@@ -74,7 +74,7 @@ public sealed class TrainerGrain : ITrainerGrain
 
     /// <summary>
     /// The trainer of a run whose store holds at least version 0: from its checkpoint at the newest snapshot's step when
-    /// there is one, else from the newest snapshot's weights with fresh AdamW moments. TDPO's reference is snapshot 0.
+    /// there is one holding that snapshot's weights, else from the newest snapshot's weights with fresh AdamW moments. TDPO's reference is snapshot 0.
     /// </summary>
     public static async Task<TrainerGrain> OpenAsync(IBackbone backbone, IStream<PreferencePair> preferences, ModelConfig config,
         SaeWeights? sae, string? saeDir, TrainerSettings settings, LeaseSettings leases, string checkpointDir,
@@ -84,7 +84,8 @@ public sealed class TrainerGrain : ITrainerGrain
         var snapshots = await backbone.Snapshots.ListAsync(cancellationToken).ConfigureAwait(false);
         if (snapshots.Count == 0) throw new InvalidOperationException("the snapshot store is empty; publish the initial policy as version 0 before opening the trainer");
         var latest = snapshots[^1];
-        var checkpoint = CheckpointAt(checkpointDir, latest.TrainerStep);
+        var content = await backbone.Snapshots.GetAsync(latest.Version, cancellationToken).ConfigureAwait(false);
+        var checkpoint = CheckpointAt(checkpointDir, latest.TrainerStep, content);
         TransformerModel policy;
         AdamW optimizer;
         if (checkpoint is not null)
@@ -96,7 +97,7 @@ public sealed class TrainerGrain : ITrainerGrain
         else
         {
             policy = new TransformerModel(config);
-            PolicySnapshot.Load(await backbone.Snapshots.GetAsync(latest.Version, cancellationToken).ConfigureAwait(false), policy);
+            PolicySnapshot.Load(content, policy);
             optimizer = AdamW.For(policy, settings.Training.AdamW());
             optimizer.StepCount = (int)latest.TrainerStep;
         }
@@ -216,9 +217,14 @@ public sealed class TrainerGrain : ITrainerGrain
         if (held.Count > 0) await _preferences.ExtendAsync(held, _leases.Visibility, cancellationToken).ConfigureAwait(false);
     }
 
-    private static string? CheckpointAt(string checkpointDir, long step)
+    // The checkpoint at the snapshot's step, if it holds the snapshot's weights: in a cluster another trainer (a standby
+    // that took over) may have published that step since this folder's checkpoint was written, and resuming from the
+    // folder's weights would then train a policy the run never published.
+    private static string? CheckpointAt(string checkpointDir, long step, SnapshotContent snapshot)
     {
         var dir = Path.Combine(checkpointDir, Models.Training.CheckpointFolders.Folder, $"step-{step:D7}");
-        return File.Exists(Path.Combine(dir, StateFile)) ? dir : null;
+        var weights = Path.Combine(dir, PolicySnapshot.WeightsFile);
+        if (!File.Exists(Path.Combine(dir, StateFile)) || !File.Exists(weights)) return null;
+        return snapshot.Files.TryGetValue(PolicySnapshot.WeightsFile, out var published) && File.ReadAllBytes(weights).AsSpan().SequenceEqual(published) ? dir : null;
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Fpo.Silo.Bench;
+using Fpo.Silo.Bench.Cluster;
 using Fpo.Tensors;
 using Spectre.Console;
 
@@ -16,7 +17,93 @@ public static class BenchCommand
         bench.Subcommands.Add(CreateSae());
         bench.Subcommands.Add(CreateServe());
         bench.Subcommands.Add(CreateLosses());
+        bench.Subcommands.Add(CreateCluster());
         return bench;
+    }
+
+    private static Command CreateCluster()
+    {
+        var json = new Option<bool>("--json") { Description = "Print one JSON document instead of tables (progress goes to stderr)." };
+        var parts = new Option<string[]>("--parts")
+        {
+            Description = "What to measure: throughput (pairs judged/min, snapshots/h, CPU per role) and latency (snapshot publish to the last rollout silo serving it).",
+            DefaultValueFactory = _ => ["throughput", "latency"],
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var minutes = new Option<double>("--minutes") { Description = "Throughput window per rollout-silo count, after warm-up.", DefaultValueFactory = _ => 2 };
+        var rollouts = new Option<int[]>("--rollouts") { Description = "Rollout silo counts of the throughput part.", DefaultValueFactory = _ => [1, 2], AllowMultipleArgumentsPerToken = true };
+        var shapes = new Option<string[]>("--shapes")
+        {
+            Description = $"Model shapes of the latency part: {string.Join(", ", LatencyShapes.Names)} (random init; gpt2-small is a ~500 MB snapshot).",
+            DefaultValueFactory = _ => [.. LatencyShapes.Names],
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var publishes = new Option<int>("--publishes") { Description = "Snapshots published per shape in the latency part.", DefaultValueFactory = _ => 3 };
+        var data = new Option<string>("--data") { Description = "Folder where the tiny task is prepared and cached.", DefaultValueFactory = _ => "data" };
+        var command = new Command("cluster",
+            "Real fpo silo processes on a throwaway PostgreSQL: pairs judged per minute and snapshots per hour for 1 and 2 rollout silos with each role's CPU share, and snapshot publish latency for the tiny and GPT-2-small shapes (no PyTorch counterpart).")
+        {
+            json, parts, minutes, rollouts, shapes, publishes, data,
+        };
+        command.SetAction(async (parse, cancel) =>
+        {
+            CommonOptions.Apply(parse);
+            var selected = parse.GetValue(parts)!;
+            foreach (var part in selected)
+                if (part is not ("throughput" or "latency")) throw new CliException($"--parts: unknown part '{part}' (expected throughput, latency)");
+            var window = parse.GetValue(minutes);
+            if (window <= 0) throw new CliException($"--minutes must be positive (got {window})");
+            var counts = parse.GetValue(rollouts)!;
+            if (counts.Any(c => c < 1)) throw new CliException("--rollouts must be counts of at least 1");
+            var shapeNames = parse.GetValue(shapes)!;
+            foreach (var shape in shapeNames)
+                if (!LatencyShapes.Names.Contains(shape)) throw new CliException($"--shapes: unknown shape '{shape}' (known: {string.Join(", ", LatencyShapes.Names)})");
+            if (parse.GetValue(publishes) < 1) throw new CliException($"--publishes must be at least 1 (got {parse.GetValue(publishes)})");
+            var configDir = Path.Combine(Environment.GetEnvironmentVariable("FPO_REPO_ROOT") ?? Directory.GetCurrentDirectory(), "silo-config");
+            if (!File.Exists(Path.Combine(configDir, "rollout.yaml"))) throw new CliException($"{configDir}: no role configs (rollout.yaml, ...); run ./fpo bench cluster from the repository");
+            var options = new ClusterBenchOptions
+            {
+                ConfigDir = configDir,
+                DataDir = Path.GetFullPath(parse.GetValue(data)!),
+                Window = TimeSpan.FromMinutes(window),
+                RolloutSilos = selected.Contains("throughput") ? counts : [],
+                Shapes = selected.Contains("latency") ? shapeNames : [],
+                Publishes = parse.GetValue(publishes),
+            };
+            var asJson = parse.GetValue(json);
+            ClusterBenchResult result = null!;
+            try
+            {
+                if (!asJson && AnsiConsole.Profile.Capabilities.Interactive)
+                    await AnsiConsole.Status().StartAsync("starting", async ctx =>
+                        result = await ClusterBenchmark.RunAsync(options, text => ctx.Status(Markup.Escape(text)), cancel).ConfigureAwait(false)).ConfigureAwait(false);
+                else
+                    result = await ClusterBenchmark.RunAsync(options, ProgressLines(parse.InvocationConfiguration.Error), cancel).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                parse.InvocationConfiguration.Error.WriteLine("fpo: bench cluster interrupted; its silos and PostgreSQL are stopped");
+                return 130;
+            }
+            if (asJson) parse.InvocationConfiguration.Output.WriteLine(ClusterBenchReport.Json(result));
+            else ClusterBenchReport.Print(result);
+            return 0;
+        });
+        return command;
+    }
+
+    // Off a terminal: a line when the stage changes and at most every ten seconds within one.
+    private static Action<string> ProgressLines(TextWriter error)
+    {
+        var last = DateTime.MinValue;
+        var stage = "";
+        return text =>
+        {
+            var head = text.Split(':')[0];
+            if (head == stage && DateTime.UtcNow - last < TimeSpan.FromSeconds(10)) return;
+            (stage, last) = (head, DateTime.UtcNow);
+            error.WriteLine($"fpo bench cluster: {text}");
+        };
     }
 
     private static Command CreateServe()

@@ -19,6 +19,7 @@ public static class FpoCli
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(TaskCommand.Create());
         root.Subcommands.Add(LoopCommand.Create());
+        root.Subcommands.Add(SiloCommand.Create());
         root.Subcommands.Add(ExperimentCommand.Create());
         return root;
     }

@@ -46,7 +46,7 @@ public static class LoopCommand
         {
             CommonOptions.Apply(parse);
             var error = parse.InvocationConfiguration.Error;
-            var overrides = new List<(string, string?, string)>
+            var overrides = new List<(string Path, string? Value, string Source)>
             {
                 ("run.max_minutes", Text(parse.GetValue(maxMinutes)), "--max-minutes"),
                 ("run.max_snapshots", Text(parse.GetValue(maxSnapshots)), "--max-snapshots"),
@@ -61,14 +61,7 @@ public static class LoopCommand
                 ("run.runs", parse.GetValue(runs), "--runs"),
                 ("api.port", Text(parse.GetValue(port)), "--port"),
             };
-            foreach (var s in parse.GetValue(set) ?? [])
-            {
-                var eq = s.IndexOf('=', StringComparison.Ordinal);
-                var dot = eq < 0 ? -1 : s.IndexOf('.', StringComparison.Ordinal);
-                var key = dot < 0 || dot > eq ? null : LoopConfigKeys.Find(s[..dot], s[(dot + 1)..eq]);
-                if (key is null) throw new CliException($"--set {s}: expected SECTION.KEY=VALUE with a key of the config (e.g. trainer.learning_rate=3e-4)");
-                overrides.Add((key.Path, s[(eq + 1)..], $"--set {key.Path}"));
-            }
+            foreach (var s in parse.GetValue(set) ?? []) overrides.Add(LoopConfig.ParseSet(s, LoopConfigKeys.All));
 
             string runDir;
             LoopConfig settings;

@@ -7,7 +7,7 @@ namespace Fpo.Grains.Tests.Embedded;
 /// <summary>Merged statistics equal merging directly; a delta id counts once, also after reopening.</summary>
 public sealed class EmbeddedFeatureStatsTests : RunFolder
 {
-    private static FeatureStatistics Delta(int seed)
+    internal static FeatureStatistics Delta(int seed)
     {
         var random = new Random(seed);
         var stats = new FeatureStatistics(latents: 16, topN: 3, contextRadius: 2);

@@ -1,5 +1,7 @@
 using Fpo.Alignment.Training;
 using Fpo.Grains.Roles;
+using Fpo.Models.Optimization;
+using Fpo.Models.Transformer;
 
 namespace Fpo.Grains.Tests.Roles;
 
@@ -77,5 +79,19 @@ public sealed class TrainerGrainTests : GrainTestRun
         Assert.Equal(3, resumed.Step);
         Assert.Equal(["p4", "p5"], (await Backbone.Lineage.PreferencesInAsync(2, Ct)).Order());
         Assert.Equal(6, (await Preferences.CountsAsync(Ct)).Acknowledged);
+    }
+
+    [Fact]
+    public async Task A_checkpoint_that_does_not_hold_the_newest_snapshots_weights_is_not_resumed_from()
+    {
+        await PublishSnapshotsThroughAsync(1);
+        // Another trainer's checkpoint at the same step (here of another shape, which resuming from would refuse outright).
+        var other = new TransformerModel(ModelConfig.CreateGpt2(TinyLoop.Tokenizer.VocabSize, 32, layers: 1, channels: 16, heads: 2), 5);
+        var training = new PreferenceTrainingSettings { Method = "simpo", LearningRate = 1e-3f, Schedule = "constant", BatchSize = 2 };
+        PreferenceCheckpoint.Save(Path.Combine(Folder, "trainer"), other, AdamW.For(other, training.AdamW()), new PreferenceCheckpoint.State(1, 1, 0, training, "online", null, null));
+
+        var trainer = await TrainerAsync();
+
+        Assert.Equal((1, 1), (trainer.Step, trainer.SnapshotVersion));
     }
 }

@@ -1,6 +1,7 @@
 using Fpo.Alignment.Judges;
 using Fpo.Alignment.Judges.Config;
 using Fpo.Alignment.Tasks;
+using Fpo.Grains.Cluster;
 using Fpo.Grains.Loop;
 using Fpo.Sae;
 
@@ -13,14 +14,16 @@ namespace Fpo.Silo.Cli.Loop;
 /// </summary>
 public static class LoopAssetsLoader
 {
-    public static LoopAssets Load(LoopConfig c, CancellationToken cancellationToken)
+    public static LoopAssets Load(LoopConfig c, CancellationToken cancellationToken) => LoadSource(c, cancellationToken).Assets;
+
+    /// <summary>The assets with what a trainer silo ships in snapshot 0 beside them: the judge config's text and the prompt encoding.</summary>
+    public static RunAssetSource LoadSource(LoopConfig c, CancellationToken cancellationToken)
     {
+        Check(c);
         var modelDir = c.PathValue("task.model");
         PreparedTask? task = null;
-        if (modelDir is null || c.String("task.train_prompts") is null || c.String("task.held_out_prompts") is null || c.String("task.judge") is null)
+        if (modelDir is null)
         {
-            if (modelDir is not null)
-                throw c.Bad("task.model", "an external model needs its own task.train_prompts, task.held_out_prompts and task.judge (the built-in task's prompts and judge are for its own policy)");
             task = TaskProgressDisplay.Show(progress => StoryTask.Prepare(TaskSettings(c), c.PathValue("run.data")!, progress, cancellationToken));
         }
         var (policy, tokenizer) = ModelFolder.Load(modelDir ?? task!.ModelDir, "task.model");
@@ -28,10 +31,27 @@ public static class LoopAssetsLoader
         SaeWeights? sae = saeDir is null ? null : SaeFolderOption.Load(saeDir, policy.Config, "task.sae");
         var train = Prompts(c, "task.train_prompts", task?.TrainPromptsPath);
         var heldOut = Prompts(c, "task.held_out_prompts", task?.HeldOutPromptsPath);
-        var judge = Judge(c, c.PathValue("task.judge") ?? task!.ConstitutionPath);
+        var judgePath = c.PathValue("task.judge") ?? task!.ConstitutionPath;
+        var judge = Judge(c, judgePath);
         // The built-in policy was trained on documents that start with <|endoftext|>; an external model gets its prompts as they are.
-        Func<string, int[]>? encode = modelDir is null ? text => StoryTask.EncodePrompt(tokenizer, text) : null;
-        return new LoopAssets(policy, tokenizer, sae, saeDir, judge, train, heldOut, encode);
+        var endOfTextFirst = modelDir is null;
+        Func<string, int[]>? encode = endOfTextFirst ? text => StoryTask.EncodePrompt(tokenizer, text) : null;
+        return new RunAssetSource(new LoopAssets(policy, tokenizer, sae, saeDir, judge, train, heldOut, encode), File.ReadAllText(judgePath), endOfTextFirst);
+    }
+
+    /// <summary>
+    /// Checks the task settings without preparing or loading anything, so that `fpo silo` refuses a bad task at start
+    /// rather than when its trainer first starts the run.
+    /// </summary>
+    public static void Check(LoopConfig c)
+    {
+        _ = TaskSettings(c);
+        if (c.PathValue("task.model") is { } model && (c.String("task.train_prompts") is null || c.String("task.held_out_prompts") is null || c.String("task.judge") is null))
+            throw c.Bad("task.model", $"{model}: an external model needs its own task.train_prompts, task.held_out_prompts and task.judge (the built-in task's prompts and judge are for its own policy)");
+        foreach (var key in new[] { "task.train_prompts", "task.held_out_prompts", "task.judge" })
+            if (c.PathValue(key) is { } path && !File.Exists(path)) throw c.Bad(key, $"{path}: no such file");
+        foreach (var key in new[] { "task.model", "task.sae" })
+            if (c.PathValue(key) is { } path && !Directory.Exists(path)) throw c.Bad(key, $"{path}: no such folder");
     }
 
     private static StoryTaskSettings TaskSettings(LoopConfig c) => c.String("task.size") switch
@@ -56,7 +76,6 @@ public static class LoopAssetsLoader
 
     private static IJudge Judge(LoopConfig c, string path)
     {
-        if (!File.Exists(path)) throw c.Bad("task.judge", $"{path}: no such file");
         try
         {
             return JudgeConfig.Load(path);

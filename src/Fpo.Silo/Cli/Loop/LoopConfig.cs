@@ -5,35 +5,60 @@ using Fpo.Alignment.Judges.Config;
 namespace Fpo.Silo.Cli.Loop;
 
 /// <summary>
-/// The settings of `fpo loop`, layered: each key's default (<see cref="LoopConfigKeys"/>), then the YAML file, then the
-/// environment variables FPO__section__key, then command-line options. Every value remembers where it came from, so
-/// an error names the key and the source ("silo-config/local.yaml: trainer.batch_size: expected an integer, found 'x'").
-/// Unknown keys in the file or in FPO__ variables are errors.
+/// The settings of `fpo loop` (and, with its own keys, `fpo silo`), layered: each key's default
+/// (<see cref="LoopConfigKeys"/>), then the YAML file, then the environment variables FPO__section__key, then
+/// command-line options. Every value remembers where it came from, so an error names the key and the source
+/// ("silo-config/local.yaml: trainer.batch_size: expected an integer, found 'x'"). Unknown keys in the file or in FPO__
+/// variables are errors, except variables of another command's sections (a pod's FPO__backbone__connection does not
+/// stop `fpo loop`).
 /// </summary>
 public sealed class LoopConfig
 {
     private readonly Dictionary<string, (string Value, string Source)> _values = new(StringComparer.Ordinal);
+    private readonly IReadOnlyList<LoopConfigKey> _keys;
 
-    private LoopConfig()
+    private LoopConfig(IReadOnlyList<LoopConfigKey> keys)
     {
-        foreach (var k in LoopConfigKeys.All) _values[k.Path] = (k.Default, "default");
+        _keys = keys;
+        foreach (var k in keys) _values[k.Path] = (k.Default, "default");
     }
 
-    public static LoopConfig Load(string? path, IDictionary environment, IEnumerable<(string Path, string? Value, string Source)> options)
+    /// <summary>The settings of `fpo loop`.</summary>
+    public static LoopConfig Load(string? path, IDictionary environment, IEnumerable<(string Path, string? Value, string Source)> options) =>
+        Load(path, environment, options, LoopConfigKeys.All, "fpo loop", LoopConfigKeys.OtherCommandSections);
+
+    /// <summary>The settings of <paramref name="command"/>, whose keys are <paramref name="keys"/>; FPO__ variables of <paramref name="foreignSections"/> are skipped.</summary>
+    public static LoopConfig Load(string? path, IDictionary environment, IEnumerable<(string Path, string? Value, string Source)> options,
+        IReadOnlyList<LoopConfigKey> keys, string command, IReadOnlyCollection<string> foreignSections)
     {
-        var config = new LoopConfig();
+        var config = new LoopConfig(keys);
         if (path is not null) config.ReadFile(path);
         foreach (DictionaryEntry e in environment)
         {
             if (e.Key is not string name || !name.StartsWith("FPO__", StringComparison.Ordinal)) continue;
             var parts = name["FPO__".Length..].Split("__");
-            var key = parts.Length == 2 ? LoopConfigKeys.Find(parts[0], parts[1]) : null;
-            if (key is null) throw new CliException($"environment variable {name}: not a setting of fpo loop (expected FPO__section__key, e.g. FPO__trainer__method)");
+            if (parts.Length == 2 && foreignSections.Contains(parts[0], StringComparer.OrdinalIgnoreCase)) continue;
+            var key = parts.Length == 2 ? Find(keys, parts[0], parts[1]) : null;
+            if (key is null) throw new CliException($"environment variable {name}: not a setting of {command} (expected FPO__section__key, e.g. FPO__trainer__method)");
             config._values[key.Path] = ((string?)e.Value ?? "", $"environment variable {name}");
         }
         foreach (var (p, value, source) in options)
             if (value is not null) config._values[p] = (value, source);
         return config;
+    }
+
+    /// <summary>The key <paramref name="section"/>.<paramref name="key"/> among <paramref name="keys"/> (case-insensitive), or null.</summary>
+    public static LoopConfigKey? Find(IReadOnlyList<LoopConfigKey> keys, string section, string key) =>
+        keys.FirstOrDefault(k => string.Equals(k.Section, section, StringComparison.OrdinalIgnoreCase) && string.Equals(k.Key, key, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>One --set SECTION.KEY=VALUE option as an override of a key among <paramref name="keys"/>.</summary>
+    public static (string Path, string? Value, string Source) ParseSet(string option, IReadOnlyList<LoopConfigKey> keys)
+    {
+        var eq = option.IndexOf('=', StringComparison.Ordinal);
+        var dot = eq < 0 ? -1 : option.IndexOf('.', StringComparison.Ordinal);
+        var key = dot < 0 || dot > eq ? null : Find(keys, option[..dot], option[(dot + 1)..eq]);
+        if (key is null) throw new CliException($"--set {option}: expected SECTION.KEY=VALUE with a key of the config (e.g. trainer.learning_rate=3e-4)");
+        return (key.Path, option[(eq + 1)..], $"--set {key.Path}");
     }
 
     private void ReadFile(string path)
@@ -47,7 +72,7 @@ public sealed class LoopConfig
                 var s = yaml.OptionalSection(section) ?? throw yaml.Error(section, "expected a mapping of settings");
                 foreach (var key in s.Keys.ToList())
                 {
-                    var known = LoopConfigKeys.Find(section, key) ?? throw s.Error(key, $"unknown key ({KnownKeys(section)})");
+                    var known = Find(_keys, section, key) ?? throw s.Error(key, $"unknown key ({KnownKeys(section)})");
                     var value = s.OptionalString(key);
                     _values[known.Path] = (value is null or "~" or "null" ? "" : value, $"{path}:{known.Path}");
                 }
@@ -59,12 +84,12 @@ public sealed class LoopConfig
         }
     }
 
-    private static string KnownKeys(string section)
+    private string KnownKeys(string section)
     {
-        var keys = LoopConfigKeys.All.Where(k => k.Section == section).Select(k => k.Key).ToList();
+        var keys = _keys.Where(k => k.Section == section).Select(k => k.Key).ToList();
         return keys.Count > 0
             ? $"the {section} settings are {string.Join(", ", keys)}"
-            : $"unknown section; the sections are {string.Join(", ", LoopConfigKeys.All.Select(k => k.Section).Distinct())}";
+            : $"unknown section; the sections are {string.Join(", ", _keys.Select(k => k.Section).Distinct())}";
     }
 
     public string Source(string path) => _values[path].Source;
@@ -100,7 +125,7 @@ public sealed class LoopConfig
     public string ToYaml()
     {
         var lines = new List<string> { "# The effective settings of this run: value, then where it came from." };
-        foreach (var group in LoopConfigKeys.All.GroupBy(k => k.Section))
+        foreach (var group in _keys.GroupBy(k => k.Section))
         {
             lines.Add($"{group.Key}:");
             foreach (var k in group)

@@ -66,6 +66,6 @@ public static class LoopConfigKeys
         new("api", "serve_openai", "true", "Serve the OpenAI-compatible /v1/chat/completions, /v1/completions and /v1/models for the newest snapshot."),
     ];
 
-    public static LoopConfigKey? Find(string section, string key) =>
-        All.FirstOrDefault(k => string.Equals(k.Section, section, StringComparison.OrdinalIgnoreCase) && string.Equals(k.Key, key, StringComparison.OrdinalIgnoreCase));
+    /// <summary>Sections only `fpo silo` reads; their FPO__ variables (set for a pod, say) are not errors for `fpo loop`.</summary>
+    public static readonly IReadOnlyList<string> OtherCommandSections = ["silo", "backbone"];
 }

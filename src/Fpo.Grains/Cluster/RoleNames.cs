@@ -1,0 +1,16 @@
+namespace Fpo.Grains.Cluster;
+
+/// <summary>
+/// The roles a silo can run (shared/DESIGN.md §4). <see cref="Singletons"/> run in exactly one silo of a run at a time,
+/// elected through <see cref="Backbone.IBackbone.TryLeadAsync"/>; the others scale out. The HTTP API role (issue 9) is
+/// added here and in <see cref="SiloRoles.Create"/>.
+/// </summary>
+public static class RoleNames
+{
+    public const string Trainer = "trainer", PromptSource = "prompt_source", Rollout = "rollout", Reference = "reference", Judge = "judge",
+        Evaluator = "evaluator";
+
+    public static readonly IReadOnlyList<string> All = [Trainer, PromptSource, Rollout, Reference, Judge, Evaluator];
+
+    public static readonly IReadOnlySet<string> Singletons = new HashSet<string>(StringComparer.Ordinal) { Trainer, PromptSource, Evaluator };
+}

@@ -1,0 +1,145 @@
+using Npgsql;
+
+namespace Fpo.Grains.Postgres;
+
+/// <summary>
+/// The backbone's tables, created and migrated at start-up. fpo_schema_version lists the migrations applied; each
+/// missing one runs in its own transaction, in order, while the process holds a session advisory lock, so silos that
+/// start together migrate once. A database migrated by a newer Fpo (a version this build does not know) is refused.
+/// Many runs share the tables; every row carries its run.
+/// </summary>
+internal static class PostgresSchema
+{
+    /// <summary>The events channel: payloads "s:&lt;run&gt;/&lt;stream&gt;" (records became pending) and "p:&lt;run&gt;" (a snapshot was published).</summary>
+    public const string Channel = "fpo_events";
+
+    private static readonly long MigrationLock = Sql.LockKey("schema-migration");
+
+    private static readonly (int Version, string Sql)[] Migrations =
+    [
+        (1, """
+            create table fpo_runs (
+                run text primary key,
+                created_at timestamptz not null default now());
+
+            create sequence fpo_lease_tokens;
+
+            -- state: 0 pending, 1 leased (deadline in the future, or expired and not yet taken again), 2 acknowledged, 3 dead
+            create table fpo_stream_records (
+                run text not null,
+                stream text not null,
+                id text not null,
+                seq bigint generated always as identity,
+                value text,
+                state smallint not null default 0,
+                deliveries integer not null default 0,
+                lease_token bigint not null default 0,
+                deadline timestamptz,
+                error text,
+                died_at timestamptz,
+                primary key (run, stream, id));
+            create index fpo_stream_open on fpo_stream_records (run, stream, seq) where state < 2;
+            create index fpo_stream_dead on fpo_stream_records (run, stream, seq) where state = 3;
+
+            create table fpo_snapshots (
+                run text not null,
+                version bigint not null,
+                sha256 text not null,
+                bytes bigint not null,
+                published_at timestamptz not null default now(),
+                trainer_step bigint not null,
+                preference_count integer not null,
+                metadata text not null,
+                consumed_stream text,
+                primary key (run, version));
+
+            create table fpo_snapshot_files (
+                run text not null,
+                version bigint not null,
+                name text not null,
+                bytes bigint not null,
+                chunks integer not null,
+                primary key (run, version, name));
+
+            create table fpo_snapshot_chunks (
+                run text not null,
+                version bigint not null,
+                name text not null,
+                chunk integer not null,
+                data bytea not null,
+                primary key (run, version, name, chunk));
+
+            create table fpo_lineage (
+                run text not null,
+                preference_id text not null,
+                version bigint not null,
+                primary key (run, preference_id));
+            create index fpo_lineage_version on fpo_lineage (run, version);
+
+            create table fpo_dropped (
+                run text not null,
+                preference_id text not null,
+                reason text not null,
+                at timestamptz not null default now(),
+                seq bigint generated always as identity,
+                primary key (run, preference_id));
+
+            create table fpo_feature_stats (
+                run text not null,
+                version bigint not null,
+                side smallint not null,
+                data bytea,
+                primary key (run, version, side));
+
+            create table fpo_feature_deltas (
+                run text not null,
+                version bigint not null,
+                side smallint not null,
+                delta_id text not null,
+                primary key (run, version, side, delta_id));
+
+            create table fpo_journal (
+                seq bigint generated always as identity primary key,
+                run text not null,
+                kind text not null,
+                id text not null,
+                json text not null,
+                at timestamptz not null default now(),
+                unique (run, kind, id));
+            create index fpo_journal_kind on fpo_journal (run, kind, seq);
+            """),
+    ];
+
+    /// <summary>Applies the missing migrations; returns the versions it applied (none when the schema was current).</summary>
+    public static async Task<IReadOnlyList<int>> MigrateAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await Sql.ExecuteAsync(connection, "select pg_advisory_lock(@key)", cancellationToken, ("key", MigrationLock)).ConfigureAwait(false);
+        try
+        {
+            await Sql.ExecuteAsync(connection,
+                "create table if not exists fpo_schema_version (version integer primary key, applied_at timestamptz not null default now())",
+                cancellationToken).ConfigureAwait(false);
+            var applied = await Sql.ListAsync(connection, "select version from fpo_schema_version", r => r.GetInt32(0), cancellationToken).ConfigureAwait(false);
+            var known = Migrations[^1].Version;
+            if (applied.Count > 0 && applied.Max() > known)
+                throw new InvalidOperationException(
+                    $"the database's fpo schema is at version {applied.Max()}, newer than this build knows ({known}); upgrade Fpo or use another database");
+            var done = new List<int>();
+            foreach (var (version, sql) in Migrations)
+            {
+                if (applied.Contains(version)) continue;
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                await Sql.ExecuteAsync(connection, sql, cancellationToken).ConfigureAwait(false);
+                await Sql.ExecuteAsync(connection, "insert into fpo_schema_version (version) values (@v)", cancellationToken, ("v", version)).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                done.Add(version);
+            }
+            return done;
+        }
+        finally
+        {
+            if (connection.State == System.Data.ConnectionState.Open)
+                await Sql.ExecuteAsync(connection, "select pg_advisory_unlock(@key)", CancellationToken.None, ("key", MigrationLock)).ConfigureAwait(false);
+        }
+    }
+}

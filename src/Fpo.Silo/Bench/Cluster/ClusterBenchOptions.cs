@@ -1,0 +1,16 @@
+namespace Fpo.Silo.Bench.Cluster;
+
+/// <summary>
+/// What `fpo bench cluster` runs: the throughput window and the rollout-silo counts it measures, the model shapes of
+/// the publish-latency part and how many snapshots it publishes per shape; the role configs (silo-config/) and the
+/// folder where the tiny task is prepared and cached.
+/// </summary>
+public sealed record ClusterBenchOptions
+{
+    public required string ConfigDir { get; init; }
+    public required string DataDir { get; init; }
+    public TimeSpan Window { get; init; } = TimeSpan.FromMinutes(2);
+    public IReadOnlyList<int> RolloutSilos { get; init; } = [1, 2];
+    public IReadOnlyList<string> Shapes { get; init; } = [.. LatencyShapes.Names];
+    public int Publishes { get; init; } = 3;
+}

@@ -1,0 +1,29 @@
+using Fpo.Silo.Cli.Loop;
+
+namespace Fpo.Silo.Cli.Silo;
+
+/// <summary>
+/// Every key `fpo silo` reads: its own (silo.*, backbone.*) and those of `fpo loop`, which the roles read as the loop
+/// does. silo-config/trainer.yaml, rollout.yaml, reference.yaml, judge.yaml and api.yaml document the keys their roles
+/// need; any other key is an error.
+/// </summary>
+public static class SiloConfigKeys
+{
+    public const string Connection = "backbone.connection";
+    public const string ConnectionVariable = "FPO__backbone__connection";
+
+    public static readonly LoopConfigKey[] Own =
+    [
+        new("silo", "roles", "", "The roles this silo runs, comma-separated: trainer, prompt_source, rollout, reference, judge, evaluator."),
+        new("silo", "name", "", "This silo's name in logs, status lines and the run journal (unset: host name and process id; on Kubernetes the pod name)."),
+        new("silo", "work", "silo-work", "This silo's local folder: the run's assets loaded from snapshot 0 and the trainer's checkpoints (a new pod starts empty and resumes from the latest snapshot)."),
+        new("silo", "status_seconds", "5", "Seconds between status lines on stdout."),
+        new("silo", "lead_poll_seconds", "2", "How often a waiting singleton role (trainer, prompt_source, evaluator) asks to be elected."),
+        new("silo", "restart_seconds", "5", "How long a role that failed waits before it starts again."),
+        new("backbone", "kind", "postgres", "postgres (a cluster of silos) or embedded (one silo; the run folder run.runs/RUN)."),
+        new("backbone", "run", "", "The run every silo of the cluster joins (its id in the database)."),
+        new("backbone", "connection", "", "The PostgreSQL connection string; from the environment only (FPO__backbone__connection), never from a file."),
+    ];
+
+    public static readonly IReadOnlyList<LoopConfigKey> All = [.. Own, .. LoopConfigKeys.All];
+}

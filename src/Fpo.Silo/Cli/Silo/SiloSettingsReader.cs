@@ -1,0 +1,63 @@
+using System.Globalization;
+using Fpo.Grains.Cluster;
+using Fpo.Silo.Cli.Loop;
+
+namespace Fpo.Silo.Cli.Silo;
+
+/// <summary>
+/// Turns `fpo silo`'s layered config into the silo's settings and its backbone. Everything that can be wrong is found
+/// here, before any role starts: the roles, the backbone kind and run, a connection string that is missing or does not
+/// come from the environment, the loop settings and the task a trainer would start the run with.
+/// </summary>
+public static class SiloSettingsReader
+{
+    public static (SiloSettings Silo, SiloBackboneOptions Backbone) Read(LoopConfig c)
+    {
+        var roles = (c.String("silo.roles") ?? throw c.Bad("silo.roles", $"is required: name the roles this silo runs (some of {string.Join(", ", RoleNames.All)})"))
+            .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        foreach (var role in roles)
+            if (!RoleNames.All.Contains(role)) throw c.Bad("silo.roles", $"unknown role '{role}' (expected some of {string.Join(", ", RoleNames.All)})");
+        var kind = c.String("backbone.kind");
+        if (kind is not (SiloBackboneOptions.Postgres or SiloBackboneOptions.Embedded))
+            throw c.Bad("backbone.kind", $"unknown kind '{kind}' (expected {SiloBackboneOptions.Postgres} or {SiloBackboneOptions.Embedded})");
+        var run = c.String("backbone.run") ?? throw c.Bad("backbone.run", "is required: the run every silo of the cluster joins");
+        if (run.Length > 64 || run[0] == '.' || !run.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.'))
+            throw c.Bad("backbone.run", $"'{run}' is not a run id: use 1 to 64 ASCII letters, digits, '-', '_' or '.', not starting with '.'");
+        var connection = c.String(SiloConfigKeys.Connection);
+        if (connection is not null && !c.Source(SiloConfigKeys.Connection).StartsWith("environment variable", StringComparison.Ordinal))
+            throw c.Bad(SiloConfigKeys.Connection, $"a connection string holds a password: give it in the environment variable {SiloConfigKeys.ConnectionVariable}, never in a file or on the command line");
+        if (kind == SiloBackboneOptions.Postgres && connection is null)
+            throw new CliException($"backbone.kind is postgres but {SiloConfigKeys.ConnectionVariable} is not set: export the PostgreSQL connection string (e.g. Host=127.0.0.1;Username=fpo;Password=...;Database=fpo)");
+        if (roles.Contains(RoleNames.Trainer)) LoopAssetsLoader.Check(c);
+        var silo = new SiloSettings
+        {
+            Roles = roles,
+            Name = c.String("silo.name") ?? $"{Environment.MachineName}-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}",
+            Loop = LoopSettingsReader.Read(c),
+            WorkDir = Path.Combine(c.PathValue("silo.work")!, run),
+            LeadPoll = Seconds(c, "silo.lead_poll_seconds"),
+            RestartBackoff = Seconds(c, "silo.restart_seconds"),
+            StopAtVersion = c.OptionalInt("run.max_snapshots"),
+            MaxDuration = c.OptionalDouble("run.max_minutes") is { } minutes ? TimeSpan.FromMinutes(minutes) : null,
+        };
+        try
+        {
+            silo.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(e.Message);
+        }
+        return (silo, new SiloBackboneOptions(kind, run, connection, c.PathValue("run.runs")!));
+    }
+
+    /// <summary>Seconds between status lines.</summary>
+    public static TimeSpan StatusInterval(LoopConfig c) => Seconds(c, "silo.status_seconds");
+
+    private static TimeSpan Seconds(LoopConfig c, string key)
+    {
+        var seconds = c.Double(key);
+        if (seconds <= 0) throw c.Bad(key, $"must be positive (got {seconds})");
+        return TimeSpan.FromSeconds(seconds);
+    }
+}
