@@ -6,7 +6,8 @@ namespace Fpo.Silo.SiloApi;
 
 /// <summary>
 /// <see cref="IRunView"/> of a process that hosts none of the grains (the api role of a distributed run): the status
-/// from the stream counts, the snapshot store and the journal; throughput as pairs produced per minute over the last
+/// from the stream counts, the snapshot store and the journal (trainer steps, evaluations, the versions the rollout
+/// grains serve); throughput as pairs produced per minute over the last
 /// five minutes of status reads (fewer at first). It cannot start or stop
 /// the run: the trainer lives elsewhere.
 /// </summary>
@@ -36,10 +37,11 @@ public sealed class BackboneRunView : IRunView
         var latest = await Backbone.Snapshots.LatestAsync(cancellationToken).ConfigureAwait(false);
         var steps = await _journal.StepsAsync(cancellationToken).ConfigureAwait(false);
         var evaluations = await _journal.EvaluationsAsync(cancellationToken).ConfigureAwait(false);
+        var serving = await _journal.RolloutVersionsAsync(cancellationToken).ConfigureAwait(false);
         var pairs = counts[StreamNames.Pairs].Published;
         var (labels, abstentions) = StreamQueues.Judged(counts);
         return new RunStatus(Backbone.RunId, RunStates.Observing, _clock.Elapsed.TotalSeconds, latest?.Version ?? -1,
-            steps.Count > 0 ? steps[^1].Step : null, null, pairs, Rate(pairs), labels, abstentions, null, [], StreamQueues.Depths(counts),
+            steps.Count > 0 ? steps[^1].Step : null, null, pairs, Rate(pairs), labels, abstentions, null, serving, StreamQueues.Depths(counts),
             steps.Count > 0 ? steps[^1] : null, evaluations.Count > 0 ? EvaluationPoint.Of(evaluations[^1]) : null);
     }
 

@@ -1,12 +1,14 @@
 using System.Text.Json;
 using Fpo.Grains.Backbone;
+using Fpo.Grains.Cluster;
 using Fpo.Grains.Contracts;
 
 namespace Fpo.Silo.SiloApi;
 
 /// <summary>
 /// Reads what the trainer and evaluator appended to the run journal (<see cref="JournalKinds"/>: a
-/// <see cref="TrainerStepReport"/> per step, a <see cref="SnapshotEvaluation"/> per evaluated version), incrementally:
+/// <see cref="TrainerStepReport"/> per step, a <see cref="SnapshotEvaluation"/> per evaluated version) and the rollout
+/// silos' <see cref="RolloutServing"/> records (which snapshot each rollout grain serves), incrementally:
 /// each call reads only entries after the last one seen. An entry that does not parse is skipped and its reason kept
 /// in <see cref="Problems"/>, so one bad record does not hide the run. Concurrent callers may read the same entries
 /// twice; records are keyed by step and version, so that changes nothing.
@@ -18,8 +20,9 @@ public sealed class JournalRecords(IRunJournal journal)
     private readonly Lock _gate = new();
     private readonly SortedDictionary<long, TrainerStepPoint> _steps = [];
     private readonly SortedDictionary<long, SnapshotEvaluation> _evaluations = [];
+    private readonly SortedDictionary<string, long> _serving = new(StringComparer.Ordinal);
     private readonly List<string> _problems = [];
-    private long _stepsRead, _evaluationsRead;
+    private long _stepsRead, _evaluationsRead, _servingRead;
 
     /// <summary>Entries that could not be read, one line each (kind, id, why).</summary>
     public IReadOnlyList<string> Problems
@@ -55,6 +58,22 @@ public sealed class JournalRecords(IRunJournal journal)
         {
             _evaluationsRead = Math.Max(_evaluationsRead, read);
             return [.. _evaluations.Values];
+        }
+    }
+
+    /// <summary>The snapshot version each rollout grain of the run serves now, by silo/grain name.</summary>
+    public async Task<IReadOnlyList<long>> RolloutVersionsAsync(CancellationToken cancellationToken)
+    {
+        var read = await ReadAsync(RolloutServing.JournalKind, Volatile.Read(ref _servingRead), json =>
+        {
+            var serving = Parse<RolloutServing>(json);
+            var grain = $"{serving.Silo}/{serving.Grain}";
+            _serving[grain] = Math.Max(serving.Version, _serving.GetValueOrDefault(grain, -1));
+        }, cancellationToken).ConfigureAwait(false);
+        lock (_gate)
+        {
+            _servingRead = Math.Max(_servingRead, read);
+            return [.. _serving.Values];
         }
     }
 

@@ -1,5 +1,6 @@
 using Fpo.Alignment.Explanations;
 using Fpo.Grains.Backbone;
+using Fpo.Grains.Loop;
 using Fpo.Grains.Roles;
 using Fpo.Models.Tokenization;
 using Fpo.Models.Transformer;
@@ -35,6 +36,13 @@ public sealed class RunModel
 
     /// <summary>Latents of the SAE (0 without one).</summary>
     public int Latents => Sae?.Config.Latents ?? 0;
+
+    /// <summary>The run model of a run's assets (`fpo loop`'s, or those an api-role silo loads from snapshot 0 with RunAssets.Load).</summary>
+    public static Task<RunModel> CreateAsync(IBackbone backbone, LoopAssets assets, int driftTopK, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(assets);
+        return CreateAsync(backbone, assets.InitialPolicy.Config, assets.Tokenizer, assets.Sae, assets.SaeDir, driftTopK, cancellationToken);
+    }
 
     /// <summary>Reads snapshot 0 of <paramref name="backbone"/> for the logit lens (the run must have published it).</summary>
     public static async Task<RunModel> CreateAsync(IBackbone backbone, ModelConfig config, BpeTokenizer tokenizer, SaeWeights? sae, string? saeDir,

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Fpo.Alignment.Training;
 using Fpo.Grains.Backbone;
+using Fpo.Grains.Cluster;
 using Fpo.Grains.Contracts;
 using Fpo.Sae.Statistics;
 using Fpo.Silo.SiloApi;
@@ -58,7 +59,12 @@ public sealed class FeatureStatisticsApiTests
         var metrics = new PreferenceMetrics { Method = "fpo", Pairs = 8, Loss = 0.69f, ChosenReward = 0.1f, RejectedReward = -0.1f, Margin = 0.2f, Accuracy = 0.75f, FeatureDivergenceChosen = 0.01f };
         await api.Backbone.Journal.AppendAsync(JournalKinds.TrainerStep, "1", JsonSerializer.Serialize(new TrainerStepReport(1, metrics, 1e-3f, 0.5f, 0.25, 0.1, null), JournalKinds.Json), Ct);
 
+        foreach (var (grain, version) in new[] { ("rollout-0", 0L), ("rollout-1", 0L), ("rollout-0", 1L) })
+            await api.Backbone.Journal.AppendAsync(RolloutServing.JournalKind, $"silo-a/{grain}/{version}",
+                JsonSerializer.Serialize(new RolloutServing("silo-a", grain, version, DateTimeOffset.UnixEpoch), JournalKinds.Json), Ct);
+
         var status = await api.Http.GetFromJsonAsync<JsonElement>("/api/run", Ct);
+        Assert.Equal([1L, 0L], status.GetProperty("rolloutVersions").EnumerateArray().Select(v => v.GetInt64()));
         Assert.Equal(RunStates.Observing, status.GetProperty("state").GetString());
         Assert.Equal(0, status.GetProperty("snapshotVersion").GetInt64());
         Assert.Equal(1, status.GetProperty("trainerSteps").GetInt64());

@@ -72,7 +72,7 @@ internal sealed class LiveLoop : IAsyncDisposable
         };
         var backbone = new RecordingBackbone(EmbeddedBackbone.Open(dir));
         var host = await LoopHost.OpenAsync(backbone, assets, settings, dir, TestContext.Current.CancellationToken);
-        var model = await RunModel.CreateAsync(backbone, policy.Config, tokenizer, sae, null, settings.Evaluator.DriftTopK, TestContext.Current.CancellationToken);
+        var model = await RunModel.CreateAsync(backbone, assets, settings.Evaluator.DriftTopK, TestContext.Current.CancellationToken);
         var view = new LoopRunView(backbone, model);
         view.Attach(host);
         var api = await SiloApiServer.StartAsync(new SiloApiOptions { Port = 0, Token = token, AlertMinTokens = 16 }, view, TestContext.Current.CancellationToken);
