@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Fpo.Alignment.Explanations;
 using Fpo.Alignment.Training;
 using Fpo.Grains.Backbone;
 using Fpo.Grains.Cluster;
@@ -82,6 +83,26 @@ public sealed class FeatureStatisticsApiTests
         }
         Assert.Equal(HttpStatusCode.NotFound, (await api.Http.GetAsync("/api/features", Ct)).StatusCode);
         Assert.Equal("ready", (await api.Http.GetFromJsonAsync<JsonElement>("/readyz", Ct)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Explanations_and_scores_from_sae_explain_appear_in_the_table_and_on_the_latent_page()
+    {
+        var date = new DateTimeOffset(2026, 11, 23, 7, 0, 0, TimeSpan.Zero);
+        await using var api = await InMemoryApi.StartAsync(explanations:
+        [
+            new FeatureExplanation(2, "cats sitting on mats", 0.61, null, "explainer-llm", date, 20, 0),
+            new FeatureExplanation(5, "numbers", null, "too few contexts", "explainer-llm", date, 0, 0),
+        ]);
+        await api.Backbone.FeatureStats.MergeAsync(new FeatureStatsKey(0, FeatureSide.Policy), "d", Stats(10, [(2, 1f, 3), (5, 2f, 1)]), Ct);
+        var table = await api.Http.GetFromJsonAsync<JsonElement>("/api/features?sort=latent&order=asc", Ct);
+        var rows = table.GetProperty("rows").EnumerateArray().ToDictionary(r => r.GetProperty("drift").GetProperty("latent").GetInt32());
+        Assert.Equal("cats sitting on mats", rows[2].GetProperty("explanation").GetString());
+        Assert.Equal(0.61, rows[2].GetProperty("score").GetDouble());
+        Assert.Equal(JsonValueKind.Null, rows[5].GetProperty("score").ValueKind);
+        var page = await api.Http.GetFromJsonAsync<JsonElement>("/api/features/5", Ct);
+        Assert.Equal("too few contexts", page.GetProperty("explanation").GetProperty("noScoreReason").GetString());
+        Assert.Equal(JsonValueKind.Null, (await api.Http.GetFromJsonAsync<JsonElement>("/api/features/3", Ct)).GetProperty("explanation").ValueKind);
     }
 
     [Fact]
