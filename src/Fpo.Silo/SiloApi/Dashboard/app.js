@@ -1,7 +1,7 @@
 // The Fpo dashboard: polls the silo's API every two seconds and draws plain SVG. No dependencies.
 "use strict";
 
-const state = { sort: "drift", order: "desc", latent: null, throughput: new Map(), alerts: new Set(), hostsTrainer: false };
+const state = { sort: "drift", order: "desc", latent: null, throughput: new Map(), alerts: [], hostsTrainer: false };
 const $ = id => document.getElementById(id);
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -87,7 +87,7 @@ async function refreshCharts() {
 
 async function refreshAlerts() {
   const alerts = await api("/api/alerts");
-  state.alerts = new Set(alerts.map(a => a.latent));
+  state.alerts = alerts;
   $("alerts").replaceChildren(...alerts.slice(0, 40).map(a => {
     const li = el("li", { "data-latent": a.latent }, `latent ${a.latent} ${a.direction} ×${fmt(a.ratio, 2)} (snapshot ${a.fromVersion}→${a.toVersion}: ${fmt(a.fromFrequency)}→${fmt(a.toFrequency)})`);
     li.addEventListener("click", () => { location.hash = "latent=" + a.latent; });
@@ -106,7 +106,8 @@ async function refreshTable(haveStatistics) {
   $("features").tBodies[0].replaceChildren(...rows.map(r => {
     const d = r.drift;
     const tr = el("tr", { "data-latent": d.latent, "data-drift": d.driftContribution });
-    if (state.alerts.has(d.latent)) tr.className = "alert";
+    // Highlight the latents that alerted on the way into the table's snapshot.
+    if (state.alerts.some(a => a.latent === d.latent && a.toVersion === t.version)) tr.className = "alert";
     for (const text of [d.latent, r.explanation ?? "", fmt(d.policyFrequency), fmt(d.referenceFrequency), fmt(d.frequencyRatio, 2), fmt(d.meanDifference), fmt(d.driftContribution)])
       tr.append(el("td", {}, String(text)));
     tr.addEventListener("click", () => { location.hash = "latent=" + d.latent; });
