@@ -11,6 +11,8 @@ need_apt=()
 command -v node >/dev/null || need_apt+=(nodejs npm)
 # The dashboard's browser test drives Debian's chromium through Playwright (never Playwright's own browser download).
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+# The PostgreSQL backbone's tests start throwaway servers (LocalPostgresServer): they need initdb and pg_ctl.
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null || need_apt+=(postgresql)
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "test.sh: installing ${need_apt[*]}"
     sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"

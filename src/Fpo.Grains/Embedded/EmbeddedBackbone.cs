@@ -21,7 +21,7 @@ public sealed class EmbeddedBackbone : IBackbone
     private readonly string _folder;
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, (Type Type, IDisposable Stream)> _streams = new(StringComparer.Ordinal);
+    private readonly StreamRegistry _streams = new();
     private readonly List<string> _warnings = [];
     private readonly EmbeddedSnapshotStore _snapshots;
     private readonly EmbeddedLineageLog _lineage;
@@ -70,22 +70,17 @@ public sealed class EmbeddedBackbone : IBackbone
     /// <summary>
     /// The stream <paramref name="name"/> (letters, digits, '-', '_' and '.', not starting with '.', at most 64
     /// characters, since it names a file), replayed from its log on first use. Settings apply from the first call.
+    /// Locks are taken registry first, then the backbone's own, never the other way.
     /// </summary>
-    public IStream<T> Stream<T>(string name, IRecordCodec<T> codec, StreamSettings? settings = null)
-    {
-        CheckStreamName(name);
-        lock (_gate)
+    public IStream<T> Stream<T>(string name, IRecordCodec<T> codec, StreamSettings? settings = null) =>
+        _streams.GetOrAdd(name, () =>
         {
-            if (_streams.TryGetValue(name, out var existing))
-                return existing.Stream as IStream<T>
-                    ?? throw new InvalidOperationException($"stream '{name}' holds {existing.Type.Name} records, not {typeof(T).Name}");
-            var stream = new EmbeddedStream<T>(name, StreamLog(name), codec, settings ?? new StreamSettings(), _time, _warnings);
+            EmbeddedStream<T> stream;
+            lock (_gate) stream = new EmbeddedStream<T>(name, StreamLog(name), codec, settings ?? new StreamSettings(), _time, _warnings);
             // A crash after a snapshot was written and before its preferences were acknowledged is finished here.
             stream.AcknowledgeIds(_snapshots.ConsumedIn(name));
-            _streams.Add(name, (typeof(T), stream));
             return stream;
-        }
-    }
+        });
 
     /// <summary>Publishes, then acknowledges: a crash in between redoes the step, and the repeated publish changes nothing.</summary>
     public async Task<IReadOnlyList<string>> ForwardAsync<TIn, TOut>(
@@ -117,9 +112,8 @@ public sealed class EmbeddedBackbone : IBackbone
         {
             foreach (var claim in _leaders.Values) claim.MarkLost();
             _leaders.Clear();
-            foreach (var (_, stream) in _streams.Values) stream.Dispose();
-            _streams.Clear();
         }
+        foreach (var stream in _streams.Clear()) ((IDisposable)stream).Dispose();
         _lineage.Dispose();
         _snapshots.Dispose();
         _journal.Dispose();
@@ -134,36 +128,25 @@ public sealed class EmbeddedBackbone : IBackbone
 
     private void AcknowledgeConsumed(string stream, IReadOnlyList<string> ids)
     {
-        IAcknowledgeById? open;
-        lock (_gate) open = _streams.TryGetValue(stream, out var s) ? s.Stream as IAcknowledgeById : null;
         // A stream not open yet acknowledges them when it opens (Stream<T>), from the snapshot index.
-        open?.AcknowledgeIds(ids);
+        (_streams.Find(stream) as IAcknowledgeById)?.AcknowledgeIds(ids);
     }
 
     private Dictionary<string, Dictionary<string, StreamState>> StreamStates(IEnumerable<string> names)
     {
         var states = new Dictionary<string, Dictionary<string, StreamState>>(StringComparer.Ordinal);
-        lock (_gate)
+        foreach (var name in names)
         {
-            foreach (var name in names)
+            // A stream nobody opened is read from its log, while the registry keeps anyone from opening (and writing) it.
+            var known = _streams.Inspect(name, open =>
             {
-                var known = _streams.TryGetValue(name, out var open)
-                    ? ((IAcknowledgeById)open.Stream).States()
-                    : StreamLogStates.Read(StreamLog(name), name, _warnings);
-                if (known is not null) states[name] = known;
-            }
+                if (open is IAcknowledgeById stream) return stream.States();
+                lock (_gate) return StreamLogStates.Read(StreamLog(name), name, _warnings);
+            });
+            if (known is not null) states[name] = known;
         }
         return states;
     }
 
     private string StreamLog(string name) => Path.Combine(_folder, "streams", name + ".jsonl");
-
-    private static void CheckStreamName(string name)
-    {
-        var ok = !string.IsNullOrEmpty(name) && name.Length <= 64 && name[0] != '.'
-            && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
-        if (!ok)
-            throw new ArgumentException(
-                $"stream name '{name}' is not allowed: use 1 to 64 ASCII letters, digits, '-', '_' or '.', not starting with '.' (it names a file)", nameof(name));
-    }
 }

@@ -58,6 +58,7 @@ public sealed class LocalPostgresServer : IAsyncDisposable
                 synchronous_commit = off
                 full_page_writes = off
                 max_connections = 300
+                autovacuum_naptime = 1s
                 """), cancellationToken).ConfigureAwait(false);
             await server.StartAsync(cancellationToken).ConfigureAwait(false);
             return server;
@@ -92,7 +93,16 @@ public sealed class LocalPostgresServer : IAsyncDisposable
     /// <summary>Starts the server (on the same port and data as before) and waits until it accepts connections.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await PgAsync("pg_ctl", ["-D", _data, "-l", Path.Combine(Folder, "server.log"), "-w", "-t", "60", "start"], cancellationToken).ConfigureAwait(false);
+        var log = Path.Combine(Folder, "server.log");
+        try
+        {
+            await PgAsync("pg_ctl", ["-D", _data, "-l", log, "-w", "-t", "60", "start"], cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException e) when (File.Exists(log))
+        {
+            var tail = string.Join('\n', (await File.ReadAllLinesAsync(log, cancellationToken).ConfigureAwait(false)).TakeLast(10));
+            throw new InvalidOperationException($"{e.Message}\nthe end of {log}:\n{tail}", e);
+        }
         IsRunning = true;
         await using var source = NpgsqlDataSource.Create(ConnectionString);
         for (var attempt = 0; ; attempt++)

@@ -21,8 +21,7 @@ public sealed class PostgresBackbone : IBackbone
 {
     private readonly PostgresConnector _connector;
     private readonly PostgresNotifications _notifications;
-    private readonly Lock _gate = new();
-    private readonly Dictionary<string, (Type Type, object Stream)> _streams = new(StringComparer.Ordinal);
+    private readonly StreamRegistry _streams = new();
 
     private PostgresBackbone(PostgresConnector connector, string runId)
     {
@@ -79,17 +78,8 @@ public sealed class PostgresBackbone : IBackbone
     /// <summary>The stream <paramref name="name"/> of this run (same rules as the embedded backbone's names); settings apply from the first call in this process.</summary>
     public IStream<T> Stream<T>(string name, IRecordCodec<T> codec, StreamSettings? settings = null)
     {
-        RunIds.CheckStream(name);
         ArgumentNullException.ThrowIfNull(codec);
-        lock (_gate)
-        {
-            if (_streams.TryGetValue(name, out var existing))
-                return existing.Stream as IStream<T>
-                    ?? throw new InvalidOperationException($"stream '{name}' holds {existing.Type.Name} records, not {typeof(T).Name}");
-            var stream = new PostgresStream<T>(_connector, _notifications, RunId, name, codec, settings ?? new StreamSettings());
-            _streams.Add(name, (typeof(T), stream));
-            return stream;
-        }
+        return _streams.GetOrAdd(name, () => new PostgresStream<T>(_connector, _notifications, RunId, name, codec, settings ?? new StreamSettings()));
     }
 
     /// <summary>Acknowledges <paramref name="consumed"/> and publishes <paramref name="produced"/> in one transaction when both streams are this backbone's.</summary>
@@ -98,7 +88,7 @@ public sealed class PostgresBackbone : IBackbone
         IStream<TOut> to, IReadOnlyList<StreamItem<TOut>> produced,
         CancellationToken cancellationToken)
     {
-        if (from is not PostgresStream<TIn> source || to is not PostgresStream<TOut> target || !IsMine(source) || !IsMine(target))
+        if (from is not PostgresStream<TIn> source || to is not PostgresStream<TOut> target || !_streams.Contains(source) || !_streams.Contains(target))
         {
             await to.PublishAsync(produced, cancellationToken).ConfigureAwait(false);
             return await from.AcknowledgeAsync(consumed, cancellationToken).ConfigureAwait(false);
@@ -127,10 +117,5 @@ public sealed class PostgresBackbone : IBackbone
     {
         await _notifications.DisposeAsync().ConfigureAwait(false);
         await _connector.DisposeAsync().ConfigureAwait(false);
-    }
-
-    private bool IsMine(object stream)
-    {
-        lock (_gate) return _streams.Values.Any(s => ReferenceEquals(s.Stream, stream));
     }
 }

@@ -1,3 +1,5 @@
+using Fpo.Grains.Backbone;
+
 namespace Fpo.Grains.Postgres;
 
 /// <summary>
@@ -35,7 +37,7 @@ public sealed record PostgresBackboneOptions
     internal PostgresBackboneOptions Validate()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(ConnectionString);
-        RunIds.Check(RunId);
+        BackboneNames.CheckRun(RunId);
         if (RetryInitialDelay <= TimeSpan.Zero || RetryMaxDelay < RetryInitialDelay)
             throw new ArgumentException($"retry delays must satisfy 0 < initial ({RetryInitialDelay}) <= max ({RetryMaxDelay})");
         if (MaxRetries is < 0) throw new ArgumentException($"max retries is {MaxRetries}; use 0 or more, or null for no limit");

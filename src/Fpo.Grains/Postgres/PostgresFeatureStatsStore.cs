@@ -8,16 +8,10 @@ namespace Fpo.Grains.Postgres;
 /// fpo_feature_deltas (the delta ids applied). A merge is one transaction: it records the delta id (a seen id ends it),
 /// locks the key's row, and rewrites the merged blob; rollout silos merging into the same key take turns on the lock.
 /// </summary>
-internal sealed class PostgresFeatureStatsStore : IFeatureStatsStore
+internal sealed class PostgresFeatureStatsStore(PostgresConnector connector, string run) : IFeatureStatsStore
 {
-    private readonly PostgresConnector _connector;
-    private readonly string _run;
-
-    public PostgresFeatureStatsStore(PostgresConnector connector, string run)
-    {
-        _connector = connector;
-        _run = run;
-    }
+    private readonly PostgresConnector _connector = connector;
+    private readonly string _run = run;
 
     public Task<bool> MergeAsync(FeatureStatsKey key, string deltaId, FeatureStatistics delta, CancellationToken cancellationToken)
     {

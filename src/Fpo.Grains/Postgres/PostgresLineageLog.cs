@@ -9,19 +9,13 @@ namespace Fpo.Grains.Postgres;
 /// in SQL over the run's snapshots, lineage, dropped list and the records of every stream a snapshot consumed from
 /// (and <see cref="StreamNames.Preferences"/>), so it scales with the database, not with this process's memory.
 /// </summary>
-internal sealed class PostgresLineageLog : ILineageLog
+internal sealed class PostgresLineageLog(PostgresConnector connector, string run) : ILineageLog
 {
     /// <summary>Violation lines beyond this many per kind are summarized, so a badly broken run still gives a readable report.</summary>
     private const int MaxLinesPerKind = 1000;
 
-    private readonly PostgresConnector _connector;
-    private readonly string _run;
-
-    public PostgresLineageLog(PostgresConnector connector, string run)
-    {
-        _connector = connector;
-        _run = run;
-    }
+    private readonly PostgresConnector _connector = connector;
+    private readonly string _run = run;
 
     public async Task<long?> SnapshotOfAsync(string preferenceId, CancellationToken cancellationToken) =>
         (await _connector.RunAsync("reading the lineage", (connection, ct) => Sql.ListAsync(connection,

@@ -51,6 +51,7 @@ internal sealed class PostgresNotifications : IAsyncDisposable
                 await using (var listen = new NpgsqlCommand($"listen {PostgresSchema.Channel}", connection))
                     await listen.ExecuteNonQueryAsync(stop).ConfigureAwait(false);
                 attempt = 0;
+                _connector.Recovered();
                 FireAll();
                 while (true) await connection.WaitAsync(stop).ConfigureAwait(false);
             }

@@ -6,16 +6,10 @@ namespace Fpo.Grains.Postgres;
 /// An <see cref="IRunJournal"/> in fpo_journal. Appends of a run take a transaction-scoped advisory lock, so sequence
 /// numbers commit in the order they were drawn and a reader that continues after the last sequence it saw misses none.
 /// </summary>
-internal sealed class PostgresRunJournal : IRunJournal
+internal sealed class PostgresRunJournal(PostgresConnector connector, string run) : IRunJournal
 {
-    private readonly PostgresConnector _connector;
-    private readonly string _run;
-
-    public PostgresRunJournal(PostgresConnector connector, string run)
-    {
-        _connector = connector;
-        _run = run;
-    }
+    private readonly PostgresConnector _connector = connector;
+    private readonly string _run = run;
 
     public Task<bool> AppendAsync(string kind, string id, string json, CancellationToken cancellationToken)
     {

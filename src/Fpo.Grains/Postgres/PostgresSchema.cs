@@ -40,6 +40,9 @@ internal static class PostgresSchema
                 primary key (run, stream, id));
             create index fpo_stream_open on fpo_stream_records (run, stream, seq) where state < 2;
             create index fpo_stream_dead on fpo_stream_records (run, stream, seq) where state = 3;
+            create index fpo_stream_leases on fpo_stream_records (run, stream, deadline) where state = 1;
+            -- A queue table turns over quickly: vacuum it early so lease scans do not wade through dead row versions.
+            alter table fpo_stream_records set (autovacuum_vacuum_scale_factor = 0.02, autovacuum_vacuum_threshold = 1000, autovacuum_analyze_scale_factor = 0.02);
 
             create table fpo_snapshots (
                 run text not null,

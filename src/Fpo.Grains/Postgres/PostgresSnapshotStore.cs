@@ -38,7 +38,7 @@ internal sealed class PostgresSnapshotStore : ISnapshotStore
             var bad = ids.GroupBy(i => i, StringComparer.Ordinal).First(g => string.IsNullOrEmpty(g.Key) || g.Count() > 1).Key;
             throw new ArgumentException($"snapshot {publication.Version}: preference id '{bad}' is empty or listed twice", nameof(publication));
         }
-        if (publication.ConsumedStream is { } consumed) RunIds.CheckStream(consumed);
+        if (publication.ConsumedStream is { } consumed) BackboneNames.CheckStream(consumed);
         var sha256 = SnapshotContent.ComputeSha256(publication.Files);
         var bytes = publication.Files.Values.Sum(f => f.LongLength);
         return await _connector.TransactAsync($"publishing snapshot {publication.Version}",

@@ -21,6 +21,7 @@ public static class FpoCli
         root.Subcommands.Add(LoopCommand.Create());
         root.Subcommands.Add(SiloCommand.Create());
         root.Subcommands.Add(ExperimentCommand.Create());
+        root.Subcommands.Add(LineageCommand.Create());
         return root;
     }
 }

@@ -1,5 +1,8 @@
-using Fpo.Grains.Loop;
+using System.Globalization;
+using System.Text.Json;
+using Fpo.Grains.Contracts;
 using Fpo.Grains.Embedded;
+using Fpo.Grains.Loop;
 
 namespace Fpo.Grains.Tests.Loop;
 
@@ -21,6 +24,17 @@ public sealed class LoopEndToEndTests
             Assert.Equal(0, history[0].Version);
             Assert.True(history[^1].WinRate > 0.6, $"final win rate {history[^1].WinRate:F3}");
             Assert.True(history[^1].KlPerToken > history[0].KlPerToken, "training moved the policy away from the reference");
+            // Other processes read the run through the journal, and the lineage proves nothing was lost or trained twice.
+            var ct = TestContext.Current.CancellationToken;
+            var evaluations = await backbone.Journal.ReadAsync(JournalKinds.Evaluation, 0, 1000, ct);
+            Assert.Equal(history.Select(e => e.Version.ToString(CultureInfo.InvariantCulture)), evaluations.Select(e => e.Id));
+            Assert.Equal(history[^1], JsonSerializer.Deserialize<SnapshotEvaluation>(evaluations[^1].Json, JournalKinds.Json));
+            var steps = await backbone.Journal.ReadAsync(JournalKinds.TrainerStep, 0, 100_000, ct);
+            Assert.Equal(host.Trainer.Step, steps.Count);
+            Assert.Equal(host.Trainer.Step.ToString(CultureInfo.InvariantCulture), steps[^1].Id);
+            var lineage = await backbone.Lineage.VerifyAsync(ct);
+            Assert.True(lineage.Holds, string.Join("\n", lineage.Violations));
+            Assert.True(lineage.InSnapshots > 0);
         }
         finally
         {
