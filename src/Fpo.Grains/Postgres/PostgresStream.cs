@@ -58,7 +58,7 @@ internal sealed class PostgresStream<T> : IStream<T>
                 return await Sql.ListAsync(connection, """
                     with taken as (
                         select id from fpo_stream_records
-                        where run = @run and stream = @stream and state < 2 and (state = 0 or deadline <= now())
+                        where run = @run and stream = @stream and state < 2 and (state = 0 or (deadline <= now() and deliveries < @maxDeliveries))
                         order by seq
                         limit @max
                         for update skip locked)
@@ -69,7 +69,7 @@ internal sealed class PostgresStream<T> : IStream<T>
                     returning r.id, r.value, r.deliveries, r.lease_token, r.deadline, r.seq
                     """, r => (Id: r.GetString(0), Value: r.GetString(1), Deliveries: r.GetInt32(2), Token: r.GetInt64(3),
                         Deadline: r.GetFieldValue<DateTimeOffset>(4), Seq: r.GetInt64(5)),
-                    ct, ("run", _run), ("stream", Name), ("max", maxCount), ("visibility", visibility)).ConfigureAwait(false);
+                    ct, ("run", _run), ("stream", Name), ("max", maxCount), ("maxDeliveries", _maxDeliveries), ("visibility", visibility)).ConfigureAwait(false);
             }, cancellationToken).ConfigureAwait(false);
             if (rows.Count > 0)
                 return [.. rows.OrderBy(r => r.Seq).Select(r => new Leased<T>(r.Id, Decode(r.Id, r.Value), r.Deliveries, r.Token, r.Deadline))];

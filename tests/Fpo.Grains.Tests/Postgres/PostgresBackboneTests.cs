@@ -152,4 +152,32 @@ public sealed class PostgresBackboneTests(PostgresFixture postgres)
         Assert.Equal(1L, await versions.ExecuteScalarAsync(Ct));
         await Assert.ThrowsAsync<ArgumentException>(() => OpenAsync("bad run id", connectionString: connectionString));
     }
+
+    [Fact]
+    public async Task AnUnreachableDatabaseIsRetriedQuietlyAndEscapesOnlyPastTheRetryLimit()
+    {
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
+        var log = new List<string>();
+        var options = new PostgresBackboneOptions
+        {
+            ConnectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres",
+            RunId = "nowhere",
+            Log = log.Add,
+            MaxRetries = 4,
+            RetryInitialDelay = TimeSpan.FromMilliseconds(20),
+            RetryMaxDelay = TimeSpan.FromMilliseconds(50),
+        };
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => PostgresBackbone.OpenAsync(options, Ct));
+        Assert.True(failure is NpgsqlException or System.Net.Sockets.SocketException, failure.ToString());
+        Assert.Single(log);   // one line for the outage, not one per retry
+        Assert.Contains("migrating the schema failed", log[0], StringComparison.Ordinal);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        cancel.CancelAfter(TimeSpan.FromMilliseconds(300));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => PostgresBackbone.OpenAsync(options with { MaxRetries = null }, cancel.Token));
+    }
 }
