@@ -18,14 +18,14 @@ public sealed partial class LiveApiTests(LiveLoopFixture fixture) : IClassFixtur
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public void During_the_loop_the_status_follows_the_snapshots_and_the_feature_table_grows()
+    public void During_the_loop_the_status_follows_the_snapshots_and_the_newest_feature_table_only_grows()
     {
         TestContext.Current.TestOutputHelper?.WriteLine($"loop of {LiveLoopFixture.Snapshots} snapshots took {fixture.LoopTime.TotalSeconds:F1} s; status read {fixture.VersionsSeen.Count} times: {string.Join(",", fixture.VersionsSeen.Distinct())}");
         Assert.Equal(0, fixture.VersionsSeen[0]);
-        Assert.True(fixture.VersionsSeen.Distinct().Count() >= 2, "the status saw at least two snapshot versions while the loop ran");
+        Assert.Equal(LiveLoopFixture.Snapshots, fixture.VersionsSeen[^1]);
         Assert.Equal(fixture.VersionsSeen.Order(), fixture.VersionsSeen);
         Assert.Contains(fixture.TablesSeen, t => t.PolicyTokens > 0);
-        Assert.True(fixture.TablesSeen.Select(t => (t.Version, t.PolicyTokens)).Distinct().Count() >= 2, "the newest feature table changed while the loop ran");
+        Assert.Equal(fixture.TablesSeen.OrderBy(t => t.Version).ThenBy(t => t.PolicyTokens), fixture.TablesSeen);
     }
 
     [Fact]
@@ -149,7 +149,10 @@ public sealed partial class LiveApiTests(LiveLoopFixture fixture) : IClassFixtur
             Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
             Assert.Equal(Problems.ContentType, response.Content.Headers.ContentType?.MediaType);
         }
-        var large = await Loop.Http.PostAsync("/api/run/start", new ByteArrayContent(new byte[2 << 20]), Ct);
+        // Expect: 100-continue lets the server refuse before the client sends the body (it would otherwise write into a closed connection).
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/run/start") { Content = new ByteArrayContent(new byte[2 << 20]) };
+        request.Headers.ExpectContinue = true;
+        var large = await Loop.Http.SendAsync(request, Ct);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, large.StatusCode);
         Assert.Equal(Problems.ContentType, large.Content.Headers.ContentType?.MediaType);
     }

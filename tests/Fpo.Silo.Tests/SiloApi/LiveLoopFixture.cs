@@ -4,8 +4,8 @@ using System.Text.Json;
 namespace Fpo.Silo.Tests.SiloApi;
 
 /// <summary>
-/// One short loop (3 snapshots) shared by the API tests. While it runs, the fixture reads /api/run, /metrics and the
-/// feature table over real HTTP and keeps what it saw; then it waits for the loop to stop at its limit.
+/// One short loop (3 snapshots) shared by the API tests. Before, while and after it runs, the fixture reads /api/run,
+/// /metrics and the feature table over real HTTP and keeps what it saw.
 /// </summary>
 public sealed class LiveLoopFixture : IAsyncLifetime
 {
@@ -28,23 +28,30 @@ public sealed class LiveLoopFixture : IAsyncLifetime
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         Loop = await LiveLoop.StartAsync(Snapshots);
-        Loop.Run();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await ReadAsync(timeout.Token);
+        Loop.Run();
         while (!Loop.Finished.IsCompleted)
         {
-            var status = await Loop.Http.GetFromJsonAsync<JsonElement>("/api/run", timeout.Token);
-            VersionsSeen.Add(status.GetProperty("snapshotVersion").GetInt64());
-            MetricsSeen.Add(await Loop.Http.GetStringAsync("/metrics", timeout.Token));
-            var table = await Loop.Http.GetAsync("/api/features", timeout.Token);
-            if (table.IsSuccessStatusCode)
-            {
-                var t = await table.Content.ReadFromJsonAsync<JsonElement>(timeout.Token);
-                TablesSeen.Add((t.GetProperty("version").GetInt64(), t.GetProperty("policyTokens").GetInt64(), t.GetProperty("drift").GetDouble()));
-            }
+            await ReadAsync(timeout.Token);
             await Task.WhenAny(Loop.Finished, Task.Delay(250, timeout.Token));
         }
         await Loop.Finished.WaitAsync(timeout.Token);
+        await ReadAsync(timeout.Token);
         LoopTime = clock.Elapsed;
+    }
+
+    private async Task ReadAsync(CancellationToken ct)
+    {
+        var status = await Loop.Http.GetFromJsonAsync<JsonElement>("/api/run", ct);
+        VersionsSeen.Add(status.GetProperty("snapshotVersion").GetInt64());
+        MetricsSeen.Add(await Loop.Http.GetStringAsync("/metrics", ct));
+        var table = await Loop.Http.GetAsync("/api/features", ct);
+        if (table.IsSuccessStatusCode)
+        {
+            var t = await table.Content.ReadFromJsonAsync<JsonElement>(ct);
+            TablesSeen.Add((t.GetProperty("version").GetInt64(), t.GetProperty("policyTokens").GetInt64(), t.GetProperty("drift").GetDouble()));
+        }
     }
 
     public async ValueTask DisposeAsync() => await Loop.DisposeAsync();
