@@ -32,7 +32,8 @@ public static class SiloApiServer
             kestrel.Listen(address, options.Port);
         });
         builder.Services.AddProblemDetails();
-        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict);
+        // A diverged step's NaN loss must not turn the status into a 500: non-finite numbers go out as "NaN", "Infinity".
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals);
         builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Fpo silo API";

@@ -37,7 +37,7 @@ function svg(tag, attrs = {}, text) {
   return e;
 }
 
-const fmt = (x, digits = 3) => x === null || x === undefined ? "–" : Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential(2) : x.toFixed(digits);
+const fmt = (x, digits = 3) => x === null || x === undefined ? "–" : typeof x !== "number" ? String(x) : Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential(2) : x.toFixed(digits);
 
 // A line chart of one or more series [{points: [[x, y], ...], cls}], axes (reference series hollow) labelled with their ranges.
 function lineChart(target, series, xLabel) {
