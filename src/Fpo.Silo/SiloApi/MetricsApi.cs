@@ -57,7 +57,8 @@ public static class MetricsApi
                 .Gauge("fpo_eval_abstentions", "Judge abstentions in the last evaluation.", e.Abstentions);
     }
 
-    private static void Process(PrometheusText text)
+    /// <summary>The process's CPU, memory, thread and GC figures (every silo's /metrics ends with them).</summary>
+    internal static void Process(PrometheusText text)
     {
         using var process = System.Diagnostics.Process.GetCurrentProcess();
         text.Counter("process_cpu_seconds_total", "CPU time of this process.", process.TotalProcessorTime.TotalSeconds)

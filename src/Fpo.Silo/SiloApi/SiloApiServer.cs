@@ -20,18 +20,7 @@ public static class SiloApiServer
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(view);
-        options.Validate();
-        var address = options.Host == "localhost" ? IPAddress.Loopback
-            : IPAddress.TryParse(options.Host, out var ip) ? ip
-            : throw new ArgumentException($"api.host '{options.Host}' is not an IP address (use 127.0.0.1, 0.0.0.0 or ::1)");
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes;
-            kestrel.Listen(address, options.Port);
-        });
-        builder.Services.AddProblemDetails();
+        var builder = Builder(options);
         // A diverged step's NaN loss must not turn the status into a 500: non-finite numbers go out as "NaN", "Infinity".
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals);
         builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
@@ -116,6 +105,24 @@ public static class SiloApiServer
             await app.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>A quiet slim builder listening on the options' address and port with their body limit, and problem details.</summary>
+    internal static WebApplicationBuilder Builder(SiloApiOptions options)
+    {
+        options.Validate();
+        var address = options.Host == "localhost" ? IPAddress.Loopback
+            : IPAddress.TryParse(options.Host, out var ip) ? ip
+            : throw new ArgumentException($"api.host '{options.Host}' is not an IP address (use 127.0.0.1, 0.0.0.0 or ::1)");
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes;
+            kestrel.Listen(address, options.Port);
+        });
+        builder.Services.AddProblemDetails();
+        return builder;
     }
 
     private static bool IsOpenAi(PathString path) => path.StartsWithSegments("/v1", StringComparison.Ordinal);
