@@ -9,6 +9,8 @@ need_apt=()
 # dlopen, as .NET's NativeLibrary does: the library must load, not merely be listed.
 /usr/bin/python3 -c 'import ctypes; ctypes.CDLL("libopenblas.so.0")' 2>/dev/null || need_apt+=(libopenblas0-pthread)
 command -v node >/dev/null || need_apt+=(nodejs npm)
+# The dashboard's browser test drives Debian's chromium through Playwright (never Playwright's own browser download).
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 # The PostgreSQL backbone's tests start throwaway servers (LocalPostgresServer): they need initdb and pg_ctl.
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null || need_apt+=(postgresql)
 # The deployment tests render infra/k8s with kubectl's kustomize (any kubectl 1.20 or newer; Debian's when there is none).

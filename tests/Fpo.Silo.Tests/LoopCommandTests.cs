@@ -17,7 +17,7 @@ public sealed class LoopCommandTests : IDisposable
     {
         var (exit, output, _) = CliTests.Run("loop", "--help");
         Assert.Equal(0, exit);
-        foreach (var option in new[] { "--config", "--resume", "--max-minutes", "--max-snapshots", "--method", "--model", "--judge", "--set" })
+        foreach (var option in new[] { "--config", "--resume", "--max-minutes", "--max-snapshots", "--method", "--model", "--judge", "--port", "--set" })
             Assert.Contains(option, output);
         Assert.Contains("local.yaml", output);
         Assert.Contains("FPO__section__key", output);
@@ -62,10 +62,11 @@ public sealed class LoopCommandTests : IDisposable
             "rollout:\n  batch_prompts: 4\n  max_new_tokens: 6\nevaluator:\n  max_new_tokens: 6\nloop:\n  lease_wait_seconds: 0.05\n");
 
         var (exit, _, error) = CliTests.Run("loop", "--config", config, "--runs", Path.Combine(_root, "runs"), "--name", "t", "--model", model, "--sae", sae,
-            "--train-prompts", prompts, "--held-out-prompts", prompts, "--judge", judge, "--max-snapshots", "2");
+            "--train-prompts", prompts, "--held-out-prompts", prompts, "--judge", judge, "--max-snapshots", "2", "--port", "0");
 
         Assert.True(exit == 0, error);
         Assert.Contains("stopped (MaxSnapshots)", error);
+        Assert.Matches(@"fpo: dashboard and API at http://127\.0\.0\.1:\d+/ ", error);
         var run = Path.Combine(_root, "runs", "t");
         Assert.Contains("max_snapshots: 2  # --max-snapshots", File.ReadAllText(Path.Combine(run, "config.yaml")));
         var evaluations = File.ReadLines(Path.Combine(run, "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)

@@ -14,6 +14,7 @@ public static class SiloRoles
         RoleNames.Reference => new ReferenceRole(),
         RoleNames.Judge => new JudgeRole(),
         RoleNames.Evaluator => new EvaluatorRole(),
+        RoleNames.Api => throw new ArgumentException("the api role serves HTTP and is created by the silo's CLI (fpo silo), not here", nameof(name)),
         _ => throw new ArgumentException($"unknown role '{name}' (expected one of {string.Join(", ", RoleNames.All)})", nameof(name)),
     };
 }

@@ -5,9 +5,10 @@ namespace Fpo.Silo.Api;
 
 /// <summary>
 /// With a key set, every request needs "Authorization: Bearer KEY" (401 otherwise). Both keys are hashed and the
-/// hashes compared in constant time, so neither the content nor the length of the key leaks through timing.
+/// hashes compared in constant time, so neither the content nor the length of the key leaks through timing. The refusal
+/// is an OpenAI error object unless <paramref name="refuse"/> writes another shape (the silo's API: problem details).
 /// </summary>
-public sealed class ApiKeyCheck(string key)
+public sealed class ApiKeyCheck(string key, Func<HttpContext, string, Task>? refuse = null)
 {
     private readonly byte[] _hash = SHA256.HashData(Encoding.UTF8.GetBytes(key));
 
@@ -29,9 +30,9 @@ public sealed class ApiKeyCheck(string key)
         await next(http);
     }
 
-    private static Task Refuse(HttpContext http, string message)
+    private Task Refuse(HttpContext http, string message)
     {
         http.Response.Headers.WWWAuthenticate = "Bearer";
-        return ApiErrors.WriteAsync(http, new ApiException(StatusCodes.Status401Unauthorized, message, "authentication_error", code: "invalid_api_key"));
+        return refuse is not null ? refuse(http, message) : ApiErrors.WriteAsync(http, new ApiException(StatusCodes.Status401Unauthorized, message, "authentication_error", code: "invalid_api_key"));
     }
 }

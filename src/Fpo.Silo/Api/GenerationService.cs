@@ -17,6 +17,7 @@ public sealed class GenerationService : IHostedService, IDisposable
     private readonly Channel<GenerationRequest> _queue;
     private readonly ConcurrentDictionary<string, Submission> _pending = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _admission = new();
     private Task? _loop;
 
     public GenerationService(TransformerModel model, BpeTokenizer tokenizer, ServerOptions options)
@@ -51,14 +52,32 @@ public sealed class GenerationService : IHostedService, IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         var submission = new Submission(stream);
-        if (!_pending.TryAdd(request.Id, submission)) throw new InvalidOperationException($"request id {request.Id} is already in flight");
-        if (_loop is { IsCompleted: true } || !_queue.Writer.TryWrite(request))
+        lock (_admission)
         {
-            _pending.TryRemove(request.Id, out _);
-            return null;
+            if (!_pending.TryAdd(request.Id, submission)) throw new InvalidOperationException($"request id {request.Id} is already in flight");
+            if (_loop is { IsCompleted: true } || !_queue.Writer.TryWrite(request))
+            {
+                _pending.TryRemove(request.Id, out _);
+                return null;
+            }
         }
         RequestQueued?.Invoke(_queue.Reader.Count);
         return submission;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="change"/> (e.g. loading new weights into <see cref="Model"/>) only while no request is in
+    /// flight, holding new ones back meanwhile, so every response comes from one set of weights; false when busy.
+    /// </summary>
+    public bool TryWhileIdle(Action change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        lock (_admission)
+        {
+            if (!_pending.IsEmpty) return false;
+            change();
+            return true;
+        }
     }
 
     public Task StartAsync(CancellationToken cancellationToken)

@@ -3,6 +3,7 @@ using System.Globalization;
 using Fpo.Grains.Embedded;
 using Fpo.Grains.Loop;
 using Fpo.Silo.Cli.Loop;
+using Fpo.Silo.SiloApi;
 
 namespace Fpo.Silo.Cli;
 
@@ -10,7 +11,9 @@ namespace Fpo.Silo.Cli;
 /// `fpo loop`: the online RLAIF loop in one process on the embedded backbone (shared/DESIGN.md §4). Settings come from
 /// silo-config/local.yaml, FPO__section__key environment variables and the options, in that order; the run folder
 /// runs/NAME holds the effective config, metrics.jsonl, the backbone's streams, snapshots, lineage and feature
-/// statistics, the trainer's checkpoints and, at the end, chart.svg.
+/// statistics, the trainer's checkpoints and, at the end, chart.svg. While it runs, the silo's HTTP API and dashboard
+/// listen on the api section's address (127.0.0.1:8088 by default; the URL is printed); stopping the loop through the
+/// API keeps the process serving until POST /api/run/start resumes the run or Ctrl+C ends it.
 /// </summary>
 public static class LoopCommand
 {
@@ -32,11 +35,12 @@ public static class LoopCommand
         var judge = new Option<string?>("--judge") { Description = "Judge config YAML, e.g. silo-config/judges/openai-local.yaml for an OpenAI-compatible server (task.judge)." };
         var data = new Option<string?>("--data") { Description = "Folder where the built-in task is prepared and cached (run.data)." };
         var runs = new Option<string?>("--runs") { Description = "Folder of the run folders (run.runs)." };
+        var port = new Option<int?>("--port") { Description = "Port of the HTTP API and dashboard (api.port; 0 picks a free one)." };
         var set = new Option<string[]>("--set") { Description = "SECTION.KEY=VALUE: any other setting of the config (repeatable), e.g. --set trainer.learning_rate=3e-4." };
 
         var command = new Command("loop", "Run the online RLAIF loop: rollouts from the current policy, reference data, AI-judge preferences, FPO (or DPO, SimPO, TDPO) training, new snapshots, and an evaluator against the reference; a live view, a run folder, Ctrl+C stops cleanly, --resume continues. Settings: silo-config/local.yaml, then environment variables FPO__section__key (e.g. FPO__trainer__method=dpo), then these options.")
         {
-            config, resume, name, maxMinutes, maxSnapshots, method, size, model, sae, train, heldOut, judge, data, runs, set,
+            config, resume, name, maxMinutes, maxSnapshots, method, size, model, sae, train, heldOut, judge, data, runs, port, set,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -55,6 +59,7 @@ public static class LoopCommand
                 ("task.judge", parse.GetValue(judge), "--judge"),
                 ("run.data", parse.GetValue(data), "--data"),
                 ("run.runs", parse.GetValue(runs), "--runs"),
+                ("api.port", Text(parse.GetValue(port)), "--port"),
             };
             foreach (var s in parse.GetValue(set) ?? []) overrides.Add(LoopConfig.ParseSet(s, LoopConfigKeys.All));
 
@@ -78,6 +83,7 @@ public static class LoopCommand
                     throw new CliException($"{runDir} already holds a run; pass --resume {runName} to continue it or choose another --name");
             }
             var loopSettings = LoopSettingsReader.Read(settings);
+            var apiOptions = ApiSettingsReader.Read(settings, Environment.GetEnvironmentVariables());
             var assets = LoopAssetsLoader.Load(settings, cancel);
             Directory.CreateDirectory(runDir);
             await File.WriteAllTextAsync(Path.Combine(runDir, ConfigCopy), settings.ToYaml(), CancellationToken.None).ConfigureAwait(false);
@@ -85,14 +91,67 @@ public static class LoopCommand
 
             await using var backbone = EmbeddedBackbone.Open(runDir);
             foreach (var warning in backbone.Warnings) error.WriteLine($"fpo: {warning}");
-            using var host = await LoopHost.OpenAsync(backbone, assets, loopSettings, runDir, cancel).ConfigureAwait(false);
+            var host = await LoopHost.OpenAsync(backbone, assets, loopSettings, runDir, cancel).ConfigureAwait(false);
             if (resumed is not null) error.WriteLine($"fpo: resuming at snapshot {host.Trainer.SnapshotVersion}, trainer step {host.Trainer.Step}");
-            var stop = await LoopView.ShowAsync(host, () => host.RunAsync(cancel), error).ConfigureAwait(false);
-            await LoopReport.WriteAsync(host, runDir, error).ConfigureAwait(false);
-            error.WriteLine($"fpo: stopped ({stop}); continue with ./fpo loop --resume {Path.GetFileName(runDir)}");
+            LoopRunView? view = null;
+            RunningSiloApi? api = null;
+            try
+            {
+                if (apiOptions is not null)
+                {
+                    var runModel = await RunModel.CreateAsync(backbone, assets, loopSettings.Evaluator.DriftTopK, cancel).ConfigureAwait(false);
+                    view = new LoopRunView(backbone, runModel);
+                    view.Attach(host);
+                    api = await StartApiAsync(apiOptions, view, cancel).ConfigureAwait(false);
+                    error.WriteLine($"fpo: dashboard and API at {api.Address} (API description at {api.Address}openapi.json, metrics at {api.Address}metrics)" +
+                        (apiOptions.Token is null ? "; no token" : $"; token required: the dashboard takes it as {api.Address}#token=TOKEN"));
+                }
+                while (true)
+                {
+                    var stop = await LoopView.ShowAsync(host, () => host.RunAsync(cancel), error).ConfigureAwait(false);
+                    view?.Detach();
+                    await LoopReport.WriteAsync(host, runDir, error).ConfigureAwait(false);
+                    host.Dispose();
+                    if (view is null || !view.StoppedThroughApi || cancel.IsCancellationRequested)
+                    {
+                        error.WriteLine($"fpo: stopped ({stop}); continue with ./fpo loop --resume {Path.GetFileName(runDir)}");
+                        break;
+                    }
+                    error.WriteLine($"fpo: stopped through the API; POST {api!.Address}api/run/start resumes, Ctrl+C exits");
+                    try
+                    {
+                        await view.WaitForStartAsync(cancel).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        error.WriteLine($"fpo: stopped; continue with ./fpo loop --resume {Path.GetFileName(runDir)}");
+                        break;
+                    }
+                    host = await LoopHost.OpenAsync(backbone, assets, loopSettings, runDir, cancel).ConfigureAwait(false);
+                    error.WriteLine($"fpo: resumed through the API at snapshot {host.Trainer.SnapshotVersion}, trainer step {host.Trainer.Step}");
+                    view.Attach(host);
+                }
+            }
+            finally
+            {
+                if (api is not null) await api.DisposeAsync().ConfigureAwait(false);
+                host.Dispose();
+            }
             return 0;
         });
         return command;
+    }
+
+    private static async Task<RunningSiloApi> StartApiAsync(SiloApiOptions options, LoopRunView view, CancellationToken cancel)
+    {
+        try
+        {
+            return await SiloApiServer.StartAsync(options, view, cancel).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            throw new CliException($"api: cannot listen on {options.Host}:{options.Port} ({e.Message}); choose another api.port, --port 0 for a free one, or api.enabled: false");
+        }
     }
 
     private static string? Text(double? x) => x?.ToString(CultureInfo.InvariantCulture);

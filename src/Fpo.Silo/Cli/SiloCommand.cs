@@ -2,6 +2,7 @@ using System.CommandLine;
 using Fpo.Grains.Cluster;
 using Fpo.Silo.Cli.Loop;
 using Fpo.Silo.Cli.Silo;
+using Fpo.Silo.SiloApi;
 
 namespace Fpo.Silo.Cli;
 
@@ -36,7 +37,17 @@ public static class SiloCommand
             Func<CancellationToken, Task<RunAssetSource>>? prepareRun = silo.Roles.Contains(RoleNames.Trainer)
                 ? ct => Task.Run(() => LoopAssetsLoader.LoadSource(settings, ct), ct)
                 : null;
-            using var host = RoleHost.Create(backbone, silo, [.. silo.Roles.Select(SiloRoles.Create)], prepareRun, log.Write);
+            // Every silo answers /healthz, /readyz and /metrics (Kubernetes probes, Prometheus, the autoscalers); the api role
+            // serves the full API on the same address once the run's model is loaded.
+            var apiOptions = ApiSettingsReader.Read(settings, Environment.GetEnvironmentVariables());
+            RoleHost? host = null;
+            await using var probes = apiOptions is null ? null : new SiloProbes(apiOptions, timeout => host!.StatusAsync(timeout), log.Write);
+            if (silo.Roles.Contains(RoleNames.Api) && probes is null)
+                throw new CliException("silo.roles names api but api.enabled is false: enable the API or drop the role");
+            var driftTopK = silo.Loop.Evaluator.DriftTopK;
+            var roles = silo.Roles.Select(r => r == RoleNames.Api ? new ApiRole(probes!, driftTopK) : SiloRoles.Create(r)).ToList();
+            using var roleHost = host = RoleHost.Create(backbone, silo, roles, prepareRun, log.Write);
+            if (probes is not null) await StartProbesAsync(probes, apiOptions!, cancel).ConfigureAwait(false);
             var run = host.RunAsync(cancel);
             while (await Task.WhenAny(run, Task.Delay(statusEvery, CancellationToken.None)).ConfigureAwait(false) != run)
                 log.Write(SiloStatusLine.Format(await host.StatusAsync(statusEvery).ConfigureAwait(false)));
@@ -46,5 +57,17 @@ public static class SiloCommand
             return 0;
         });
         return command;
+    }
+
+    private static async Task StartProbesAsync(SiloProbes probes, SiloApiOptions options, CancellationToken cancel)
+    {
+        try
+        {
+            await probes.StartAsync(cancel).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            throw new CliException($"api: cannot listen on {options.Host}:{options.Port} ({e.Message}); choose another api.port (0 picks a free one) or api.enabled: false");
+        }
     }
 }

@@ -21,7 +21,7 @@ public sealed class SiloConfigTests : IDisposable
         { "rollout.yaml", [RoleNames.Rollout] },
         { "reference.yaml", [RoleNames.Reference] },
         { "judge.yaml", [RoleNames.Judge] },
-        { "api.yaml", [RoleNames.Evaluator] },
+        { "api.yaml", [RoleNames.Evaluator, RoleNames.Api] },
     };
 
     [Theory]

@@ -44,6 +44,8 @@ public static class LoopConfigKeys
         new("rollout", "top_p", "1", "Top-p of the rollouts (1: off)."),
         new("rollout", "seed", "1", "Base seed of the rollouts."),
         new("rollout", "feature_statistics", "true", "Fold the SAE features of every response into the live feature statistics."),
+        new("rollout", "statistics_top_n", "10", "Top activating contexts kept per latent in the live feature statistics (the API's latent page shows them)."),
+        new("rollout", "statistics_context_radius", "8", "Tokens kept on each side of a top activating context."),
         new("evaluator", "max_new_tokens", "48", "Most tokens per evaluation response."),
         new("evaluator", "temperature", "1", "Sampling temperature of the evaluation responses (policy and reference)."),
         new("evaluator", "seed", "12345", "Seed of the evaluation responses (the same per prompt for every snapshot)."),
@@ -55,6 +57,13 @@ public static class LoopConfigKeys
         new("loop", "take_turns", "false", "Let the compute-heavy grains take turns on the cores instead of running concurrently."),
         new("loop", "lease_visibility_seconds", "120", "How long a leased record stays hidden before it is delivered again."),
         new("loop", "lease_wait_seconds", "0.5", "How long an idle grain waits for work per step."),
+        new("api", "enabled", "true", "Serve the HTTP API and the dashboard while the loop runs."),
+        new("api", "host", "127.0.0.1", "IP address the API listens on; loopback unless you mean to expose it (0.0.0.0)."),
+        new("api", "port", "8088", "Port of the API and dashboard (0: pick a free one; ./fpo loop prints the URL)."),
+        new("api", "token_env", "FPO_API_TOKEN", "Environment variable holding the bearer token; when it is set, every route but /healthz and the dashboard's files needs 'Authorization: Bearer TOKEN'. The token itself never goes in a file."),
+        new("api", "alert_factor", "2", "A latent alerts when its activation frequency moves by this factor (or its inverse) between consecutive snapshots."),
+        new("api", "alert_min_frequency", "0.01", "Frequencies below this count as this in the alert ratio, so rare latents do not flood the alerts."),
+        new("api", "serve_openai", "true", "Serve the OpenAI-compatible /v1/chat/completions, /v1/completions and /v1/models for the newest snapshot."),
     ];
 
     /// <summary>Sections only `fpo silo` reads; their FPO__ variables (set for a pod, say) are not errors for `fpo loop`.</summary>

@@ -44,6 +44,8 @@ public static class LoopSettingsReader
                 Sampling = new SamplingParams { Temperature = (float)c.Double("rollout.temperature"), TopK = c.Int("rollout.top_k"), TopP = (float)c.Double("rollout.top_p") },
                 Seed = (ulong)c.Int("rollout.seed"),
                 FeatureStatistics = c.Bool("rollout.feature_statistics"),
+                StatisticsTopN = c.Int("rollout.statistics_top_n"),
+                StatisticsContextRadius = c.Int("rollout.statistics_context_radius"),
             },
             Evaluator = new EvaluatorSettings
             {

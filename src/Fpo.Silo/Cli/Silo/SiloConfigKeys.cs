@@ -14,7 +14,7 @@ public static class SiloConfigKeys
 
     public static readonly LoopConfigKey[] Own =
     [
-        new("silo", "roles", "", "The roles this silo runs, comma-separated: trainer, prompt_source, rollout, reference, judge, evaluator."),
+        new("silo", "roles", "", "The roles this silo runs, comma-separated: trainer, prompt_source, rollout, reference, judge, evaluator, api."),
         new("silo", "name", "", "This silo's name in logs, status lines and the run journal (unset: host name and process id; on Kubernetes the pod name)."),
         new("silo", "work", "silo-work", "This silo's local folder: the run's assets loaded from snapshot 0 and the trainer's checkpoints (a new pod starts empty and resumes from the latest snapshot)."),
         new("silo", "status_seconds", "5", "Seconds between status lines on stdout."),

@@ -1,0 +1,35 @@
+using Fpo.Grains.Backbone;
+using Fpo.Grains.Contracts;
+
+namespace Fpo.Silo.SiloApi;
+
+/// <summary>
+/// What the silo's HTTP API reads and controls of one run. Two implementations: <see cref="LoopRunView"/> over the
+/// in-process loop of `fpo loop` (live counters, start and stop), and <see cref="BackboneRunView"/> over any backbone
+/// and its journal alone, for an API silo whose trainer and evaluator run in other processes. Snapshots and feature
+/// statistics are read from <see cref="Backbone"/> by the API itself, the same way for both.
+/// </summary>
+public interface IRunView
+{
+    IBackbone Backbone { get; }
+
+    /// <summary>The run's model description, tokenizer, SAE and explanations (what the feature pages and the OpenAI endpoints need).</summary>
+    RunModel Model { get; }
+
+    /// <summary>Whether this process hosts the trainer, so that <see cref="StartAsync"/> and <see cref="StopAsync"/> act.</summary>
+    bool HostsTrainer { get; }
+
+    Task<RunStatus> StatusAsync(CancellationToken cancellationToken);
+
+    /// <summary>Every evaluation so far, by version.</summary>
+    Task<IReadOnlyList<SnapshotEvaluation>> EvaluationsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Trainer steps after step <paramref name="afterStep"/>, oldest first, at most <paramref name="max"/>.</summary>
+    Task<IReadOnlyList<TrainerStepPoint>> TrainerStepsAsync(long afterStep, int max, CancellationToken cancellationToken);
+
+    /// <summary>Starts the loop when it is stopped (throws <see cref="InvalidOperationException"/> when this process does not host the trainer).</summary>
+    Task StartAsync(CancellationToken cancellationToken);
+
+    /// <summary>Asks the loop for a clean stop (throws <see cref="InvalidOperationException"/> when this process does not host the trainer).</summary>
+    Task StopAsync(CancellationToken cancellationToken);
+}

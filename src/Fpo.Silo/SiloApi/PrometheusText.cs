@@ -1,0 +1,44 @@
+using System.Globalization;
+using System.Text;
+
+namespace Fpo.Silo.SiloApi;
+
+/// <summary>
+/// Writes the Prometheus text exposition format (version 0.0.4): per metric a HELP and a TYPE line, then one sample
+/// line per label set. Label values are escaped (backslash, quote, newline); NaN and infinities use Prometheus'
+/// spellings; a null value writes no sample.
+/// </summary>
+public sealed class PrometheusText
+{
+    public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+    private readonly StringBuilder _text = new();
+    private readonly HashSet<string> _described = new(StringComparer.Ordinal);
+
+    public PrometheusText Gauge(string name, string help, double? value, params (string Name, string Value)[] labels) => Sample(name, "gauge", help, value, labels);
+
+    public PrometheusText Counter(string name, string help, double? value, params (string Name, string Value)[] labels) => Sample(name, "counter", help, value, labels);
+
+    public override string ToString() => _text.ToString();
+
+    private PrometheusText Sample(string name, string type, string help, double? value, (string Name, string Value)[] labels)
+    {
+        if (_described.Add(name))
+        {
+            _text.Append("# HELP ").Append(name).Append(' ').Append(help.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal)).Append('\n');
+            _text.Append("# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
+        }
+        if (value is not { } v) return this;
+        _text.Append(name);
+        if (labels.Length > 0)
+            _text.Append('{').AppendJoin(',', labels.Select(l => $"{l.Name}=\"{Escape(l.Value)}\"")).Append('}');
+        _text.Append(' ').Append(Number(v)).Append('\n');
+        return this;
+    }
+
+    private static string Escape(string value) =>
+        value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+
+    private static string Number(double v) => double.IsNaN(v) ? "NaN" : double.IsPositiveInfinity(v) ? "+Inf" : double.IsNegativeInfinity(v) ? "-Inf"
+        : v.ToString("R", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,145 @@
+using System.Net;
+using Fpo.Models.Transformer;
+using Fpo.Silo.Api;
+using Fpo.Silo.SiloApi.Features;
+using Microsoft.AspNetCore.Hosting;
+
+namespace Fpo.Silo.SiloApi;
+
+/// <summary>
+/// The silo's HTTP API on one <see cref="IRunView"/>: run status and control, snapshots, live feature statistics,
+/// alerts, Prometheus metrics, health probes, the OpenAPI document at /openapi.json, the dashboard at /, and the
+/// OpenAI-compatible endpoints of `fpo serve` for the newest snapshot. Refusals are RFC 7807 problem details (the /v1
+/// routes keep OpenAI's error objects); with a token, every route but /healthz and the dashboard's files needs it.
+/// `fpo loop` starts it over its in-process loop; an api-role silo over a <see cref="BackboneRunView"/>.
+/// </summary>
+public static class SiloApiServer
+{
+    /// <summary>Builds the server; <paramref name="configure"/> may change the builder (tests put it on an in-memory server).</summary>
+    public static WebApplication Create(SiloApiOptions options, IRunView view, Action<WebApplicationBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(view);
+        var builder = Builder(options);
+        // A diverged step's NaN loss must not turn the status into a 500: non-finite numbers go out as "NaN", "Infinity".
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals);
+        builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Fpo silo API";
+            document.Info.Version = "1";
+            document.Info.Description = "Run status and control, snapshots, live SAE feature statistics and alerts, Prometheus metrics, health probes, " +
+                "the dashboard, and the OpenAI-compatible endpoints of the newest snapshot. Errors are RFC 7807 problem details (OpenAI error objects on /v1). " +
+                "With a token configured, every route but /healthz and the dashboard's files needs 'Authorization: Bearer TOKEN'. " + FeaturesApi.DriftDefinition;
+            return Task.CompletedTask;
+        }));
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(view);
+        var texts = new TokenTexts(view.Model.Tokenizer);
+        builder.Services.AddSingleton(texts);
+        builder.Services.AddSingleton(new FeatureQueries(view.Backbone, view.Model, texts));
+        if (options.ServeOpenAi)
+        {
+            var serverOptions = new ServerOptions { ModelName = options.ModelName, MaxBatch = options.MaxBatch, MaxBodyBytes = options.MaxBodyBytes };
+            var service = new GenerationService(new TransformerModel(view.Model.Config), view.Model.Tokenizer, serverOptions);
+            var served = new ServedSnapshot(view.Backbone, service);
+            builder.Services.AddSingleton(serverOptions);
+            builder.Services.AddSingleton(service);
+            builder.Services.AddHostedService(provider => provider.GetRequiredService<GenerationService>());
+            builder.Services.AddSingleton(served);
+            builder.Services.AddHostedService(provider => provider.GetRequiredService<ServedSnapshot>());
+            builder.Services.AddSingleton(ChatTemplate.For(view.Model.Config, view.Model.Tokenizer));
+            builder.Services.AddSingleton(new ApiServing(served));
+        }
+        else
+        {
+            builder.Services.AddSingleton(new ApiServing(null));
+        }
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseWhen(http => IsOpenAi(http.Request.Path), openAi => openAi.Use(ApiErrors.Middleware));
+        app.UseWhen(http => !IsOpenAi(http.Request.Path), api => api.Use(Problems.Middleware));
+        // No route of the silo's API reads a body; one announced over the limit is refused before anything else.
+        app.UseWhen(http => !IsOpenAi(http.Request.Path), api => api.Use((http, next) => http.Request.ContentLength > options.MaxBodyBytes
+            ? Problems.WriteAsync(http, StatusCodes.Status413PayloadTooLarge, $"the request body of {http.Request.ContentLength:N0} bytes is over the limit of {options.MaxBodyBytes:N0} bytes")
+            : next(http)));
+        if (options.Token is { } token)
+        {
+            var problemCheck = new ApiKeyCheck(token, (http, message) => Problems.WriteAsync(http, StatusCodes.Status401Unauthorized, message));
+            var openAiCheck = new ApiKeyCheck(token);
+            app.UseWhen(http => IsOpenAi(http.Request.Path), openAi => openAi.Use(openAiCheck.Middleware));
+            app.UseWhen(http => !IsOpenAi(http.Request.Path) && !IsOpen(http.Request.Path), api => api.Use(problemCheck.Middleware));
+        }
+        HealthApi.Map(app);
+        RunApi.Map(app);
+        SnapshotsApi.Map(app);
+        FeaturesApi.Map(app);
+        MetricsApi.Map(app);
+        DashboardApi.Map(app);
+        app.MapOpenApi("/openapi.json");
+        if (options.ServeOpenAi)
+        {
+            ChatCompletionsApi.Map(app);
+            CompletionsApi.Map(app);
+            ModelsApi.Map(app);
+        }
+        app.MapFallback(http => IsOpenAi(http.Request.Path) ? ApiErrors.NotFound(http) : Problems.NotFound(http));
+        return app;
+    }
+
+    /// <summary>
+    /// The hosting entry point: builds the server, loads the newest snapshot into the OpenAI-compatible endpoints, starts
+    /// listening and returns the running server with its address (the port chosen when <see cref="SiloApiOptions.Port"/> is 0).
+    /// </summary>
+    public static async Task<RunningSiloApi> StartAsync(SiloApiOptions options, IRunView view, CancellationToken cancellationToken)
+    {
+        var app = Create(options, view);
+        try
+        {
+            if (app.Services.GetService<ServedSnapshot>() is { } served) await served.LoadLatestAsync(cancellationToken).ConfigureAwait(false);
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            return new RunningSiloApi(app, new Uri(app.Urls.First()));
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>A quiet slim builder listening on the options' address and port with their body limit, and problem details.</summary>
+    internal static WebApplicationBuilder Builder(SiloApiOptions options)
+    {
+        options.Validate();
+        var address = options.Host == "localhost" ? IPAddress.Loopback
+            : IPAddress.TryParse(options.Host, out var ip) ? ip
+            : throw new ArgumentException($"api.host '{options.Host}' is not an IP address (use 127.0.0.1, 0.0.0.0 or ::1)");
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes;
+            kestrel.Listen(address, options.Port);
+        });
+        builder.Services.AddProblemDetails();
+        return builder;
+    }
+
+    private static bool IsOpenAi(PathString path) => path.StartsWithSegments("/v1", StringComparison.Ordinal);
+
+    // Routes that need no token: liveness, and the dashboard's static files (they hold no run data; the page sends the token).
+    private static bool IsOpen(PathString path) => path == "/healthz" || DashboardApi.Files.ContainsKey(path.Value ?? "");
+}
+
+/// <summary>A started <see cref="SiloApiServer"/>: its address; disposing stops it gracefully.</summary>
+public sealed class RunningSiloApi(WebApplication app, Uri address) : IAsyncDisposable
+{
+    public WebApplication App => app;
+    public Uri Address => address;
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync().ConfigureAwait(false);
+        await app.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using Microsoft.Playwright;
+
+namespace Fpo.Silo.Tests.SiloApi;
+
+/// <summary>
+/// The dashboard in Debian's chromium, headless, driven by Playwright against a short loop in this process: it loads
+/// without console errors, the KL chart gains points as snapshots arrive, the feature table sorts by drift, and a
+/// click on a latent opens its page with highlighted contexts. Screenshots go to the test output's artifacts folder.
+/// Playwright's own browser download is never used: chromium must be installed (test.sh installs it).
+/// </summary>
+public sealed class DashboardBrowserTests
+{
+    public const string Chromium = "/usr/bin/chromium";
+
+    [Fact]
+    public async Task The_dashboard_follows_a_running_loop_sorts_features_and_opens_a_latent()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (test.sh does: apt-get install chromium)");
+        var artifacts = Path.Combine(AppContext.BaseDirectory, "artifacts", "dashboard");
+        Directory.CreateDirectory(artifacts);
+        var clock = Stopwatch.StartNew();
+        await using var loop = await LiveLoop.StartAsync(maxSnapshots: 6);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        var errors = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error") errors.Add(message.Text);
+        };
+        page.PageError += (_, error) => errors.Add(error);
+
+        await page.GotoAsync(new Uri(loop.Api.Address, "#token=" + LiveLoop.Token).ToString());
+        // The KL chart: every evaluation has a KL, while the win rate of an evaluation with no decided comparison is blank.
+        var points = page.Locator("#chart-kl circle.point");
+        await Expect(async () => await page.Locator("#run-state").TextContentAsync() == "running", "the dashboard's first status");
+        // Snapshot 2 waits to be published until the page has shown the evaluations so far, so the chart must visibly grow.
+        // (The evaluator scores the newest snapshot when it is free, so a snapshot published while it works is skipped:
+        // the chart holds one point per evaluation, not per snapshot.)
+        loop.Backbone.HoldSnapshotsAfter(1);
+        loop.Run();
+        var held = await Expect(async () => (await loop.View.EvaluationsAsync(CancellationToken.None)) is { } e && e.Count > 0 && e[^1].Version == 1 ? e : null,
+            "the evaluation of snapshot 1");
+        await Expect(async () => await points.CountAsync() == held.Count, $"the KL chart shows the {held.Count} evaluations up to snapshot 1");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(artifacts, "0-overview-held-at-snapshot-1.png"), FullPage = true });
+        loop.Backbone.ReleaseSnapshots();
+        await Expect(async () => await points.CountAsync() > held.Count, "the KL chart gains a point as a new snapshot is evaluated");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(artifacts, "1-overview-live.png"), FullPage = true });
+        await loop.Finished.WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
+        var evaluations = await loop.View.EvaluationsAsync(CancellationToken.None);
+        Assert.Equal(6, evaluations[^1].Version);
+        await Expect(async () => await points.CountAsync() == evaluations.Count, $"the KL chart shows all {evaluations.Count} evaluations");
+
+        var rows = page.Locator("#features tbody tr");
+        await page.ClickAsync("th[data-sort=frequency]");
+        await Expect(async () => await page.Locator("th.sorted[data-sort=frequency]").CountAsync() == 1 && await rows.CountAsync() > 1, "the table sorted by frequency");
+        await page.ClickAsync("th[data-sort=drift]");
+        await Expect(async () => await page.Locator("th.sorted[data-sort=drift]").CountAsync() == 1, "the table sorted by drift");
+        var drifts = await Expect(async () =>
+        {
+            var values = (await rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.drift)")).Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            return values.Count > 1 && values.SequenceEqual(values.OrderDescending()) && values[0] > 0 ? values : null;
+        }, "the rows in descending order of drift");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(artifacts, "2-features-by-drift.png"), FullPage = true });
+
+        var latent = await rows.First.GetAttributeAsync("data-latent");
+        await rows.First.ClickAsync();
+        await Expect(async () => await page.Locator("#latent-title").TextContentAsync() is { } t && t.StartsWith($"Latent {latent} ", StringComparison.Ordinal), "the latent page");
+        var hot = page.Locator("#contexts-policy .tok.hot");
+        await Expect(async () => await hot.CountAsync() > 0, "highlighted tokens in the latent's contexts");
+        var background = await hot.First.EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor");
+        Assert.StartsWith("rgba(37, 99, 235", background);
+        Assert.True(await page.Locator("#lens-promoted li").CountAsync() == 10, "the logit lens lists 10 promoted tokens");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(artifacts, "3-latent.png"), FullPage = true });
+
+        Assert.True(errors.Count == 0, "console errors: " + string.Join(" | ", errors));
+        TestContext.Current.TestOutputHelper?.WriteLine($"top drift {drifts[0]:G4}, latent {latent}; {clock.Elapsed.TotalSeconds:F1} s; screenshots in {artifacts}: " +
+            string.Join(", ", Directory.GetFiles(artifacts, "*.png").Order().Select(Path.GetFileName)));
+    }
+
+    // Polls the page (the dashboard refreshes every two seconds) until the condition holds; fails naming what was awaited.
+    private static async Task Expect(Func<Task<bool>> condition, string what) =>
+        await Expect(async () => await condition() ? true : (object?)null, what);
+
+    private static async Task<T> Expect<T>(Func<Task<T?>> value, string what) where T : class
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            if (await value() is { } found) return found;
+            if (deadline.Elapsed > TimeSpan.FromSeconds(60)) throw new TimeoutException($"waited 60 s for {what}");
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+using Fpo.Grains.Backbone;
+using Fpo.Grains.Contracts;
+
+namespace Fpo.Silo.Tests.SiloApi;
+
+/// <summary>
+/// A backbone that passes everything through and keeps every pair forwarded to "pairs" (by the rollouts) and
+/// "annotated" (by the reference), by id; it can hold the trainer's publishes above a version until released, so a
+/// test can look at the run between two snapshots.
+/// </summary>
+internal sealed class RecordingBackbone(IBackbone inner) : IBackbone
+{
+    private readonly GatedSnapshots _snapshots = new(inner.Snapshots);
+
+    public ConcurrentDictionary<string, RolloutPair> Pairs { get; } = new();
+    public ConcurrentDictionary<string, RolloutPair> Annotated { get; } = new();
+
+    public string RunId => inner.RunId;
+    public ISnapshotStore Snapshots => _snapshots;
+    public ILineageLog Lineage => inner.Lineage;
+    public IFeatureStatsStore FeatureStats => inner.FeatureStats;
+    public IRunJournal Journal => inner.Journal;
+
+    /// <summary>Publishes of versions above <paramref name="version"/> wait until <see cref="ReleaseSnapshots"/>.</summary>
+    public void HoldSnapshotsAfter(long version) => _snapshots.HoldAfter(version);
+
+    public void ReleaseSnapshots() => _snapshots.Release();
+
+    public IStream<T> Stream<T>(string name, IRecordCodec<T> codec, StreamSettings? settings = null) => inner.Stream(name, codec, settings);
+
+    public async Task<IReadOnlyList<string>> ForwardAsync<TIn, TOut>(IStream<TIn> from, IReadOnlyList<Leased<TIn>> consumed, IStream<TOut> to,
+        IReadOnlyList<StreamItem<TOut>> produced, CancellationToken cancellationToken)
+    {
+        var acknowledged = await inner.ForwardAsync(from, consumed, to, produced, cancellationToken);
+        var into = to.Name == StreamNames.Pairs ? Pairs : to.Name == StreamNames.Annotated ? Annotated : null;
+        if (into is not null)
+            foreach (var item in produced)
+                if (item.Value is RolloutPair pair) into[item.Id] = pair;
+        return acknowledged;
+    }
+
+    public Task<ILeadership?> TryLeadAsync(string role, CancellationToken cancellationToken) => inner.TryLeadAsync(role, cancellationToken);
+
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
+}
+
+/// <summary>An <see cref="ISnapshotStore"/> whose publishes above a version wait for a release.</summary>
+internal sealed class GatedSnapshots(ISnapshotStore inner) : ISnapshotStore
+{
+    private long _allowed = long.MaxValue;
+    private TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void HoldAfter(long version)
+    {
+        _release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Interlocked.Exchange(ref _allowed, version);
+    }
+
+    public void Release()
+    {
+        Interlocked.Exchange(ref _allowed, long.MaxValue);
+        _release.TrySetResult();
+    }
+
+    public async Task<SnapshotInfo> PublishAsync(SnapshotPublication publication, CancellationToken cancellationToken)
+    {
+        if (publication.Version > Interlocked.Read(ref _allowed)) await _release.Task.WaitAsync(cancellationToken);
+        return await inner.PublishAsync(publication, cancellationToken);
+    }
+
+    public Task<SnapshotInfo?> LatestAsync(CancellationToken cancellationToken) => inner.LatestAsync(cancellationToken);
+
+    public Task<IReadOnlyList<SnapshotInfo>> ListAsync(CancellationToken cancellationToken) => inner.ListAsync(cancellationToken);
+
+    public Task<SnapshotContent> GetAsync(long version, CancellationToken cancellationToken) => inner.GetAsync(version, cancellationToken);
+
+    public IAsyncEnumerable<SnapshotInfo> WatchAsync(long afterVersion, CancellationToken cancellationToken) => inner.WatchAsync(afterVersion, cancellationToken);
+}
