@@ -1,6 +1,6 @@
 # One image for every silo role; the role is chosen by --config (silo-config/<role>.yaml, mounted from a ConfigMap).
-#   docker build -t fpo .
-#   docker run --rm -e FPO__backbone__connection=... fpo silo --config /etc/fpo/rollout.yaml
+#   docker build -t fpo:dev .
+#   docker run --rm -e FPO__backbone__connection=... fpo:dev silo --config /etc/fpo/rollout.yaml
 
 # Build: the SDK publishes the silo with the same script the test suite runs (infra/publish.sh).
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
+using System.CommandLine;
+using Fpo.Silo.Cli;
 using Fpo.Testing;
 
 namespace Fpo.Silo.Tests.Silo;
@@ -24,13 +26,14 @@ public sealed class SiloHttpTests : IDisposable
         var ct = TestContext.Current.CancellationToken;
         Environment.SetEnvironmentVariable(TokenVariable, Token);
         var port = FreePort();
-        var silo = Task.Run(() => CliTests.Run("silo", "--config", Path.Combine(RepoPaths.Root, "silo-config", "api.yaml"),
+        using var stop = new CancellationTokenSource();
+        var silo = Run(stop.Token, "silo", "--config", Path.Combine(RepoPaths.Root, "silo-config", "api.yaml"),
             "--set", "backbone.kind=embedded", "--set", "backbone.run=http", "--set", "silo.name=http",
             "--set", "silo.roles=trainer,prompt_source,rollout,reference,judge,evaluator,api", "--set", "silo.lead_poll_seconds=0.2",
             "--set", $"run.runs={Path.Combine(_root, "runs")}", "--set", $"run.data={Path.Combine(_root, "data")}", "--set", $"silo.work={Path.Combine(_root, "work")}",
-            "--set", "run.max_snapshots=4", "--set", "task.size=tiny", "--set", "trainer.snapshot_every=1", "--set", "trainer.batch_size=4",
+            "--set", "task.size=tiny", "--set", "trainer.snapshot_every=1", "--set", "trainer.batch_size=4",
             "--set", "trainer.batch_wait_seconds=1", "--set", "rollout.batch_prompts=4", "--set", "loop.lease_wait_seconds=0.1",
-            "--set", $"api.port={port}", "--set", $"api.token_env={TokenVariable}", "--set", "api.serve_openai=false"), ct);
+            "--set", $"api.port={port}", "--set", $"api.token_env={TokenVariable}", "--set", "api.serve_openai=false");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(10) };
 
         // The probes answer while the run is still being prepared.
@@ -48,13 +51,15 @@ public sealed class SiloHttpTests : IDisposable
         }, silo, "the api role serves /api/run");
         Assert.True(sawProbeMetrics || sawApi, "neither the probe server's nor the API's metrics were seen");
 
-        var ready = await Get(http, "readyz", Token);
-        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await Get(http, "api/snapshots", null)).StatusCode);
-        var metricsText = await (await Get(http, "metrics", Token)).Content.ReadAsStringAsync(ct);
-        Assert.Contains("fpo_stream_records{stream=\"pairs\",state=\"acknowledged\"}", metricsText, StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.OK, (await Get(http, "healthz", null)).StatusCode);
+        // The silo runs until stopped, so these answers come from the api role itself, not a server going away.
+        var ready = await Send(http, "readyz", Token);
+        Assert.True(ready.StatusCode == HttpStatusCode.OK, await ready.Content.ReadAsStringAsync(ct));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Send(http, "api/snapshots", null)).StatusCode);
+        var metricsText = await (await Send(http, "metrics", Token)).Content.ReadAsStringAsync(ct);
+        Assert.Contains("fpo_stream_records{stream=\"prompts\",state=\"acknowledged\"}", metricsText, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await Send(http, "healthz", null)).StatusCode);
 
+        await stop.CancelAsync();
         var (exit, output, error) = await silo;
         Assert.True(exit == 0, error + output);
         Assert.Contains($"http probes and metrics at http://127.0.0.1:{port}/", output, StringComparison.Ordinal);
@@ -62,13 +67,28 @@ public sealed class SiloHttpTests : IDisposable
         Assert.EndsWith("stopped cleanly", output.TrimEnd(), StringComparison.Ordinal);
     }
 
-    private static async Task<HttpResponseMessage> Get(HttpClient http, string path, string? token)
+    // The CLI in process until the token asks it to stop, as SIGTERM does.
+    private static async Task<(int Exit, string Out, string Error)> Run(CancellationToken stop, params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var config = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        var exit = await Task.Run(() => FpoCli.Create().Parse(args).InvokeAsync(config, stop));
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    private static async Task<HttpResponseMessage> Send(HttpClient http, string path, string? token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await http.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
+    private static async Task<HttpResponseMessage> Get(HttpClient http, string path, string? token)
+    {
         try
         {
-            return await http.SendAsync(request, TestContext.Current.CancellationToken);
+            return await Send(http, path, token);
         }
         catch (HttpRequestException)
         {
