@@ -2,7 +2,7 @@ namespace Fpo.Grains.Cluster;
 
 /// <summary>
 /// A role a silo runs (<see cref="RoleNames"/>): the grains of one kind, or another long-running service (the HTTP API
-/// of issue 9 is one). The <see cref="RoleHost"/> runs it, elects it first when it is a singleton, and starts it again
+/// role is one). The <see cref="RoleHost"/> runs it, elects it first when it is a singleton, and starts it again
 /// when it fails or loses its election.
 /// </summary>
 public abstract class SiloRole

@@ -2,7 +2,7 @@ using Fpo.Grains.Cluster.Roles;
 
 namespace Fpo.Grains.Cluster;
 
-/// <summary>The built-in roles by name. A role that lives above this assembly (the HTTP API of issue 9) is created by the silo's CLI beside these.</summary>
+/// <summary>The built-in roles by name. A role that lives above this assembly (the api role: HTTP) is created by the silo's CLI beside these.</summary>
 public static class SiloRoles
 {
     /// <summary>The role called <paramref name="name"/> (one of <see cref="RoleNames.All"/>).</summary>
