@@ -48,6 +48,7 @@ public sealed class ClusterTests : IAsyncLifetime
         var doomed = Start("rollout-2", "rollout.yaml");
         Start("reference", "reference.yaml");
         Start("judge", "judge.yaml");
+        var api = Start("api", "api.yaml");
         await trainer.SeenAsync("published snapshot 0 with the initial policy and the run's assets", Patience);
         // A prompt no policy position can hold: the rollout silos fail it until it is dead-lettered with the reason.
         var poison = string.Join(" ", Enumerable.Repeat("the cat sat on the mat", 60));
@@ -79,6 +80,8 @@ public sealed class ClusterTests : IAsyncLifetime
             _backbone.Snapshots.PublishAsync(new SnapshotPublication(latest.Version, content.Files, [], latest.TrainerStep, """{"zombie":true}"""), Ct));
         await MarkAsync($"a zombie publish of snapshot {latest.Version} was refused");
 
+        await AssertApiServesTheRunAsync(api, latest.Version);
+
         var alive = _silos.Where(s => s != doomed && s.Name != "trainer").ToList();
         foreach (var silo in alive) Assert.False(silo.HasExited, $"silo {silo.Name} exited on its own:\n{string.Join("\n", silo.Lines.TakeLast(20))}");
         Assert.DoesNotContain(standby.Lines, l => l.Contains("trainer: elected", StringComparison.Ordinal));
@@ -108,6 +111,23 @@ public sealed class ClusterTests : IAsyncLifetime
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    // The api silo, a separate process, reports the run through the backbone and the journal others write: the snapshot
+    // the trainer published, every stream's depths, the evaluator's results; and /metrics carries the queue depths.
+    private async Task AssertApiServesTheRunAsync(SiloProcess api, long atLeast)
+    {
+        const string Marker = "api: dashboard and API at ";
+        await api.SeenAsync(Marker, Patience);
+        var line = api.Lines.First(l => l.Contains(Marker, StringComparison.Ordinal));
+        var address = line[(line.IndexOf(Marker, StringComparison.Ordinal) + Marker.Length)..].Split(' ')[0];
+        using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(20) };
+        using var status = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("api/run", Ct));
+        Assert.True(status.RootElement.GetProperty("snapshotVersion").GetInt64() >= atLeast, status.RootElement.ToString());
+        Assert.True(status.RootElement.GetProperty("queues").TryGetProperty(StreamNames.Preferences, out _), status.RootElement.ToString());
+        var metrics = await http.GetStringAsync("metrics", Ct);
+        Assert.Contains("fpo_stream_records{stream=\"pairs\",state=\"acknowledged\"}", metrics, StringComparison.Ordinal);
+        await MarkAsync($"the api silo at {address} reports snapshot {status.RootElement.GetProperty("snapshotVersion").GetInt64()}");
+    }
+
     private SiloProcess Start(string role, string config, string? name = null)
     {
         name ??= role;
@@ -120,6 +140,9 @@ public sealed class ClusterTests : IAsyncLifetime
             sets.AddRange(["task.size=tiny", $"run.data={Path.Combine(_root, "data")}", "trainer.snapshot_every=2", "trainer.batch_size=4",
                 "trainer.batch_wait_seconds=1", "trainer.max_policy_lag=4", "rollout.batch_prompts=4", "loop.max_in_flight=16"]);
         if (role.StartsWith("rollout", StringComparison.Ordinal)) sets.AddRange(["rollout.batch_prompts=4", "rollout.max_new_tokens=16"]);
+        // Every silo picks a free port for its probes; the api silo serves the API there once the run's model is loaded.
+        sets.Add("api.port=0");
+        if (role == "api") sets.AddRange(["api.serve_openai=false", "evaluator.max_new_tokens=16"]);
         var silo = SiloProcess.Start(name, Path.Combine(RepoPaths.Root, "silo-config", config), sets, _postgres.ConnectionString, _root);
         _silos.Add(silo);
         return silo;
