@@ -42,8 +42,7 @@ public static class MetricsApi
             .Counter("fpo_judge_abstentions_total", "Pairs the judges abstained on.", s.JudgeAbstentions)
             .Counter("fpo_judge_calls_total", "Pairs the judges decided on, labelled or abstained.", s.JudgeLabels + s.JudgeAbstentions);
         foreach (var (stream, q) in s.Queues.OrderBy(q => q.Key, StringComparer.Ordinal))
-            foreach (var (state, n) in new[] { ("pending", q.Pending), ("leased", q.Leased), ("acknowledged", q.Acknowledged), ("dead", q.Dead) })
-                text.Gauge("fpo_stream_records", "Records per stream and state; pending + leased is the queue depth.", n, ("stream", stream), ("state", state));
+            text.StreamRecords(stream, q.Pending, q.Leased, q.Acknowledged, q.Dead);
         if (s.LastStep is { } step)
             text.Gauge("fpo_trainer_loss", "Loss of the last trainer step.", step.Loss)
                 .Gauge("fpo_trainer_accuracy", "Preference accuracy of the last trainer step.", step.Accuracy)

@@ -19,6 +19,14 @@ public sealed class PrometheusText
 
     public PrometheusText Counter(string name, string help, double? value, params (string Name, string Value)[] labels) => Sample(name, "counter", help, value, labels);
 
+    /// <summary>One stream's records per state as fpo_stream_records{stream,state}: the queue depths every silo exports and the autoscalers read.</summary>
+    public PrometheusText StreamRecords(string stream, long pending, long leased, long acknowledged, long dead)
+    {
+        foreach (var (state, n) in new[] { ("pending", pending), ("leased", leased), ("acknowledged", acknowledged), ("dead", dead) })
+            Gauge("fpo_stream_records", "Records per stream and state; pending + leased is the queue depth.", n, ("stream", stream), ("state", state));
+        return this;
+    }
+
     public override string ToString() => _text.ToString();
 
     private PrometheusText Sample(string name, string type, string help, double? value, (string Name, string Value)[] labels)

@@ -94,17 +94,10 @@ public static class SiloApiServer
     public static async Task<RunningSiloApi> StartAsync(SiloApiOptions options, IRunView view, CancellationToken cancellationToken)
     {
         var app = Create(options, view);
-        try
+        return await RunningSiloApi.StartAsync(app, async ct =>
         {
-            if (app.Services.GetService<ServedSnapshot>() is { } served) await served.LoadLatestAsync(cancellationToken).ConfigureAwait(false);
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            return new RunningSiloApi(app, new Uri(app.Urls.First()));
-        }
-        catch
-        {
-            await app.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+            if (app.Services.GetService<ServedSnapshot>() is { } served) await served.LoadLatestAsync(ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A quiet slim builder listening on the options' address and port with their body limit, and problem details.</summary>
@@ -136,6 +129,22 @@ public sealed class RunningSiloApi(WebApplication app, Uri address) : IAsyncDisp
 {
     public WebApplication App => app;
     public Uri Address => address;
+
+    /// <summary>Runs <paramref name="beforeListening"/>, starts <paramref name="built"/> and returns it running; a failure on the way disposes it.</summary>
+    internal static async Task<RunningSiloApi> StartAsync(WebApplication built, Func<CancellationToken, Task>? beforeListening, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (beforeListening is not null) await beforeListening(cancellationToken).ConfigureAwait(false);
+            await built.StartAsync(cancellationToken).ConfigureAwait(false);
+            return new RunningSiloApi(built, new Uri(built.Urls.First()));
+        }
+        catch
+        {
+            await built.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

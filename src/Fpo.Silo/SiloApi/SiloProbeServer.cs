@@ -17,34 +17,24 @@ public static class SiloProbeServer
 
     public static async Task<RunningSiloApi> StartAsync(SiloApiOptions options, Func<TimeSpan, Task<SiloStatus>> status, CancellationToken cancellationToken)
     {
-        var builder = SiloApiServer.Builder(options);
-        var app = builder.Build();
-        try
+        var app = SiloApiServer.Builder(options).Build();
+        app.Use(Problems.Middleware);
+        if (options.Token is { } token)
         {
-            app.Use(Problems.Middleware);
-            if (options.Token is { } token)
-            {
-                var check = new ApiKeyCheck(token, (http, message) => Problems.WriteAsync(http, StatusCodes.Status401Unauthorized, message));
-                app.UseWhen(http => http.Request.Path != "/healthz", guarded => guarded.Use(check.Middleware));
-            }
-            app.MapGet("/healthz", () => TypedResults.Ok(new Health("ok", [])));
-            app.MapGet("/readyz", async () =>
-            {
-                var s = await status(StatusTimeout).ConfigureAwait(false);
-                return s.BackboneError is null
-                    ? Results.Ok(new Health("ready", []))
-                    : Results.Json(new Health("not ready", [$"backbone unreachable: {s.BackboneError}"]), statusCode: StatusCodes.Status503ServiceUnavailable);
-            });
-            app.MapGet("/metrics", async () => Results.Text(Metrics(await status(StatusTimeout).ConfigureAwait(false)), PrometheusText.ContentType));
-            app.MapFallback(Problems.NotFound);
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            return new RunningSiloApi(app, new Uri(app.Urls.First()));
+            var check = new ApiKeyCheck(token, (http, message) => Problems.WriteAsync(http, StatusCodes.Status401Unauthorized, message));
+            app.UseWhen(http => http.Request.Path != "/healthz", guarded => guarded.Use(check.Middleware));
         }
-        catch
+        app.MapGet("/healthz", () => TypedResults.Ok(new Health("ok", [])));
+        app.MapGet("/readyz", async () =>
         {
-            await app.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+            var s = await status(StatusTimeout).ConfigureAwait(false);
+            return s.BackboneError is null
+                ? Results.Ok(new Health("ready", []))
+                : Results.Json(new Health("not ready", [$"backbone unreachable: {s.BackboneError}"]), statusCode: StatusCodes.Status503ServiceUnavailable);
+        });
+        app.MapGet("/metrics", async () => Results.Text(Metrics(await status(StatusTimeout).ConfigureAwait(false)), PrometheusText.ContentType));
+        app.MapFallback(Problems.NotFound);
+        return await RunningSiloApi.StartAsync(app, null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The Prometheus text of one silo's status.</summary>
@@ -58,8 +48,7 @@ public static class SiloProbeServer
             text.Gauge("fpo_silo_role", "This silo's roles, 1 for the state each is in (running, waiting for the lead, restarting, ...).", 1,
                 ("role", role.Name), ("state", role.State.Split(" in ")[0]));
         foreach (var (stream, q) in (s.Queues ?? new Dictionary<string, Grains.Backbone.StreamCounts>()).OrderBy(q => q.Key, StringComparer.Ordinal))
-            foreach (var (state, n) in new[] { ("pending", q.Pending), ("leased", q.Leased), ("acknowledged", q.Acknowledged), ("dead", q.Dead) })
-                text.Gauge("fpo_stream_records", "Records per stream and state; pending + leased is the queue depth.", n, ("stream", stream), ("state", state));
+            text.StreamRecords(stream, q.Pending, q.Leased, q.Acknowledged, q.Dead);
         MetricsApi.Process(text);
         return text.ToString();
     }
