@@ -5,18 +5,13 @@ namespace Fpo.Grains.Backbone;
 /// embedded backbone keeps them in memory with a run folder on disk; the distributed one in PostgreSQL. Grains see
 /// only this interface, so both slot in unchanged.
 /// </summary>
-public interface IBackbone : IAsyncDisposable
+public interface IBackbone : IRunStores, IAsyncDisposable
 {
     /// <summary>A stable id of the run (the run folder's name, or the database's run id).</summary>
     string RunId { get; }
 
     /// <summary>The stream called <paramref name="name"/>, created on first use; the same instance for the same name.</summary>
     IStream<T> Stream<T>(string name, IRecordCodec<T> codec, StreamSettings? settings = null);
-
-    ISnapshotStore Snapshots { get; }
-    ILineageLog Lineage { get; }
-    IFeatureStatsStore FeatureStats { get; }
-    IRunJournal Journal { get; }
 
     /// <summary>
     /// One pipeline step: publishes <paramref name="produced"/> to <paramref name="to"/> and acknowledges

@@ -1,4 +1,4 @@
-using Fpo.Grains.Contracts;
+using Fpo.Grains.Loop;
 
 namespace Fpo.Grains.Cluster;
 
@@ -12,7 +12,7 @@ public abstract class GrainRole : SiloRole
     /// <summary>Whether the grains are compute-heavy (they take turns on the cores when loop.take_turns is set).</summary>
     protected virtual bool Compute => true;
 
-    protected abstract Task<IReadOnlyList<IGrain>> OpenAsync(RoleContext context, CancellationToken cancellationToken);
+    protected abstract Task<IReadOnlyList<IPollingGrain>> OpenAsync(RoleContext context, CancellationToken cancellationToken);
 
     /// <summary>After a clean stop of every grain, e.g. the trainer publishing what it trained since its last snapshot.</summary>
     protected virtual Task StoppedAsync(RoleContext context, CancellationToken abort) => Task.CompletedTask;
@@ -24,7 +24,7 @@ public abstract class GrainRole : SiloRole
     {
         try
         {
-            IReadOnlyList<IGrain> grains;
+            IReadOnlyList<IPollingGrain> grains;
             using (var opening = CancellationTokenSource.CreateLinkedTokenSource(stop, abort))
             {
                 try

@@ -77,7 +77,7 @@ public sealed class RoleHost : IDisposable
     }
 
     /// <summary>The silo's roles and, if the backbone answers within <paramref name="timeout"/>, the run's newest snapshot and queue depths.</summary>
-    public async Task<SiloStatus> StatusAsync(TimeSpan timeout)
+    public async Task<SiloRolesStatus> StatusAsync(TimeSpan timeout)
     {
         var roles = _slots.Select(s => new RoleStatus(s.Role.Name, s.State, s.Role.Activity)).ToList();
         using var cancel = new CancellationTokenSource(timeout);
@@ -85,12 +85,12 @@ public sealed class RoleHost : IDisposable
         {
             var latest = await Backbone.Snapshots.LatestAsync(cancel.Token).ConfigureAwait(false);
             var queues = await _context.Streams.CountsAsync(cancel.Token).ConfigureAwait(false);
-            return new SiloStatus(Settings.Name, Backbone.RunId, _clock.Elapsed, roles, latest?.Version, queues, null);
+            return new SiloRolesStatus(Settings.Name, Backbone.RunId, _clock.Elapsed, roles, latest?.Version, queues, null);
         }
         catch (Exception e)
         {
             var why = e is OperationCanceledException ? $"no answer within {timeout.TotalSeconds:F0} s" : $"{e.GetType().Name}: {e.Message}";
-            return new SiloStatus(Settings.Name, Backbone.RunId, _clock.Elapsed, roles, null, null, why);
+            return new SiloRolesStatus(Settings.Name, Backbone.RunId, _clock.Elapsed, roles, null, null, why);
         }
     }
 

@@ -1,176 +1,210 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Fpo.Grains.Backbone;
 using Fpo.Grains.Contracts;
+using Fpo.Grains.Hosting;
 using Fpo.Grains.Roles;
+using Fpo.Grains.Runs;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Fpo.Grains.Loop;
 
 /// <summary>
-/// Wires every grain of shared/DESIGN.md §4 onto one <see cref="IBackbone"/> and runs them concurrently, one task per
-/// grain calling its <see cref="IGrain.StepAsync"/> in a loop. Opening a backbone that already holds snapshots resumes
-/// the run: the trainer from its checkpoint at the newest snapshot, the streams and lineage from the backbone, the
-/// rollout grains from the newest snapshot. A clean stop lets every grain finish the batch in hand and publishes what the
-/// trainer trained since its last snapshot (a stop at a limit also evaluates the final snapshot); a kill (the kill token) abandons the
-/// batches in hand to their leases, which a resumed run receives again.
+/// The embedded run: one in-process Orleans silo hosting every grain of one run, over the run folder's stores. Opening
+/// publishes the initial policy as snapshot 0 when the store is empty, registers the run and starts the silo;
+/// <see cref="RunAsync"/> starts the trainer, the evaluator and the prompt source, and the data path runs on Orleans
+/// streams until a clean stop (the caller, a time limit, or the snapshot limit once that snapshot is evaluated). A clean
+/// stop stops the prompts, has the trainer publish what it trained, and stops the silo gracefully; what is still in
+/// flight stays in the streams for a resumed run. The kill token abandons the silo at once.
 /// </summary>
-public sealed class LoopHost : IDisposable
+public sealed class LoopHost : IAsyncDisposable, IDisposable
 {
     public const string TrainerFolder = "trainer";
 
+    private readonly IHost _silo;
     private readonly IBackbone _backbone;
     private readonly LoopSettings _settings;
-    private readonly PromptSourceGrain _source;
-    private readonly List<RolloutGrain> _rollouts;
-    private readonly ReferenceGrain _reference;
-    private readonly List<JudgeGrain> _judges;
-    private readonly TrainerGrain _trainer;
-    private readonly EvaluatorGrain _evaluator;
-    private readonly RunStreams _streams;
+    private readonly RunContext _run;
     private readonly LoopMetricsLog _metrics;
+    private readonly RunEvents _events;
     private readonly Stopwatch _clock = new();
-    private readonly GrainStepping _stepping;
+    private readonly List<SnapshotEvaluation> _evaluations;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly RunTotals _totals;
     private TrainerStepReport? _lastStep;
-    private volatile bool _stopping;
+    private LoopStatus? _final;
     private LoopStop _stop = LoopStop.Requested;
+    private bool _disposed;
 
-    private LoopHost(IBackbone backbone, LoopSettings settings, PromptSourceGrain source, List<RolloutGrain> rollouts, ReferenceGrain reference,
-        List<JudgeGrain> judges, TrainerGrain trainer, EvaluatorGrain evaluator, RunStreams streams, string runDir)
+    private LoopHost(IHost silo, IBackbone backbone, LoopSettings settings, RunContext run, string runDir, List<SnapshotEvaluation> evaluations)
     {
-        (_backbone, _settings, _source, _rollouts, _reference, _judges, _trainer, _evaluator, _streams) =
-            (backbone, settings, source, rollouts, reference, judges, trainer, evaluator, streams);
-        _stepping = new GrainStepping(settings.TakeTurns, settings.Leases.Wait);
+        (_silo, _backbone, _settings, _run, _evaluations) = (silo, backbone, settings, run, evaluations);
         _metrics = new LoopMetricsLog(runDir);
-        _trainer.Stepped += s =>
-        {
-            _lastStep = s;
-            _metrics.Write(s);
-            Stepped?.Invoke(s);
-        };
-        _evaluator.Evaluated += e =>
-        {
-            _metrics.Write(e);
-            Evaluated?.Invoke(e);
-        };
+        _totals = new RunTotals(backbone.Journal);
+        _events = silo.Services.GetRequiredService<RunEvents>();
+        _events.Stepped += OnStepped;
+        _events.Evaluated += OnEvaluated;
+        _events.PairsSampled += OnPairsSampled;
+        _events.PairsAnnotated += OnPairsAnnotated;
     }
 
     public IBackbone Backbone => _backbone;
-    public ITrainerGrain Trainer => _trainer;
-    public IEvaluatorGrain Evaluator => _evaluator;
-    public IReadOnlyList<IRolloutGrain> Rollouts => _rollouts;
-    public IReadOnlyList<IJudgeGrain> Judges => _judges;
-    public IFeatureStatsGrain FeatureStats => new FeatureStatsGrain(_backbone.FeatureStats);
+    public string RunId => _run.RunId;
+    public IGrainFactory Grains => _silo.Services.GetRequiredService<IGrainFactory>();
 
-    /// <summary>Raised after each trainer step (on the trainer's task).</summary>
+    /// <summary>Every evaluation of the run (those of earlier sessions from the journal), oldest first.</summary>
+    public IReadOnlyList<SnapshotEvaluation> Evaluations
+    {
+        get
+        {
+            lock (_evaluations) return [.. _evaluations];
+        }
+    }
+
+    /// <summary>Raised after each trainer step, on the trainer's turn.</summary>
     public event Action<TrainerStepReport>? Stepped;
-    /// <summary>Raised after each evaluation (on the evaluator's task).</summary>
+    /// <summary>Raised after each evaluation, on the evaluator's turn.</summary>
     public event Action<SnapshotEvaluation>? Evaluated;
+    /// <summary>Raised with the pairs of each rollout batch, on the rollout grain's turn.</summary>
+    public event Action<IReadOnlyList<RolloutPair>>? PairsSampled;
+    /// <summary>Raised with the pairs of each reference batch (with their reference data), on the reference grain's turn.</summary>
+    public event Action<IReadOnlyList<RolloutPair>>? PairsAnnotated;
 
     /// <summary>
-    /// Opens the loop on <paramref name="backbone"/> with its run folder <paramref name="runDir"/> (metrics and the
+    /// Opens the loop on <paramref name="backbone"/>'s stores with its run folder <paramref name="runDir"/> (metrics, the
     /// trainer's checkpoints). An empty snapshot store gets the initial policy as version 0.
     /// </summary>
     public static async Task<LoopHost> OpenAsync(IBackbone backbone, LoopAssets assets, LoopSettings settings, string runDir,
         CancellationToken cancellationToken, TimeProvider? time = null)
     {
-        var config = assets.InitialPolicy.Config;
+        _ = time;
         LoopGrains.Check(assets, settings);
         if (await backbone.Snapshots.LatestAsync(cancellationToken).ConfigureAwait(false) is null)
             await backbone.Snapshots.PublishAsync(new SnapshotPublication(0, PolicySnapshot.Files(assets.InitialPolicy), [], 0, """{"initial":true}"""), cancellationToken).ConfigureAwait(false);
-        var streams = RunStreams.Open(backbone);
-        var source = LoopGrains.PromptSource(streams, assets, settings);
-        var rollouts = Enumerable.Range(0, settings.RolloutGrains).Select(i => LoopGrains.Rollout(i, backbone, streams, assets, settings)).ToList();
-        // The reference is the run's snapshot 0, not the assets' policy: a resumed run compares against what it started from.
-        var initial = await backbone.Snapshots.GetAsync(0, cancellationToken).ConfigureAwait(false);
-        var reference = LoopGrains.Reference(backbone, streams, assets, settings, LoopGrains.Frozen(config, initial));
-        var judges = Enumerable.Range(0, settings.JudgeGrains).Select(i => LoopGrains.Judge(i, backbone, streams, assets, settings)).ToList();
-        var trainer = await LoopGrains.TrainerAsync(backbone, streams, assets, settings, Path.Combine(runDir, TrainerFolder), cancellationToken, time).ConfigureAwait(false);
-        var evaluator = LoopGrains.Evaluator(backbone, assets, settings, LoopGrains.Frozen(config, initial));
-        return new LoopHost(backbone, settings, source, rollouts, reference, judges, trainer, evaluator, streams, runDir);
+        var run = new RunContext(backbone.RunId, assets, settings, backbone, Path.Combine(runDir, TrainerFolder));
+        var evaluations = await EvaluationsAsync(backbone, cancellationToken).ConfigureAwait(false);
+        var silo = new HostBuilder()
+            .UseOrleans(s => s.AddFpoRuntime().UseEmbeddedProviders(runDir))
+            .Build();
+        silo.Services.GetRequiredService<RunCatalog>().Register(run);
+        silo.Services.GetRequiredService<ComputeTurns>().TakeTurns = settings.TakeTurns;
+        await silo.StartAsync(cancellationToken).ConfigureAwait(false);
+        return new LoopHost(silo, backbone, settings, run, runDir, evaluations);
     }
 
     /// <summary>
     /// Runs until <paramref name="stop"/> (a clean stop), a limit of the settings, or <paramref name="kill"/> (throws
-    /// <see cref="OperationCanceledException"/>; batches in hand go back through their leases). A grain that fails stops
-    /// the others and its exception is rethrown.
+    /// <see cref="OperationCanceledException"/>; work in flight stays in the streams).
     /// </summary>
     public async Task<LoopStop> RunAsync(CancellationToken stop, CancellationToken kill = default)
     {
         _clock.Start();
-        using var hard = CancellationTokenSource.CreateLinkedTokenSource(kill);
         using var stopRegistration = stop.Register(() => RequestStop(LoopStop.Requested));
         using var timer = _settings.MaxDuration is { } d ? new Timer(_ => RequestStop(LoopStop.MaxDuration), null, d, Timeout.InfiniteTimeSpan) : null;
-        var tasks = new List<Task>
-        {
-            Run(_source, compute: false, hard.Token),
-            Run(_reference, compute: true, hard.Token),
-            Run(_trainer, compute: true, hard.Token, () => _settings.MaxSnapshots is { } max && _trainer.SnapshotVersion >= max),
-            Run(_evaluator, compute: true, hard.Token),
-        };
-        tasks.AddRange(_rollouts.Select(r => Run(r, compute: true, hard.Token)));
-        tasks.AddRange(_judges.Select(j => Run(j, compute: false, hard.Token)));
-        if (_settings.MaxSnapshots is { } maxSnapshots)
-            _evaluator.Evaluated += e =>
-            {
-                if (e.Version >= maxSnapshots) RequestStop(LoopStop.MaxSnapshots);
-            };
+        var trainer = Grains.GetGrain<ITrainerGrain>(RunId);
+        var evaluator = Grains.GetGrain<IEvaluatorGrain>(RunId);
+        var source = Grains.GetGrain<IPromptSourceGrain>(RunId);
         try
         {
-            while (tasks.Count > 0)
-            {
-                var done = await Task.WhenAny(tasks).ConfigureAwait(false);
-                tasks.Remove(done);
-                if (done.IsFaulted)
-                {
-                    _stopping = true;
-                    await hard.CancelAsync().ConfigureAwait(false);
-                    await Task.WhenAll(tasks.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
-                    await done.ConfigureAwait(false);
-                }
-            }
+            await trainer.StartAsync().WaitAsync(kill).ConfigureAwait(false);
+            await evaluator.StartAsync().WaitAsync(kill).ConfigureAwait(false);
+            await source.StartAsync().WaitAsync(kill).ConfigureAwait(false);
+            await Task.Delay(Timeout.Infinite, _stopping.Token).WaitAsync(kill).ContinueWith(t => kill.ThrowIfCancellationRequested(), TaskScheduler.Default).ConfigureAwait(false);
+            await source.StopAsync().WaitAsync(kill).ConfigureAwait(false);
+            var latest = await trainer.FlushAsync().WaitAsync(kill).ConfigureAwait(false);
+            // A limit ends the run with the final snapshot scored; a requested stop (Ctrl+C) should be quick, and a
+            // resumed run scores the snapshot first thing.
+            if (_stop != LoopStop.Requested && (await evaluator.LatestAsync().WaitAsync(kill).ConfigureAwait(false))?.Version < latest)
+                await evaluator.EvaluateAsync(latest).WaitAsync(kill).ConfigureAwait(false);
         }
         finally
         {
             _clock.Stop();
         }
-        kill.ThrowIfCancellationRequested();
-        await _trainer.FlushAsync(kill).ConfigureAwait(false);
-        // A limit ends the run with the final snapshot scored; a requested stop (Ctrl+C) should be quick, and a resumed
-        // run scores the snapshot first thing.
-        var latest = await _backbone.Snapshots.LatestAsync(kill).ConfigureAwait(false);
-        if (_stop != LoopStop.Requested && latest is not null && (_evaluator.Latest is null || _evaluator.Latest.Version < latest.Version))
-            await _evaluator.EvaluateAsync(latest.Version, kill).ConfigureAwait(false);
+        _final = await StatusAsync(kill).ConfigureAwait(false);
+        await _silo.StopAsync(kill).ConfigureAwait(false);
         return _stop;
     }
 
-    /// <summary>Asks for a clean stop: every grain finishes its batch in hand and RunAsync returns.</summary>
+    /// <summary>Asks for a clean stop: the prompt source stops, the trainer publishes what it trained, and RunAsync returns.</summary>
     public void RequestStop(LoopStop reason = LoopStop.Requested)
     {
-        if (_stopping) return;
-        _stop = reason;
-        _stopping = true;
+        lock (_stopping)
+        {
+            if (_stopping.IsCancellationRequested) return;
+            _stop = reason;
+            _stopping.Cancel();
+        }
     }
 
+    /// <summary>The run's progress now; after <see cref="RunAsync"/> returned, as it was when the silo stopped.</summary>
     public async Task<LoopStatus> StatusAsync(CancellationToken cancellationToken)
     {
-        var queues = await _streams.CountsAsync(cancellationToken).ConfigureAwait(false);
-        var produced = _rollouts.Sum(r => r.PairsProduced);
+        if (_final is not null) return _final;
+        var trainer = await Grains.GetGrain<ITrainerGrain>(RunId).StatusAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        var rollouts = await Task.WhenAll(Enumerable.Range(0, _settings.RolloutGrains)
+            .Select(p => Grains.GetGrain<IRolloutGrain>(GrainKeys.Partition(RunId, p)).StatusAsync())).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var totals = await _totals.RefreshAsync(cancellationToken).ConfigureAwait(false);
         var minutes = _clock.Elapsed.TotalMinutes;
-        return new LoopStatus(_clock.Elapsed, _trainer.SnapshotVersion, _trainer.Step, _trainer.Trained, produced,
-            minutes > 0 ? produced / minutes : 0, _judges.Sum(j => j.Labelled), _judges.Sum(j => j.Abstained),
-            _trainer.DroppedStale, _trainer.Duplicates, [.. _rollouts.Select(r => r.PolicyVersion)], queues, _lastStep, _evaluator.Latest);
+        var evaluations = Evaluations;
+        return new LoopStatus(_clock.Elapsed, trainer.SnapshotVersion, trainer.Step, trainer.Trained, totals.Pairs,
+            minutes > 0 ? rollouts.Sum(r => r.PairsProduced) / minutes : 0, totals.Labels, totals.Abstentions,
+            trainer.DroppedStale, trainer.Duplicates, [.. rollouts.Select(r => r.PolicyVersion)], new Dictionary<string, StreamCounts>(),
+            _lastStep ?? trainer.LastStep, evaluations.Count == 0 ? null : evaluations[^1]);
     }
 
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
+        if (_disposed) return;
+        _disposed = true;
+        _events.Stepped -= OnStepped;
+        _events.Evaluated -= OnEvaluated;
+        _events.PairsSampled -= OnPairsSampled;
+        _events.PairsAnnotated -= OnPairsAnnotated;
+        await _silo.StopAsync(new CancellationToken(canceled: true)).ConfigureAwait(false);
+        _silo.Dispose();
         _metrics.Dispose();
-        _stepping.Dispose();
+        _stopping.Dispose();
     }
 
-    // One grain's task: steps until a clean stop (or its own done condition, then idles until the stop).
-    private Task Run(IGrain grain, bool compute, CancellationToken token, Func<bool>? done = null) => Task.Run(async () =>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private void OnStepped(string runId, TrainerStepReport report)
     {
-        await _stepping.RunAsync(grain, compute, () => _stopping || (done?.Invoke() ?? false), token).ConfigureAwait(false);
-        if (done?.Invoke() ?? false)
-            while (!_stopping) await Task.Delay(_settings.Leases.Wait, token).ConfigureAwait(false);
-    }, token);
+        if (runId != RunId) return;
+        _lastStep = report;
+        _metrics.Write(report);
+        Stepped?.Invoke(report);
+    }
+
+    private void OnPairsSampled(string runId, IReadOnlyList<RolloutPair> pairs)
+    {
+        if (runId == RunId) PairsSampled?.Invoke(pairs);
+    }
+
+    private void OnPairsAnnotated(string runId, IReadOnlyList<RolloutPair> pairs)
+    {
+        if (runId == RunId) PairsAnnotated?.Invoke(pairs);
+    }
+
+    private void OnEvaluated(string runId, SnapshotEvaluation evaluation)
+    {
+        if (runId != RunId) return;
+        lock (_evaluations)
+        {
+            _evaluations.RemoveAll(e => e.Version == evaluation.Version);
+            _evaluations.Add(evaluation);
+        }
+        _metrics.Write(evaluation);
+        Evaluated?.Invoke(evaluation);
+        if (_settings.MaxSnapshots is { } max && evaluation.Version >= max) RequestStop(LoopStop.MaxSnapshots);
+    }
+
+    // The run's evaluations so far, from its journal (a resumed run continues its history).
+    private static async Task<List<SnapshotEvaluation>> EvaluationsAsync(IBackbone backbone, CancellationToken cancellationToken)
+    {
+        var entries = await backbone.Journal.ReadAsync(JournalKinds.Evaluation, 0, int.MaxValue, cancellationToken).ConfigureAwait(false);
+        return [.. entries.Select(e => JsonSerializer.Deserialize<SnapshotEvaluation>(e.Json, JournalKinds.Json)!).OrderBy(e => e.Version)];
+    }
 }

@@ -3,7 +3,11 @@ using Fpo.Grains.Contracts;
 
 namespace Fpo.Grains.Loop;
 
-/// <summary>A live view of a running loop: progress, throughput, queues, judge abstentions, drops, and the latest evaluation.</summary>
+/// <summary>
+/// A live view of a running loop: progress, the run's totals of pairs, labels and abstentions (from the journal, so
+/// they survive restarts), this session's pairs per minute, the records waiting per stream, drops, and the latest
+/// evaluation.
+/// </summary>
 public sealed record LoopStatus(
     TimeSpan Elapsed,
     long SnapshotVersion,

@@ -1,6 +1,8 @@
+using Fpo.Grains.Loop;
 using System.Globalization;
 using Fpo.Grains.Backbone;
 using Fpo.Grains.Contracts;
+using Fpo.Grains.Work;
 
 namespace Fpo.Grains.Roles;
 
@@ -11,11 +13,10 @@ namespace Fpo.Grains.Roles;
 /// <paramref name="maxInFlight"/>, so queues never grow without bound when the trainer is the slow stage.
 /// </summary>
 public sealed class PromptSourceGrain(IStream<PromptRecord> prompts, IReadOnlyList<IStream<RolloutPair>> downstream,
-    IReadOnlyList<string> texts, int batchSize, int maxInFlight, int seed, LeaseSettings leases) : IPromptSourceGrain
+    IReadOnlyList<string> texts, int batchSize, int maxInFlight, int seed, LeaseSettings leases) : IPollingGrain
 {
+    private readonly PromptOrder _order = new(texts, seed);
     private long _next = -1;
-    private long _pass = -1;
-    private int[] _order = [];
 
     public string Name => "prompt-source";
     public long Published => Math.Max(0, _next);
@@ -35,7 +36,7 @@ public sealed class PromptSourceGrain(IStream<PromptRecord> prompts, IReadOnlyLi
         for (var i = 0; i < room; i++, _next++)
         {
             var id = "prompt-" + _next.ToString("D8", CultureInfo.InvariantCulture);
-            items.Add(new StreamItem<PromptRecord>(id, new PromptRecord(id, texts[TextIndex(_next)])));
+            items.Add(new StreamItem<PromptRecord>(id, new PromptRecord(id, _order.Text(_next))));
         }
         await prompts.PublishAsync(items, cancellationToken).ConfigureAwait(false);
         return true;
@@ -51,18 +52,5 @@ public sealed class PromptSourceGrain(IStream<PromptRecord> prompts, IReadOnlyLi
             total += c.Pending + c.Leased;
         }
         return total;
-    }
-
-    // Pass p visits every prompt once in the order of a shuffle seeded by (seed, p).
-    private int TextIndex(long n)
-    {
-        var pass = n / texts.Count;
-        if (pass != _pass)
-        {
-            _order = Enumerable.Range(0, texts.Count).ToArray();
-            new Random(unchecked(seed * 7919 + (int)pass)).Shuffle(_order);
-            _pass = pass;
-        }
-        return _order[n % texts.Count];
     }
 }

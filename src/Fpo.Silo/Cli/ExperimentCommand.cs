@@ -75,7 +75,7 @@ public static class ExperimentCommand
                 var stop = await LoopView.ShowAsync(host, () => host.RunAsync(cancel), error).ConfigureAwait(false);
                 await LoopReport.WriteAsync(host, runDir, error).ConfigureAwait(false);
                 var status = await host.StatusAsync(CancellationToken.None).ConfigureAwait(false);
-                results.Add(FrontierResult.Of(point, point.Name, status, host.Evaluator.Latest, clock.Elapsed, stop));
+                results.Add(FrontierResult.Of(point, point.Name, status, status.LatestEvaluation, clock.Elapsed, stop));
                 await FrontierReport.WriteAsync(folder, results).ConfigureAwait(false);
             }
             output.Write(FrontierReport.Markdown(results));

@@ -92,7 +92,7 @@ public static class LoopCommand
             await using var backbone = EmbeddedBackbone.Open(runDir);
             foreach (var warning in backbone.Warnings) error.WriteLine($"fpo: {warning}");
             var host = await LoopHost.OpenAsync(backbone, assets, loopSettings, runDir, cancel).ConfigureAwait(false);
-            if (resumed is not null) error.WriteLine($"fpo: resuming at snapshot {host.Trainer.SnapshotVersion}, trainer step {host.Trainer.Step}");
+            if (resumed is not null) error.WriteLine($"fpo: resuming at {await ResumePointAsync(host).ConfigureAwait(false)}");
             LoopRunView? view = null;
             RunningSiloApi? api = null;
             try
@@ -128,7 +128,7 @@ public static class LoopCommand
                         break;
                     }
                     host = await LoopHost.OpenAsync(backbone, assets, loopSettings, runDir, cancel).ConfigureAwait(false);
-                    error.WriteLine($"fpo: resumed through the API at snapshot {host.Trainer.SnapshotVersion}, trainer step {host.Trainer.Step}");
+                    error.WriteLine($"fpo: resumed through the API at {await ResumePointAsync(host).ConfigureAwait(false)}");
                     view.Attach(host);
                 }
             }
@@ -152,6 +152,12 @@ public static class LoopCommand
         {
             throw new CliException($"api: cannot listen on {options.Host}:{options.Port} ({e.Message}); choose another api.port, --port 0 for a free one, or api.enabled: false");
         }
+    }
+
+    private static async Task<string> ResumePointAsync(LoopHost host)
+    {
+        var status = await host.StatusAsync(CancellationToken.None).ConfigureAwait(false);
+        return $"snapshot {status.SnapshotVersion}, trainer step {status.TrainerSteps}";
     }
 
     private static string? Text(double? x) => x?.ToString(CultureInfo.InvariantCulture);

@@ -1,4 +1,5 @@
 using Fpo.Grains.Backbone;
+using Fpo.Grains.Runs;
 using Fpo.Grains.Contracts;
 using Fpo.Grains.Loop;
 
@@ -13,7 +14,7 @@ namespace Fpo.Silo.SiloApi;
 /// </summary>
 public sealed class LoopRunView : IRunView
 {
-    private readonly StreamQueues _queues;
+    private readonly RunTotals _totals;
     private readonly JournalRecords _journal;
     private readonly Lock _gate = new();
     private readonly SortedDictionary<long, TrainerStepPoint> _steps = [];
@@ -26,7 +27,7 @@ public sealed class LoopRunView : IRunView
     {
         Backbone = backbone;
         Model = model;
-        _queues = new StreamQueues(backbone);
+        _totals = new RunTotals(backbone.Journal);
         _journal = new JournalRecords(backbone.Journal);
     }
 
@@ -57,7 +58,7 @@ public sealed class LoopRunView : IRunView
         };
         lock (_gate)
         {
-            foreach (var e in host.Evaluator.History) _evaluations[e.Version] = e;
+            foreach (var e in host.Evaluations) _evaluations[e.Version] = e;
             _host = host;
             _stopRequested = false;
             _start = NewSignal();
@@ -88,17 +89,15 @@ public sealed class LoopRunView : IRunView
             // Totals come from the streams, as in every other state, so they never fall when a run resumes in this
             // process (Prometheus counters must not); the rate and the trainer's counters are this run's.
             var s = await host.StatusAsync(cancellationToken).ConfigureAwait(false);
-            var (judged, abstained) = StreamQueues.Judged(s.Queues);
             return new RunStatus(Backbone.RunId, stopping ? RunStates.Stopping : RunStates.Running, s.Elapsed.TotalSeconds, s.SnapshotVersion, s.TrainerSteps,
-                s.Trained, s.Queues[StreamNames.Pairs].Published, s.PairsPerMinute, judged, abstained, s.DroppedStale, s.RolloutVersions,
+                s.Trained, s.PairsProduced, s.PairsPerMinute, s.Labelled, s.Abstentions, s.DroppedStale, s.RolloutVersions,
                 StreamQueues.Depths(s.Queues), s.LastStep is { } step ? TrainerStepPoint.Of(step) : null, last);
         }
-        var counts = await _queues.CountsAsync(cancellationToken).ConfigureAwait(false);
+        var totals = await _totals.RefreshAsync(cancellationToken).ConfigureAwait(false);
         var latest = await Backbone.Snapshots.LatestAsync(cancellationToken).ConfigureAwait(false);
         var steps = await TrainerStepsAsync(-1, int.MaxValue, cancellationToken).ConfigureAwait(false);
-        var (labels, abstentions) = StreamQueues.Judged(counts);
         return new RunStatus(Backbone.RunId, RunStates.Stopped, 0, latest?.Version ?? -1, steps.Count > 0 ? steps[^1].Step : null, null,
-            counts[StreamNames.Pairs].Published, 0, labels, abstentions, null, [], StreamQueues.Depths(counts), steps.Count > 0 ? steps[^1] : null, last);
+            totals.Pairs, 0, totals.Labels, totals.Abstentions, null, [], new Dictionary<string, QueueDepth>(), steps.Count > 0 ? steps[^1] : null, last);
     }
 
     public async Task<IReadOnlyList<SnapshotEvaluation>> EvaluationsAsync(CancellationToken cancellationToken)

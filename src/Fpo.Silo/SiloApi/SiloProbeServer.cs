@@ -15,7 +15,7 @@ public static class SiloProbeServer
 {
     public static readonly TimeSpan StatusTimeout = TimeSpan.FromSeconds(5);
 
-    public static async Task<RunningSiloApi> StartAsync(SiloApiOptions options, Func<TimeSpan, Task<SiloStatus>> status, CancellationToken cancellationToken)
+    public static async Task<RunningSiloApi> StartAsync(SiloApiOptions options, Func<TimeSpan, Task<SiloRolesStatus>> status, CancellationToken cancellationToken)
     {
         var app = SiloApiServer.Builder(options).Build();
         app.Use(Problems.Middleware);
@@ -38,7 +38,7 @@ public static class SiloProbeServer
     }
 
     /// <summary>The Prometheus text of one silo's status.</summary>
-    internal static string Metrics(SiloStatus s)
+    internal static string Metrics(SiloRolesStatus s)
     {
         var text = new PrometheusText();
         text.Gauge("fpo_backbone_up", "1 when the backbone answered this scrape, 0 when it did not (e.g. the database restarts).", s.BackboneError is null ? 1 : 0)

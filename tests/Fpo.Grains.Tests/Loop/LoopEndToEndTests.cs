@@ -17,7 +17,8 @@ public sealed class LoopEndToEndTests
             await using var backbone = EmbeddedBackbone.Open(dir);
             using var host = await LoopHost.OpenAsync(backbone, TinyLoop.Assets(), TinyLoop.Settings(maxSnapshots: 12), dir, TestContext.Current.CancellationToken);
             var stop = await host.RunAsync(CancellationToken.None, TestContext.Current.CancellationToken);
-            var history = host.Evaluator.History;
+            var history = host.Evaluations;
+            var status = await host.StatusAsync(TestContext.Current.CancellationToken);
             foreach (var e in history)
                 TestContext.Current.TestOutputHelper?.WriteLine($"v{e.Version} step {e.TrainerStep}: win {e.WinRate:F3} (w{e.Wins} l{e.Losses} t{e.Ties} a{e.Abstentions}) kl/token {e.KlPerToken:F4} drift {e.FeatureDrift:F5} len {e.MeanLength:F2}");
             Assert.Equal(LoopStop.MaxSnapshots, stop);
@@ -30,8 +31,8 @@ public sealed class LoopEndToEndTests
             Assert.Equal(history.Select(e => e.Version.ToString(CultureInfo.InvariantCulture)), evaluations.Select(e => e.Id));
             Assert.Equal(history[^1], JsonSerializer.Deserialize<SnapshotEvaluation>(evaluations[^1].Json, JournalKinds.Json));
             var steps = await backbone.Journal.ReadAsync(JournalKinds.TrainerStep, 0, 100_000, ct);
-            Assert.Equal(host.Trainer.Step, steps.Count);
-            Assert.Equal(host.Trainer.Step.ToString(CultureInfo.InvariantCulture), steps[^1].Id);
+            Assert.Equal(status.TrainerSteps, steps.Count);
+            Assert.Equal(status.TrainerSteps.ToString(CultureInfo.InvariantCulture), steps[^1].Id);
             var lineage = await backbone.Lineage.VerifyAsync(ct);
             Assert.True(lineage.Holds, string.Join("\n", lineage.Violations));
             Assert.True(lineage.InSnapshots > 0);

@@ -72,6 +72,7 @@ internal sealed class LiveLoop : IAsyncDisposable
         };
         var backbone = new RecordingBackbone(EmbeddedBackbone.Open(dir));
         var host = await LoopHost.OpenAsync(backbone, assets, settings, dir, TestContext.Current.CancellationToken);
+        backbone.Record(host);
         var model = await RunModel.CreateAsync(backbone, assets, settings.Evaluator.DriftTopK, TestContext.Current.CancellationToken);
         var view = new LoopRunView(backbone, model);
         view.Attach(host);

@@ -5,8 +5,8 @@ using Fpo.Grains.Contracts;
 namespace Fpo.Silo.Tests.SiloApi;
 
 /// <summary>
-/// A backbone that passes everything through and keeps every pair forwarded to "pairs" (by the rollouts) and
-/// "annotated" (by the reference), by id; it can hold the trainer's publishes above a version until released, so a
+/// A backbone that passes everything through and keeps every pair the loop reports sampled (by the rollouts) and
+/// annotated (by the reference), by id; it can hold the trainer's publishes above a version until released, so a
 /// test can look at the run between two snapshots.
 /// </summary>
 internal sealed class RecordingBackbone(IBackbone inner) : IBackbone
@@ -29,16 +29,21 @@ internal sealed class RecordingBackbone(IBackbone inner) : IBackbone
 
     public IStream<T> Stream<T>(string name, IRecordCodec<T> codec, StreamSettings? settings = null) => inner.Stream(name, codec, settings);
 
-    public async Task<IReadOnlyList<string>> ForwardAsync<TIn, TOut>(IStream<TIn> from, IReadOnlyList<Leased<TIn>> consumed, IStream<TOut> to,
-        IReadOnlyList<StreamItem<TOut>> produced, CancellationToken cancellationToken)
+    /// <summary>Records what <paramref name="host"/> reports sampled and annotated.</summary>
+    public void Record(Fpo.Grains.Loop.LoopHost host)
     {
-        var acknowledged = await inner.ForwardAsync(from, consumed, to, produced, cancellationToken);
-        var into = to.Name == StreamNames.Pairs ? Pairs : to.Name == StreamNames.Annotated ? Annotated : null;
-        if (into is not null)
-            foreach (var item in produced)
-                if (item.Value is RolloutPair pair) into[item.Id] = pair;
-        return acknowledged;
+        host.PairsSampled += pairs =>
+        {
+            foreach (var pair in pairs) Pairs[pair.Id] = pair;
+        };
+        host.PairsAnnotated += pairs =>
+        {
+            foreach (var pair in pairs) Annotated[pair.Id] = pair;
+        };
     }
+
+    public Task<IReadOnlyList<string>> ForwardAsync<TIn, TOut>(IStream<TIn> from, IReadOnlyList<Leased<TIn>> consumed, IStream<TOut> to,
+        IReadOnlyList<StreamItem<TOut>> produced, CancellationToken cancellationToken) => inner.ForwardAsync(from, consumed, to, produced, cancellationToken);
 
     public Task<ILeadership?> TryLeadAsync(string role, CancellationToken cancellationToken) => inner.TryLeadAsync(role, cancellationToken);
 

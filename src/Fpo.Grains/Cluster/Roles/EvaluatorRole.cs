@@ -19,7 +19,7 @@ public sealed class EvaluatorRole : GrainRole
         ? string.Create(CultureInfo.InvariantCulture, $"{Interlocked.Read(ref _evaluated)} evaluated, v{e.Version} win rate {e.WinRate:P0}")
         : string.Create(CultureInfo.InvariantCulture, $"{Interlocked.Read(ref _evaluated)} evaluated");
 
-    protected override async Task<IReadOnlyList<IGrain>> OpenAsync(RoleContext context, CancellationToken cancellationToken)
+    protected override async Task<IReadOnlyList<IPollingGrain>> OpenAsync(RoleContext context, CancellationToken cancellationToken)
     {
         var assets = await context.AssetsAsync(cancellationToken).ConfigureAwait(false);
         var grain = LoopGrains.Evaluator(context.Backbone, assets, context.Settings, LoopGrains.Frozen(assets.InitialPolicy));

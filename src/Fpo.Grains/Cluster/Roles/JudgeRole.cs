@@ -1,5 +1,4 @@
 using System.Globalization;
-using Fpo.Grains.Contracts;
 using Fpo.Grains.Loop;
 using Fpo.Grains.Roles;
 
@@ -24,7 +23,7 @@ public sealed class JudgeRole : GrainRole
         }
     }
 
-    protected override async Task<IReadOnlyList<IGrain>> OpenAsync(RoleContext context, CancellationToken cancellationToken)
+    protected override async Task<IReadOnlyList<IPollingGrain>> OpenAsync(RoleContext context, CancellationToken cancellationToken)
     {
         var assets = await context.AssetsAsync(cancellationToken).ConfigureAwait(false);
         _grains = [.. Enumerable.Range(0, context.Settings.JudgeGrains).Select(i => LoopGrains.Judge(i, context.Backbone, context.Streams, assets, context.Settings))];

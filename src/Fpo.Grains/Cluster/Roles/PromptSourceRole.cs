@@ -1,5 +1,4 @@
 using System.Globalization;
-using Fpo.Grains.Contracts;
 using Fpo.Grains.Loop;
 using Fpo.Grains.Roles;
 
@@ -18,7 +17,7 @@ public sealed class PromptSourceRole : GrainRole
 
     protected override bool Compute => false;
 
-    protected override async Task<IReadOnlyList<IGrain>> OpenAsync(RoleContext context, CancellationToken cancellationToken)
+    protected override async Task<IReadOnlyList<IPollingGrain>> OpenAsync(RoleContext context, CancellationToken cancellationToken)
     {
         var assets = await context.AssetsAsync(cancellationToken).ConfigureAwait(false);
         _grain = LoopGrains.PromptSource(context.Streams, assets, context.Settings);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Fpo.Grains.Contracts;
 using Fpo.Grains.Loop;
 using Fpo.Grains.Roles;
 
@@ -14,7 +13,7 @@ public sealed class ReferenceRole : GrainRole
     public override string Name => RoleNames.Reference;
     public override string Activity => string.Create(CultureInfo.InvariantCulture, $"{Interlocked.Read(ref _closed) + (_grain?.PairsAnnotated ?? 0)} pairs annotated");
 
-    protected override async Task<IReadOnlyList<IGrain>> OpenAsync(RoleContext context, CancellationToken cancellationToken)
+    protected override async Task<IReadOnlyList<IPollingGrain>> OpenAsync(RoleContext context, CancellationToken cancellationToken)
     {
         var assets = await context.AssetsAsync(cancellationToken).ConfigureAwait(false);
         _grain = LoopGrains.Reference(context.Backbone, context.Streams, assets, context.Settings, LoopGrains.Frozen(assets.InitialPolicy));

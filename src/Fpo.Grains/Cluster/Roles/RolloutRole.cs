@@ -27,7 +27,7 @@ public sealed class RolloutRole : GrainRole
         }
     }
 
-    protected override async Task<IReadOnlyList<IGrain>> OpenAsync(RoleContext context, CancellationToken cancellationToken)
+    protected override async Task<IReadOnlyList<IPollingGrain>> OpenAsync(RoleContext context, CancellationToken cancellationToken)
     {
         var assets = await context.AssetsAsync(cancellationToken).ConfigureAwait(false);
         var grains = Enumerable.Range(0, context.Settings.RolloutGrains).Select(i => LoopGrains.Rollout(i, context.Backbone, context.Streams, assets, context.Settings)).ToList();

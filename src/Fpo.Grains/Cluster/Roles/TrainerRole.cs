@@ -1,5 +1,4 @@
 using System.Globalization;
-using Fpo.Grains.Contracts;
 using Fpo.Grains.Loop;
 using Fpo.Grains.Roles;
 
@@ -24,7 +23,7 @@ public sealed class TrainerRole : GrainRole
         ? string.Create(CultureInfo.InvariantCulture, $"step {g.Step}, snapshot {g.SnapshotVersion}, {Interlocked.Read(ref _published)} published here")
         : string.Create(CultureInfo.InvariantCulture, $"{Interlocked.Read(ref _published)} published here");
 
-    protected override async Task<IReadOnlyList<IGrain>> OpenAsync(RoleContext context, CancellationToken cancellationToken)
+    protected override async Task<IReadOnlyList<IPollingGrain>> OpenAsync(RoleContext context, CancellationToken cancellationToken)
     {
         await context.EnsureInitialSnapshotAsync(cancellationToken).ConfigureAwait(false);
         var assets = await context.AssetsAsync(cancellationToken).ConfigureAwait(false);

@@ -16,7 +16,7 @@ public static class LoopReport
     {
         var status = await host.StatusAsync(CancellationToken.None).ConfigureAwait(false);
         log.WriteLine($"fpo: {status.TrainerSteps} trainer steps, snapshot {status.SnapshotVersion}, {status.PairsProduced} pairs, {status.Labelled} labelled, {status.Abstentions} abstained, {status.DroppedStale} stale dropped");
-        foreach (var e in host.Evaluator.History) log.WriteLine("fpo: " + LoopView.Describe(e));
+        foreach (var e in host.Evaluations) log.WriteLine("fpo: " + LoopView.Describe(e));
         var chart = Path.Combine(runDir, ChartFile);
         await File.WriteAllTextAsync(chart, Chart(Path.Combine(runDir, LoopMetricsLog.FileName), Path.GetFileName(runDir))).ConfigureAwait(false);
         log.WriteLine($"fpo: chart of win rate, KL and drift per snapshot in {chart}");

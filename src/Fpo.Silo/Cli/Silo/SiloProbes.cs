@@ -7,7 +7,7 @@ namespace Fpo.Silo.Cli.Silo;
 /// This silo's <see cref="SiloProbeServer"/>, which the api role swaps out while it serves the full API on the same
 /// address (and back in when the role stops or restarts), so /healthz answers for the silo's whole life.
 /// </summary>
-internal sealed class SiloProbes(SiloApiOptions options, Func<TimeSpan, Task<SiloStatus>> status, Action<string> log) : IAsyncDisposable
+internal sealed class SiloProbes(SiloApiOptions options, Func<TimeSpan, Task<SiloRolesStatus>> status, Action<string> log) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private RunningSiloApi? _server;

@@ -9,7 +9,7 @@ namespace Fpo.Silo.Cli.Silo;
 /// </summary>
 public static class SiloStatusLine
 {
-    public static string Format(SiloStatus s)
+    public static string Format(SiloRolesStatus s)
     {
         var roles = string.Join("; ", s.Roles.Select(r => r.State == "running" ? $"{r.Name}: {r.Activity}" : $"{r.Name} ({r.State}): {r.Activity}"));
         var backbone = s.BackboneError is { } error

@@ -1,10 +1,10 @@
-namespace Fpo.Grains.Contracts;
+namespace Fpo.Grains.Loop;
 
 /// <summary>
-/// A grain: it owns its state (models, optimizer, caches) and handles one message — one leased batch — at a time. The
+/// A grain of the polling runtime that the Orleans grains replace: it owns its state (models, optimizer, caches) and handles one message — one leased batch — at a time. The
 /// loop host calls <see cref="StepAsync"/> over and over from one task per grain; nothing else touches its state.
 /// </summary>
-public interface IGrain
+public interface IPollingGrain
 {
     /// <summary>Names the grain in status and logs, e.g. "rollout-0".</summary>
     string Name { get; }

@@ -9,22 +9,23 @@ namespace Fpo.Grains.Contracts;
 /// the vocabulary at each generated position of the snapshot's responses, averaged per token and summed per response;
 /// <see cref="FeatureDrift"/> is the mean D_fpo between the snapshot's and the reference's pooled SAE features on them.
 /// </summary>
+[GenerateSerializer, Immutable, Alias("fpo.SnapshotEvaluation")]
 public sealed record SnapshotEvaluation(
-    long Version,
-    long TrainerStep,
-    int Prompts,
-    int Wins,
-    int Losses,
-    int Ties,
-    int Abstentions,
-    double? MeanScore,
-    double? ReferenceMeanScore,
-    double KlPerToken,
-    double KlPerResponse,
-    double? FeatureDrift,
-    double MeanLength,
-    double ReferenceMeanLength,
-    DateTimeOffset At)
+    [property: Id(0)] long Version,
+    [property: Id(1)] long TrainerStep,
+    [property: Id(2)] int Prompts,
+    [property: Id(3)] int Wins,
+    [property: Id(4)] int Losses,
+    [property: Id(5)] int Ties,
+    [property: Id(6)] int Abstentions,
+    [property: Id(7)] double? MeanScore,
+    [property: Id(8)] double? ReferenceMeanScore,
+    [property: Id(9)] double KlPerToken,
+    [property: Id(10)] double KlPerResponse,
+    [property: Id(11)] double? FeatureDrift,
+    [property: Id(12)] double MeanLength,
+    [property: Id(13)] double ReferenceMeanLength,
+    [property: Id(14)] DateTimeOffset At)
 {
     public double WinRate => Wins + Losses == 0 ? double.NaN : (double)Wins / (Wins + Losses);
 

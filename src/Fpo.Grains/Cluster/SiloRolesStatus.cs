@@ -9,7 +9,7 @@ public sealed record RoleStatus(string Name, string State, string Activity);
 /// One silo at a moment: its roles, the run's newest snapshot and queue depths (null with <paramref name="BackboneError"/>
 /// when the backbone did not answer in time, e.g. while the database restarts).
 /// </summary>
-public sealed record SiloStatus(
+public sealed record SiloRolesStatus(
     string Name,
     string RunId,
     TimeSpan Elapsed,

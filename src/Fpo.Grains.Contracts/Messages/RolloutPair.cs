@@ -8,17 +8,18 @@ namespace Fpo.Grains.Contracts;
 /// null until the reference grain attaches it; its Chosen* fields describe response A and its Rejected* fields
 /// response B until the judge orients the pair.
 /// </summary>
+[GenerateSerializer, Immutable, Alias("fpo.RolloutPair")]
 public sealed record RolloutPair
 {
-    public required string Id { get; init; }
-    public required string Prompt { get; init; }
-    public required int[] PromptTokens { get; init; }
-    public required string ResponseA { get; init; }
-    public required int[] ResponseATokens { get; init; }
-    public required string ResponseB { get; init; }
-    public required int[] ResponseBTokens { get; init; }
-    public required long PolicyVersion { get; init; }
-    public ReferenceData? Reference { get; init; }
+    [Id(0)] public required string Id { get; init; }
+    [Id(1)] public required string Prompt { get; init; }
+    [Id(2)] public required int[] PromptTokens { get; init; }
+    [Id(3)] public required string ResponseA { get; init; }
+    [Id(4)] public required int[] ResponseATokens { get; init; }
+    [Id(5)] public required string ResponseB { get; init; }
+    [Id(6)] public required int[] ResponseBTokens { get; init; }
+    [Id(7)] public required long PolicyVersion { get; init; }
+    [Id(8)] public ReferenceData? Reference { get; init; }
 
     /// <summary>The pair as a preference with A as chosen and B as rejected, label 1: the row layout batching and the reference computation expect.</summary>
     public PreferencePair AsPreference() => new()

@@ -1,0 +1,45 @@
+using Fpo.Grains.Contracts;
+using Fpo.Grains.Runs;
+using Fpo.Grains.Work;
+using Orleans.Streams;
+using Orleans.Streams.Core;
+
+namespace Fpo.Grains.Actors;
+
+/// <summary>
+/// <see cref="IJudgeGrain"/> around <see cref="JudgeWork"/> with the run's judge: sends a batch's labels to the run's
+/// preference stream, counts its abstentions, dead-letters the pairs whose judging threw (with the error), and then
+/// tells the prompt source that the batch has left the data path.
+/// </summary>
+[ImplicitStreamSubscription(StreamNamespaces.Annotated)]
+public sealed class JudgeGrain(RunCatalog runs) : Grain, IJudgeGrain, IStreamSubscriptionObserver
+{
+    private RunContext _run = null!;
+    private JudgeWork _work = null!;
+    private long _labelled, _abstained;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _run = runs.Get(GrainKeys.ParsePartition(this.GetPrimaryKeyString()).RunId);
+        _work = new JudgeWork(_run.Assets.Judge);
+        return Task.CompletedTask;
+    }
+
+    public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) => DataPath.ResumeAsync<PairBatch>(handleFactory, OnBatchAsync);
+
+    public Task<JudgeStatus> StatusAsync() => Task.FromResult(new JudgeStatus(_labelled, _abstained));
+
+    private async Task OnBatchAsync(PairBatch batch, StreamSequenceToken? token)
+    {
+        var outcome = await _work.JudgeAsync(batch.Pairs, CancellationToken.None).ConfigureAwait(true);
+        foreach (var (id, error) in outcome.Failures)
+            await GrainJournal.DeadLetterAsync(_run.Stores, StreamNamespaces.Annotated, id, error, CancellationToken.None).ConfigureAwait(true);
+        if (outcome.Labels.Count > 0)
+            await this.Stream<JudgedBatch>(StreamNamespaces.Preferences, _run.RunId).OnNextAsync(new JudgedBatch(batch.Id, outcome.Labels)).ConfigureAwait(true);
+        await GrainJournal.TallyAsync(_run.Stores, JournalKinds.JudgedBatch, batch.Id,
+            new BatchTally(batch.Pairs.Count, outcome.Labels.Count, outcome.Abstained, outcome.Failures.Count), CancellationToken.None).ConfigureAwait(true);
+        _labelled += outcome.Labels.Count;
+        _abstained += outcome.Abstained;
+        await GrainFactory.GetGrain<IPromptSourceGrain>(_run.RunId).SettledAsync(batch.Id).ConfigureAwait(true);
+    }
+}

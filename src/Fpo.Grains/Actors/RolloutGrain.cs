@@ -1,0 +1,86 @@
+using System.Globalization;
+using Fpo.Grains.Backbone;
+using Fpo.Grains.Contracts;
+using Fpo.Grains.Runs;
+using Fpo.Grains.Work;
+using Orleans.BroadcastChannel;
+using Orleans.Streams;
+using Orleans.Streams.Core;
+
+namespace Fpo.Grains.Actors;
+
+/// <summary>
+/// <see cref="IRolloutGrain"/> around <see cref="RolloutWork"/>. A batch is sampled by one policy version: an
+/// announcement only notes the newest version, and the replica switches before the next batch. Prompts it cannot
+/// sample go to the dead letters with the reason; a batch none of whose prompts could be sampled settles at once.
+/// </summary>
+[ImplicitStreamSubscription(StreamNamespaces.Prompts)]
+[ImplicitChannelSubscription(ChannelNamespaces.RolloutSnapshots)]
+public sealed class RolloutGrain(RunCatalog runs, ComputeTurns turns, RunEvents events)
+    : Grain, IRolloutGrain, IStreamSubscriptionObserver, IOnBroadcastChannelSubscribed
+{
+    private RunContext _run = null!;
+    private RolloutWork _work = null!;
+    private long _announced = -1, _pairsProduced, _switches, _failed;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var (runId, _) = GrainKeys.ParsePartition(this.GetPrimaryKeyString());
+        _run = runs.Get(runId);
+        var assets = _run.Assets;
+        var partition = GrainKeys.ParsePartition(this.GetPrimaryKeyString()).Partition;
+        _work = new RolloutWork(assets.InitialPolicy.Config, assets.Tokenizer, assets.PromptEncoder, assets.Sae,
+            _run.Settings.Rollout with { Seed = _run.Settings.Rollout.Seed + (ulong)partition });
+        _announced = (await _run.Stores.Snapshots.LatestAsync(cancellationToken).ConfigureAwait(true))?.Version
+            ?? throw new InvalidOperationException($"run {runId}: the snapshot store is empty; the run publishes the initial policy as version 0 first");
+    }
+
+    public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) => DataPath.ResumeAsync<PromptBatch>(handleFactory, OnBatchAsync);
+
+    public Task OnSubscribed(IBroadcastChannelSubscription streamSubscription) =>
+        streamSubscription.Attach<SnapshotAnnouncement>(a =>
+        {
+            _announced = Math.Max(_announced, a.Version);
+            return Task.CompletedTask;
+        }, _ => Task.CompletedTask);
+
+    public Task<RolloutStatus> StatusAsync() => Task.FromResult(new RolloutStatus(_work.PolicyVersion, _pairsProduced, _switches, _failed));
+
+    private async Task OnBatchAsync(PromptBatch batch, StreamSequenceToken? token)
+    {
+        await SwitchAsync().ConfigureAwait(true);
+        var outcome = await turns.RunAsync(() => _work.Sample(batch.Prompts, CancellationToken.None)).ConfigureAwait(true);
+        foreach (var (id, reason) in outcome.Failures)
+            await GrainJournal.DeadLetterAsync(_run.Stores, StreamNamespaces.Prompts, id, reason, CancellationToken.None).ConfigureAwait(true);
+        _failed += outcome.Failures.Count;
+        var tally = new BatchTally(outcome.Pairs.Count, 0, 0, outcome.Failures.Count);
+        if (outcome.Pairs.Count == 0)
+        {
+            await GrainJournal.TallyAsync(_run.Stores, JournalKinds.RolloutBatch, batch.Id, tally, CancellationToken.None).ConfigureAwait(true);
+            await GrainFactory.GetGrain<IPromptSourceGrain>(_run.RunId).SettledAsync(batch.Id).ConfigureAwait(true);
+            return;
+        }
+        if (outcome.Statistics is { } stats)
+        {
+            // The delta id names the pairs, so a batch redelivered whole merges once.
+            var deltaId = $"rollout:{outcome.Pairs[0].Id}:{outcome.Pairs.Count.ToString(CultureInfo.InvariantCulture)}";
+            await _run.Stores.FeatureStats.MergeAsync(new FeatureStatsKey(_work.PolicyVersion, FeatureSide.Policy), deltaId, stats, CancellationToken.None).ConfigureAwait(true);
+        }
+        await this.Stream<PairBatch>(StreamNamespaces.Pairs, this.GetPrimaryKeyString()).OnNextAsync(new PairBatch(batch.Id, outcome.Pairs)).ConfigureAwait(true);
+        await GrainJournal.TallyAsync(_run.Stores, JournalKinds.RolloutBatch, batch.Id, tally, CancellationToken.None).ConfigureAwait(true);
+        _pairsProduced += outcome.Pairs.Count;
+        events.OnPairsSampled(_run.RunId, outcome.Pairs);
+    }
+
+    private async Task SwitchAsync()
+    {
+        if (_announced == _work.PolicyVersion) return;
+        var switching = _work.PolicyVersion >= 0;
+        var latest = await _run.Stores.Snapshots.LatestAsync(CancellationToken.None).ConfigureAwait(true);
+        var content = await _run.Stores.Snapshots.GetAsync(latest!.Version, CancellationToken.None).ConfigureAwait(true);
+        _work.Load(content);
+        _announced = Math.Max(_announced, latest.Version);
+        if (switching) _switches++;
+        events.OnRolloutSwitched(_run.RunId, _work.PolicyVersion);
+    }
+}

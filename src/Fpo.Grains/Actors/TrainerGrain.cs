@@ -1,0 +1,144 @@
+using Fpo.Alignment.Preferences;
+using Fpo.Grains.Backbone;
+using Fpo.Grains.Contracts;
+using Fpo.Grains.Runs;
+using Fpo.Grains.Work;
+using Microsoft.Extensions.Logging;
+using Orleans.Streams;
+using Orleans.Streams.Core;
+
+namespace Fpo.Grains.Actors;
+
+/// <summary>
+/// <see cref="ITrainerGrain"/> around <see cref="TrainerWork"/>. Exactly-once training: a delivered batch is written
+/// to the persisted inbox before its delivery completes, so the stream may forget it; a preference leaves the inbox
+/// only after the snapshot holding it is published (the lineage is the commit); an activation (after a crash, or on
+/// another silo) resumes the policy from the checkpoint of the newest snapshot and retrains whatever the inbox still
+/// holds that no snapshot does. Redeliveries of a preference in the inbox or in a snapshot are counted and skipped;
+/// stale ones are recorded as dropped with the reason. A publish that loses the version compare-and-set (a second
+/// activation during a partition) deactivates this one.
+/// </summary>
+[ImplicitStreamSubscription(StreamNamespaces.Preferences)]
+public sealed class TrainerGrain(
+    RunCatalog runs,
+    ComputeTurns turns,
+    RunEvents events,
+    ILogger<TrainerGrain> log,
+    [PersistentState("trainer-inbox", FpoProviders.Storage)] IPersistentState<TrainerInbox> inbox) : Grain, ITrainerGrain, IStreamSubscriptionObserver
+{
+    private static readonly TimeSpan BatchCheck = TimeSpan.FromMilliseconds(500);
+
+    private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
+    private RunContext _run = null!;
+    private TrainerWork _work = null!;
+    private int _trainedInInbox;
+    private DateTimeOffset _untrainedSince;
+    private long _dropped, _duplicates;
+    private TrainerStepReport? _lastStep;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _run = runs.Get(this.GetPrimaryKeyString());
+        var assets = _run.Assets;
+        _work = await TrainerWork.OpenAsync(_run.Stores.Snapshots, assets.InitialPolicy.Config, assets.Sae, assets.SaeDir, _run.Settings.Trainer,
+            _run.TrainerFolder, cancellationToken).ConfigureAwait(true);
+        var kept = new List<PreferencePair>(inbox.State.Received.Count);
+        foreach (var pair in inbox.State.Received)
+            if (await _run.Stores.Lineage.SnapshotOfAsync(pair.Id, cancellationToken).ConfigureAwait(true) is null && _ids.Add(pair.Id)) kept.Add(pair);
+        inbox.State.Received = kept;
+        _untrainedSince = DateTimeOffset.UtcNow;
+        this.RegisterGrainTimer(TrainWaitedAsync, new GrainTimerCreationOptions(BatchCheck, BatchCheck) { KeepAlive = true });
+        if (log.IsEnabled(LogLevel.Information))
+            log.LogInformation("run {Run}: trainer at step {Step}, snapshot {Version}, {Inbox} preferences in its inbox", _run.RunId, _work.Step, _work.SnapshotVersion, kept.Count);
+    }
+
+    public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) => DataPath.ResumeAsync<JudgedBatch>(handleFactory, OnBatchAsync);
+
+    public Task StartAsync() => Task.CompletedTask;
+
+    public async Task<long> FlushAsync()
+    {
+        if (_trainedInInbox > 0) await PublishAsync().ConfigureAwait(true);
+        return _work.SnapshotVersion;
+    }
+
+    public Task<TrainerStatus> StatusAsync() => Task.FromResult(new TrainerStatus(
+        _work.Step, _work.SnapshotVersion, _work.Trained, _dropped, _duplicates, inbox.State.Received.Count, _lastStep));
+
+    private int Untrained => inbox.State.Received.Count - _trainedInInbox;
+
+    private bool AtSnapshotLimit => _run.Settings.MaxSnapshots is { } max && _work.SnapshotVersion >= max;
+
+    private async Task OnBatchAsync(JudgedBatch batch, StreamSequenceToken? token)
+    {
+        var admitted = 0;
+        foreach (var pair in batch.Preferences)
+        {
+            if (_ids.Contains(pair.Id) || await _run.Stores.Lineage.SnapshotOfAsync(pair.Id, CancellationToken.None).ConfigureAwait(true) is not null)
+            {
+                _duplicates++;
+                continue;
+            }
+            if (_work.StaleReason(pair) is { } reason)
+            {
+                await _run.Stores.Lineage.RecordDroppedAsync(pair.Id, reason, CancellationToken.None).ConfigureAwait(true);
+                _dropped++;
+                continue;
+            }
+            if (Untrained == 0) _untrainedSince = DateTimeOffset.UtcNow;
+            inbox.State.Received.Add(pair);
+            _ids.Add(pair.Id);
+            admitted++;
+        }
+        if (admitted > 0) await inbox.WriteStateAsync().ConfigureAwait(true);
+        while (Untrained >= _run.Settings.Trainer.Training.BatchSize && !AtSnapshotLimit)
+            await TrainAsync(_run.Settings.Trainer.Training.BatchSize).ConfigureAwait(true);
+    }
+
+    private async Task TrainWaitedAsync(CancellationToken cancellationToken)
+    {
+        if (Untrained > 0 && !AtSnapshotLimit && DateTimeOffset.UtcNow - _untrainedSince >= _run.Settings.Trainer.BatchWait)
+            await TrainAsync(Math.Min(Untrained, _run.Settings.Trainer.Training.BatchSize)).ConfigureAwait(true);
+    }
+
+    private async Task TrainAsync(int count)
+    {
+        var pairs = inbox.State.Received.GetRange(_trainedInInbox, count);
+        var report = await turns.RunAsync(() => _work.Train(pairs)).ConfigureAwait(true);
+        _trainedInInbox += count;
+        _untrainedSince = DateTimeOffset.UtcNow;
+        if (_work.Step % _run.Settings.Trainer.SnapshotEvery == 0) report = report with { PublishedVersion = await PublishAsync().ConfigureAwait(true) };
+        _lastStep = report;
+        await GrainJournal.StepAsync(_run.Stores, report, CancellationToken.None).ConfigureAwait(true);
+        events.OnStepped(_run.RunId, report);
+    }
+
+    private async Task<long> PublishAsync()
+    {
+        var trained = inbox.State.Received.GetRange(0, _trainedInInbox);
+        long version;
+        try
+        {
+            version = await _work.PublishAsync(_run.Stores.Snapshots, [.. trained.Select(p => p.Id)], null, CancellationToken.None).ConfigureAwait(true);
+        }
+        catch (SnapshotConflictException e)
+        {
+            log.LogWarning("run {Run}: another trainer published first ({Message}); this activation stands down", _run.RunId, e.Message);
+            DeactivateOnIdle();
+            throw;
+        }
+        inbox.State.Received.RemoveRange(0, _trainedInInbox);
+        foreach (var pair in trained) _ids.Remove(pair.Id);
+        _trainedInInbox = 0;
+        await inbox.WriteStateAsync().ConfigureAwait(true);
+        await SnapshotAnnouncements.PublishAsync(ServiceProvider, _run, version).ConfigureAwait(true);
+        return version;
+    }
+}
+
+/// <summary>What the trainer received and no snapshot holds yet, in arrival order.</summary>
+[GenerateSerializer, Alias("fpo.TrainerInbox")]
+public sealed class TrainerInbox
+{
+    [Id(0)] public List<PreferencePair> Received { get; set; } = [];
+}

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Fpo.Alignment.Batching;
+using Fpo.Alignment.Preferences;
+using Fpo.Alignment.Training;
+using Fpo.Grains.Backbone;
+using Fpo.Grains.Contracts;
+using Fpo.Grains.Roles;
+using Fpo.Models.Optimization;
+using Fpo.Models.Transformer;
+using Fpo.Sae;
+
+namespace Fpo.Grains.Work;
+
+/// <summary>
+/// What the trainer computes, apart from how preferences reach it: the policy, AdamW and the configured method's step.
+/// Before each publish it saves its checkpoint (weights, AdamW moments, step) as checkpoints/step-N in its folder, N the
+/// step the snapshot is taken at, and <see cref="OpenAsync"/> resumes from the checkpoint of the newest snapshot's step
+/// — so steps taken after the newest snapshot, whose preferences are in no snapshot, are redone rather than applied
+/// twice. Publishing is the snapshot store's compare-and-set on version + 1 with the lineage of the preferences in it.
+/// </summary>
+public sealed class TrainerWork
+{
+    private const string StateFile = "trainer_state.json";
+
+    private readonly TransformerModel _policy;
+    private readonly AdamW _optimizer;
+    private readonly PreferenceStep _step;
+    private readonly TrainerSettings _settings;
+    private readonly LearningRateSchedule _schedule;
+    private readonly string _checkpointDir;
+    private readonly string? _saeDir;
+
+    private TrainerWork(TransformerModel policy, AdamW optimizer, TransformerModel? reference, SaeWeights? sae, string? saeDir,
+        TrainerSettings settings, string checkpointDir, SnapshotInfo latest, long trained)
+    {
+        _policy = policy;
+        _optimizer = optimizer;
+        _settings = settings;
+        _step = new PreferenceStep(policy, settings.Training.Loss(), reference, settings.Training.Method == "fpo" ? sae : null);
+        _schedule = LearningRateSchedule.Constant(settings.Training.LearningRate, settings.WarmupSteps);
+        _checkpointDir = checkpointDir;
+        _saeDir = saeDir;
+        Step = latest.TrainerStep;
+        SnapshotVersion = latest.Version;
+        Trained = trained;
+    }
+
+    /// <summary>Optimizer steps taken in the whole run.</summary>
+    public long Step { get; private set; }
+
+    /// <summary>The newest snapshot version it published or resumed from.</summary>
+    public long SnapshotVersion { get; private set; }
+
+    /// <summary>Preferences in the run's snapshots plus those trained since the newest.</summary>
+    public long Trained { get; private set; }
+
+    public TrainerSettings Settings => _settings;
+
+    /// <summary>
+    /// The trainer of a run whose store holds at least version 0: from its checkpoint at the newest snapshot's step when
+    /// there is one holding that snapshot's weights, else from the newest snapshot's weights with fresh AdamW moments.
+    /// TDPO's reference is snapshot 0.
+    /// </summary>
+    public static async Task<TrainerWork> OpenAsync(ISnapshotStore snapshots, ModelConfig config, SaeWeights? sae, string? saeDir,
+        TrainerSettings settings, string checkpointDir, CancellationToken cancellationToken)
+    {
+        settings.Validate();
+        var all = await snapshots.ListAsync(cancellationToken).ConfigureAwait(false);
+        if (all.Count == 0) throw new InvalidOperationException("the snapshot store is empty; publish the initial policy as version 0 before opening the trainer");
+        var latest = all[^1];
+        var content = await snapshots.GetAsync(latest.Version, cancellationToken).ConfigureAwait(false);
+        var checkpoint = CheckpointAt(checkpointDir, latest.TrainerStep, content);
+        TransformerModel policy;
+        AdamW optimizer;
+        if (checkpoint is not null)
+        {
+            (policy, optimizer, _) = PreferenceCheckpoint.Load(checkpoint);
+            if (policy.Parameters.Length != new ParameterTensors(config).Count)
+                throw new InvalidDataException($"{checkpoint}: the checkpoint's model has {policy.Parameters.Length} parameters, the run's model {new ParameterTensors(config).Count}");
+        }
+        else
+        {
+            policy = new TransformerModel(config);
+            PolicySnapshot.Load(content, policy);
+            optimizer = AdamW.For(policy, settings.Training.AdamW());
+            optimizer.StepCount = (int)latest.TrainerStep;
+        }
+        TransformerModel? reference = null;
+        if (settings.Training.Method is "tdpo1" or "tdpo2")
+        {
+            reference = new TransformerModel(config);
+            PolicySnapshot.Load(await snapshots.GetAsync(0, cancellationToken).ConfigureAwait(false), reference);
+        }
+        var trained = all.Sum(s => (long)s.PreferenceCount);
+        return new TrainerWork(policy, optimizer, reference, sae, saeDir, settings, checkpointDir, latest, trained);
+    }
+
+    /// <summary>Why <paramref name="pair"/> is too stale to train (its policy more than max_policy_lag versions behind), or null.</summary>
+    public string? StaleReason(PreferencePair pair)
+    {
+        var version = pair.PolicyVersion ?? SnapshotVersion;
+        return SnapshotVersion - version > _settings.MaxPolicyLag
+            ? string.Create(CultureInfo.InvariantCulture, $"stale: policy version {version}, snapshot {SnapshotVersion}, max lag {_settings.MaxPolicyLag}")
+            : null;
+    }
+
+    /// <summary>One optimizer step on <paramref name="pairs"/>.</summary>
+    public TrainerStepReport Train(IReadOnlyList<PreferencePair> pairs)
+    {
+        var watch = Stopwatch.StartNew();
+        var batch = PreferenceBatch.Create([.. pairs], _policy.Config.MaxPositions);
+        _policy.ZeroGrad();
+        var metrics = _step.Run(batch);
+        var norm = GradientClipping.GlobalNorm(_policy.Gradients);
+        var lr = _schedule.At((int)Step);
+        _optimizer.Step(lr, GradientClipping.ClipScale(norm, _settings.Training.GradientClip));
+        Step++;
+        Trained += pairs.Count;
+        var lag = pairs.Average(p => (double)(SnapshotVersion - (p.PolicyVersion ?? SnapshotVersion)));
+        return new TrainerStepReport(Step, metrics, lr, norm, lag, watch.Elapsed.TotalSeconds, null);
+    }
+
+    /// <summary>
+    /// Saves the checkpoint of this step, then publishes the policy as version + 1 holding <paramref name="preferenceIds"/>
+    /// (and acknowledging them in <paramref name="consumedStream"/> where the store does that). Returns the version;
+    /// a lost compare-and-set throws <see cref="SnapshotConflictException"/>.
+    /// </summary>
+    public async Task<long> PublishAsync(ISnapshotStore snapshots, IReadOnlyList<string> preferenceIds, string? consumedStream, CancellationToken cancellationToken)
+    {
+        var version = SnapshotVersion + 1;
+        var state = new PreferenceCheckpoint.State((int)Step, _optimizer.StepCount, 0, _settings.Training, "online", _saeDir, null);
+        PreferenceCheckpoint.Save(_checkpointDir, _policy, _optimizer, state);
+        var metadata = JsonSerializer.Serialize(new { method = _settings.Training.Method, step = Step, trainer = "online" });
+        await snapshots.PublishAsync(new SnapshotPublication(version, PolicySnapshot.Files(_policy), preferenceIds, Step, metadata, consumedStream),
+            cancellationToken).ConfigureAwait(false);
+        SnapshotVersion = version;
+        return version;
+    }
+
+    // The checkpoint at the snapshot's step, if it holds the snapshot's weights: in a cluster another trainer (a standby
+    // that took over) may have published that step since this folder's checkpoint was written, and resuming from the
+    // folder's weights would then train a policy the run never published.
+    private static string? CheckpointAt(string checkpointDir, long step, SnapshotContent snapshot)
+    {
+        var dir = Path.Combine(checkpointDir, Models.Training.CheckpointFolders.Folder, $"step-{step:D7}");
+        var weights = Path.Combine(dir, PolicySnapshot.WeightsFile);
+        if (!File.Exists(Path.Combine(dir, StateFile)) || !File.Exists(weights)) return null;
+        return snapshot.Files.TryGetValue(PolicySnapshot.WeightsFile, out var published) && File.ReadAllBytes(weights).AsSpan().SequenceEqual(published) ? dir : null;
+    }
+}
