@@ -1,4 +1,6 @@
+using Fpo.Grains.Cluster;
 using Fpo.Grains.Contracts;
+using Fpo.Grains.Placement;
 using Fpo.Grains.Loop;
 using Fpo.Grains.Runs;
 using Fpo.Grains.Work;
@@ -12,6 +14,7 @@ namespace Fpo.Grains.Actors;
 /// versions in between), appends the evaluation to the run journal and keeps its position in grain state, so a
 /// reactivated evaluator neither repeats nor misses the newest snapshot.
 /// </summary>
+[RolePlacement(RoleNames.Evaluator)]
 [ImplicitChannelSubscription(ChannelNamespaces.EvaluatorSnapshots)]
 public sealed class EvaluatorGrain(
     RunCatalog runs,

@@ -1,4 +1,6 @@
+using Fpo.Grains.Cluster;
 using Fpo.Grains.Contracts;
+using Fpo.Grains.Placement;
 using Fpo.Grains.Runs;
 using Fpo.Grains.Work;
 using Orleans.Streams;
@@ -11,6 +13,7 @@ namespace Fpo.Grains.Actors;
 /// preference stream, counts its abstentions, dead-letters the pairs whose judging threw (with the error), and then
 /// tells the prompt source that the batch has left the data path.
 /// </summary>
+[RolePlacement(RoleNames.Judge)]
 [ImplicitStreamSubscription(StreamNamespaces.Annotated)]
 public sealed class JudgeGrain(RunCatalog runs) : Grain, IJudgeGrain, IStreamSubscriptionObserver
 {

@@ -1,5 +1,7 @@
 using System.Globalization;
+using Fpo.Grains.Cluster;
 using Fpo.Grains.Contracts;
+using Fpo.Grains.Placement;
 using Fpo.Grains.Runs;
 using Fpo.Grains.Work;
 using Microsoft.Extensions.Logging;
@@ -13,6 +15,7 @@ namespace Fpo.Grains.Actors;
 /// downstream stages recognise, rather than losing a batch. A batch that has not settled within
 /// <see cref="OutstandingTimeout"/> is assumed lost on the way (a dead-lettered delivery) and frees its room.
 /// </summary>
+[RolePlacement(RoleNames.PromptSource)]
 public sealed class PromptSourceGrain(
     RunCatalog runs,
     ILogger<PromptSourceGrain> log,

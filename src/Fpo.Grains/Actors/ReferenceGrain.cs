@@ -1,6 +1,8 @@
 using System.Globalization;
 using Fpo.Grains.Backbone;
+using Fpo.Grains.Cluster;
 using Fpo.Grains.Contracts;
+using Fpo.Grains.Placement;
 using Fpo.Grains.Loop;
 using Fpo.Grains.Runs;
 using Fpo.Grains.Work;
@@ -15,6 +17,7 @@ namespace Fpo.Grains.Actors;
 /// assets' policy: a resumed run compares against what it started from): annotates each batch of its partition, merges
 /// the reference-side statistics and sends the batch to the judge stream of its partition.
 /// </summary>
+[RolePlacement(RoleNames.Reference)]
 [ImplicitStreamSubscription(StreamNamespaces.Pairs)]
 public sealed class ReferenceGrain(RunCatalog runs, ComputeTurns turns, RunEvents events) : Grain, IReferenceGrain, IStreamSubscriptionObserver
 {

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Fpo.Grains.Backbone;
+using Fpo.Grains.Cluster;
 using Fpo.Grains.Contracts;
+using Fpo.Grains.Placement;
 using Fpo.Grains.Runs;
 using Fpo.Grains.Work;
 using Orleans.BroadcastChannel;
@@ -14,6 +16,7 @@ namespace Fpo.Grains.Actors;
 /// announcement only notes the newest version, and the replica switches before the next batch. Prompts it cannot
 /// sample go to the dead letters with the reason; a batch none of whose prompts could be sampled settles at once.
 /// </summary>
+[RolePlacement(RoleNames.Rollout)]
 [ImplicitStreamSubscription(StreamNamespaces.Prompts)]
 [ImplicitChannelSubscription(ChannelNamespaces.RolloutSnapshots)]
 public sealed class RolloutGrain(RunCatalog runs, ComputeTurns turns, RunEvents events)

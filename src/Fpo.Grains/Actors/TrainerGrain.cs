@@ -1,6 +1,8 @@
 using Fpo.Alignment.Preferences;
 using Fpo.Grains.Backbone;
+using Fpo.Grains.Cluster;
 using Fpo.Grains.Contracts;
+using Fpo.Grains.Placement;
 using Fpo.Grains.Runs;
 using Fpo.Grains.Work;
 using Microsoft.Extensions.Logging;
@@ -18,6 +20,7 @@ namespace Fpo.Grains.Actors;
 /// stale ones are recorded as dropped with the reason. A publish that loses the version compare-and-set (a second
 /// activation during a partition) deactivates this one.
 /// </summary>
+[RolePlacement(RoleNames.Trainer)]
 [ImplicitStreamSubscription(StreamNamespaces.Preferences)]
 public sealed class TrainerGrain(
     RunCatalog runs,

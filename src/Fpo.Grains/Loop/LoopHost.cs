@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Text.Json;
 using Fpo.Grains.Backbone;
 using Fpo.Grains.Contracts;
+using Fpo.Grains.Cluster;
 using Fpo.Grains.Hosting;
+using Fpo.Grains.Placement;
 using Fpo.Grains.Roles;
 using Fpo.Grains.Runs;
 using Microsoft.Extensions.DependencyInjection;
@@ -85,7 +87,7 @@ public sealed class LoopHost : IAsyncDisposable, IDisposable
         var run = new RunContext(backbone.RunId, assets, settings, backbone, Path.Combine(runDir, TrainerFolder));
         var evaluations = await EvaluationsAsync(backbone, cancellationToken).ConfigureAwait(false);
         var silo = new HostBuilder()
-            .UseOrleans(s => s.AddFpoRuntime().UseEmbeddedProviders(runDir))
+            .UseOrleans(s => s.AddFpoRuntime().UseEmbeddedProviders(runDir).UseRolePlacement(RoleNames.All))
             .Build();
         silo.Services.GetRequiredService<RunCatalog>().Register(run);
         silo.Services.GetRequiredService<ComputeTurns>().TakeTurns = settings.TakeTurns;
