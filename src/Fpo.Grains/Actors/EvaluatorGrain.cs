@@ -20,7 +20,7 @@ public sealed class EvaluatorGrain(
     RunCatalog runs,
     ComputeTurns turns,
     RunEvents events,
-    [PersistentState("evaluator", FpoProviders.Storage)] IPersistentState<EvaluatorState> state) : Grain, IEvaluatorGrain, IOnBroadcastChannelSubscribed
+    [PersistentState("evaluator", FpoProviders.Storage)] IPersistentState<EvaluatorState> state) : Grain, IEvaluatorGrain, IOnBroadcastChannelSubscribed, IRemindable
 {
     private static readonly TimeSpan Check = TimeSpan.FromMilliseconds(500);
 
@@ -30,7 +30,7 @@ public sealed class EvaluatorGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _run = runs.Get(this.GetPrimaryKeyString());
+        _run = await runs.GetAsync(this.GetPrimaryKeyString(), cancellationToken).ConfigureAwait(true);
         var assets = _run.Assets;
         var initial = await _run.Stores.Snapshots.GetAsync(0, cancellationToken).ConfigureAwait(true);
         _evaluator = new SnapshotEvaluator(assets.InitialPolicy.Config, LoopGrains.Frozen(assets.InitialPolicy.Config, initial), assets.Tokenizer,
@@ -46,15 +46,17 @@ public sealed class EvaluatorGrain(
             return Task.CompletedTask;
         }, _ => Task.CompletedTask);
 
-    public Task StartAsync() => Task.CompletedTask;
+    public Task StartAsync() => KeepAlive.RegisterAsync(this);
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask;
 
     public Task<SnapshotEvaluation?> LatestAsync() => Task.FromResult(state.State.Latest);
 
     public async Task<SnapshotEvaluation> EvaluateAsync(long version)
     {
-        var content = await _run.Stores.Snapshots.GetAsync(version, CancellationToken.None).ConfigureAwait(true);
-        var result = await turns.RunAsync(() => _evaluator.EvaluateAsync(content, CancellationToken.None)).ConfigureAwait(true);
-        await GrainJournal.EvaluationAsync(_run.Stores, result, CancellationToken.None).ConfigureAwait(true);
+        var content = await _run.Stores.Snapshots.GetAsync(version, _run.Abandoned).ConfigureAwait(true);
+        var result = await turns.RunAsync(() => _evaluator.EvaluateAsync(content, _run.Abandoned)).ConfigureAwait(true);
+        await GrainJournal.EvaluationAsync(_run.Stores, result, _run.Abandoned).ConfigureAwait(true);
         if (result.Version > state.State.LastVersion)
         {
             state.State.LastVersion = result.Version;

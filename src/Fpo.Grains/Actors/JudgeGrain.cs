@@ -21,11 +21,10 @@ public sealed class JudgeGrain(RunCatalog runs) : Grain, IJudgeGrain, IStreamSub
     private JudgeWork _work = null!;
     private long _labelled, _abstained;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _run = runs.Get(GrainKeys.ParsePartition(this.GetPrimaryKeyString()).RunId);
+        _run = await runs.GetAsync(GrainKeys.ParsePartition(this.GetPrimaryKeyString()).RunId, cancellationToken).ConfigureAwait(true);
         _work = new JudgeWork(_run.Assets.Judge);
-        return Task.CompletedTask;
     }
 
     public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) => DataPath.ResumeAsync<PairBatch>(handleFactory, OnBatchAsync);
@@ -34,13 +33,14 @@ public sealed class JudgeGrain(RunCatalog runs) : Grain, IJudgeGrain, IStreamSub
 
     private async Task OnBatchAsync(PairBatch batch, StreamSequenceToken? token)
     {
-        var outcome = await _work.JudgeAsync(batch.Pairs, CancellationToken.None).ConfigureAwait(true);
+        _run.Abandoned.ThrowIfCancellationRequested();
+        var outcome = await _work.JudgeAsync(batch.Pairs, _run.Abandoned).ConfigureAwait(true);
         foreach (var (id, error) in outcome.Failures)
-            await GrainJournal.DeadLetterAsync(_run.Stores, StreamNamespaces.Annotated, id, error, CancellationToken.None).ConfigureAwait(true);
+            await GrainJournal.DeadLetterAsync(_run.Stores, StreamNamespaces.Annotated, id, error, _run.Abandoned).ConfigureAwait(true);
         if (outcome.Labels.Count > 0)
             await this.Stream<JudgedBatch>(StreamNamespaces.Preferences, _run.RunId).OnNextAsync(new JudgedBatch(batch.Id, outcome.Labels)).ConfigureAwait(true);
         await GrainJournal.TallyAsync(_run.Stores, JournalKinds.JudgedBatch, batch.Id,
-            new BatchTally(batch.Pairs.Count, outcome.Labels.Count, outcome.Abstained, outcome.Failures.Count), CancellationToken.None).ConfigureAwait(true);
+            new BatchTally(batch.Pairs.Count, outcome.Labels.Count, outcome.Abstained, outcome.Failures.Count), _run.Abandoned).ConfigureAwait(true);
         _labelled += outcome.Labels.Count;
         _abstained += outcome.Abstained;
         await GrainFactory.GetGrain<IPromptSourceGrain>(_run.RunId).SettledAsync(batch.Id).ConfigureAwait(true);

@@ -19,7 +19,7 @@ namespace Fpo.Grains.Actors;
 public sealed class PromptSourceGrain(
     RunCatalog runs,
     ILogger<PromptSourceGrain> log,
-    [PersistentState("prompt-source", FpoProviders.Storage)] IPersistentState<PromptSourceState> state) : Grain, IPromptSourceGrain
+    [PersistentState("prompt-source", FpoProviders.Storage)] IPersistentState<PromptSourceState> state) : Grain, IPromptSourceGrain, IRemindable
 {
     public static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(200);
     public static readonly TimeSpan OutstandingTimeout = TimeSpan.FromMinutes(10);
@@ -28,13 +28,12 @@ public sealed class PromptSourceGrain(
     private PromptOrder _order = null!;
     private IGrainTimer? _timer;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _run = runs.Get(this.GetPrimaryKeyString());
+        _run = await runs.GetAsync(this.GetPrimaryKeyString(), cancellationToken).ConfigureAwait(true);
         if (_run.Assets.TrainPrompts.Count == 0) throw new InvalidOperationException($"run {_run.RunId}: the prompt source has no training prompts");
         _order = new PromptOrder(_run.Assets.TrainPrompts, _run.Settings.PromptSeed);
         if (state.State.Running) StartTimer();
-        return Task.CompletedTask;
     }
 
     public async Task StartAsync()
@@ -45,12 +44,16 @@ public sealed class PromptSourceGrain(
             await state.WriteStateAsync().ConfigureAwait(true);
         }
         StartTimer();
+        await KeepAlive.RegisterAsync(this).ConfigureAwait(true);
     }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask;
 
     public async Task StopAsync()
     {
         _timer?.Dispose();
         _timer = null;
+        await KeepAlive.UnregisterAsync(this).ConfigureAwait(true);
         if (!state.State.Running) return;
         state.State.Running = false;
         await state.WriteStateAsync().ConfigureAwait(true);
@@ -79,7 +82,7 @@ public sealed class PromptSourceGrain(
             await this.Stream<PromptBatch>(StreamNamespaces.Prompts, GrainKeys.Partition(_run.RunId, partition)).OnNextAsync(batch).ConfigureAwait(true);
             state.State.Next = first + size;
             state.State.Outstanding[batch.Id] = DateTimeOffset.UtcNow;
-            await state.WriteStateAsync(CancellationToken.None).ConfigureAwait(true);
+            await state.WriteStateAsync(_run.Abandoned).ConfigureAwait(true);
         }
     }
 

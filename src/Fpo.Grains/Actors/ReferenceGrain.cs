@@ -27,7 +27,7 @@ public sealed class ReferenceGrain(RunCatalog runs, ComputeTurns turns, RunEvent
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _run = runs.Get(GrainKeys.ParsePartition(this.GetPrimaryKeyString()).RunId);
+        _run = await runs.GetAsync(GrainKeys.ParsePartition(this.GetPrimaryKeyString()).RunId, cancellationToken).ConfigureAwait(true);
         var assets = _run.Assets;
         var initial = await _run.Stores.Snapshots.GetAsync(0, cancellationToken).ConfigureAwait(true);
         var reference = LoopGrains.Frozen(assets.InitialPolicy.Config, initial);
@@ -40,11 +40,13 @@ public sealed class ReferenceGrain(RunCatalog runs, ComputeTurns turns, RunEvent
 
     private async Task OnBatchAsync(PairBatch batch, StreamSequenceToken? token)
     {
+        _run.Abandoned.ThrowIfCancellationRequested();
         var (annotated, statistics) = await turns.RunAsync(() => _work.Annotate(batch.Pairs)).ConfigureAwait(true);
+        _run.Abandoned.ThrowIfCancellationRequested();
         foreach (var (version, stats) in statistics)
         {
             var deltaId = $"reference:{batch.Pairs[0].Id}:{batch.Pairs.Count.ToString(CultureInfo.InvariantCulture)}";
-            await _run.Stores.FeatureStats.MergeAsync(new FeatureStatsKey(version, FeatureSide.Reference), deltaId, stats, CancellationToken.None).ConfigureAwait(true);
+            await _run.Stores.FeatureStats.MergeAsync(new FeatureStatsKey(version, FeatureSide.Reference), deltaId, stats, _run.Abandoned).ConfigureAwait(true);
         }
         await this.Stream<PairBatch>(StreamNamespaces.Annotated, this.GetPrimaryKeyString()).OnNextAsync(batch with { Pairs = annotated }).ConfigureAwait(true);
         _annotated += annotated.Count;

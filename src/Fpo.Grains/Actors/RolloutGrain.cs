@@ -29,7 +29,7 @@ public sealed class RolloutGrain(RunCatalog runs, ComputeTurns turns, RunEvents 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var (runId, _) = GrainKeys.ParsePartition(this.GetPrimaryKeyString());
-        _run = runs.Get(runId);
+        _run = await runs.GetAsync(runId, cancellationToken).ConfigureAwait(true);
         var assets = _run.Assets;
         var partition = GrainKeys.ParsePartition(this.GetPrimaryKeyString()).Partition;
         _work = new RolloutWork(assets.InitialPolicy.Config, assets.Tokenizer, assets.PromptEncoder, assets.Sae,
@@ -51,15 +51,17 @@ public sealed class RolloutGrain(RunCatalog runs, ComputeTurns turns, RunEvents 
 
     private async Task OnBatchAsync(PromptBatch batch, StreamSequenceToken? token)
     {
+        _run.Abandoned.ThrowIfCancellationRequested();
         await SwitchAsync().ConfigureAwait(true);
-        var outcome = await turns.RunAsync(() => _work.Sample(batch.Prompts, CancellationToken.None)).ConfigureAwait(true);
+        var outcome = await turns.RunAsync(() => _work.Sample(batch.Prompts, _run.Abandoned)).ConfigureAwait(true);
+        _run.Abandoned.ThrowIfCancellationRequested();
         foreach (var (id, reason) in outcome.Failures)
-            await GrainJournal.DeadLetterAsync(_run.Stores, StreamNamespaces.Prompts, id, reason, CancellationToken.None).ConfigureAwait(true);
+            await GrainJournal.DeadLetterAsync(_run.Stores, StreamNamespaces.Prompts, id, reason, _run.Abandoned).ConfigureAwait(true);
         _failed += outcome.Failures.Count;
         var tally = new BatchTally(outcome.Pairs.Count, 0, 0, outcome.Failures.Count);
         if (outcome.Pairs.Count == 0)
         {
-            await GrainJournal.TallyAsync(_run.Stores, JournalKinds.RolloutBatch, batch.Id, tally, CancellationToken.None).ConfigureAwait(true);
+            await GrainJournal.TallyAsync(_run.Stores, JournalKinds.RolloutBatch, batch.Id, tally, _run.Abandoned).ConfigureAwait(true);
             await GrainFactory.GetGrain<IPromptSourceGrain>(_run.RunId).SettledAsync(batch.Id).ConfigureAwait(true);
             return;
         }
@@ -67,10 +69,10 @@ public sealed class RolloutGrain(RunCatalog runs, ComputeTurns turns, RunEvents 
         {
             // The delta id names the pairs, so a batch redelivered whole merges once.
             var deltaId = $"rollout:{outcome.Pairs[0].Id}:{outcome.Pairs.Count.ToString(CultureInfo.InvariantCulture)}";
-            await _run.Stores.FeatureStats.MergeAsync(new FeatureStatsKey(_work.PolicyVersion, FeatureSide.Policy), deltaId, stats, CancellationToken.None).ConfigureAwait(true);
+            await _run.Stores.FeatureStats.MergeAsync(new FeatureStatsKey(_work.PolicyVersion, FeatureSide.Policy), deltaId, stats, _run.Abandoned).ConfigureAwait(true);
         }
         await this.Stream<PairBatch>(StreamNamespaces.Pairs, this.GetPrimaryKeyString()).OnNextAsync(new PairBatch(batch.Id, outcome.Pairs)).ConfigureAwait(true);
-        await GrainJournal.TallyAsync(_run.Stores, JournalKinds.RolloutBatch, batch.Id, tally, CancellationToken.None).ConfigureAwait(true);
+        await GrainJournal.TallyAsync(_run.Stores, JournalKinds.RolloutBatch, batch.Id, tally, _run.Abandoned).ConfigureAwait(true);
         _pairsProduced += outcome.Pairs.Count;
         events.OnPairsSampled(_run.RunId, outcome.Pairs);
     }
@@ -79,8 +81,8 @@ public sealed class RolloutGrain(RunCatalog runs, ComputeTurns turns, RunEvents 
     {
         if (_announced == _work.PolicyVersion) return;
         var switching = _work.PolicyVersion >= 0;
-        var latest = await _run.Stores.Snapshots.LatestAsync(CancellationToken.None).ConfigureAwait(true);
-        var content = await _run.Stores.Snapshots.GetAsync(latest!.Version, CancellationToken.None).ConfigureAwait(true);
+        var latest = await _run.Stores.Snapshots.LatestAsync(_run.Abandoned).ConfigureAwait(true);
+        var content = await _run.Stores.Snapshots.GetAsync(latest!.Version, _run.Abandoned).ConfigureAwait(true);
         _work.Load(content);
         _announced = Math.Max(_announced, latest.Version);
         if (switching) _switches++;

@@ -27,7 +27,7 @@ public sealed class TrainerGrain(
     ComputeTurns turns,
     RunEvents events,
     ILogger<TrainerGrain> log,
-    [PersistentState("trainer-inbox", FpoProviders.Storage)] IPersistentState<TrainerInbox> inbox) : Grain, ITrainerGrain, IStreamSubscriptionObserver
+    [PersistentState("trainer-inbox", FpoProviders.Storage)] IPersistentState<TrainerInbox> inbox) : Grain, ITrainerGrain, IStreamSubscriptionObserver, IRemindable
 {
     private static readonly TimeSpan BatchCheck = TimeSpan.FromMilliseconds(500);
 
@@ -41,7 +41,7 @@ public sealed class TrainerGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _run = runs.Get(this.GetPrimaryKeyString());
+        _run = await runs.GetAsync(this.GetPrimaryKeyString(), cancellationToken).ConfigureAwait(true);
         var assets = _run.Assets;
         _work = await TrainerWork.OpenAsync(_run.Stores.Snapshots, assets.InitialPolicy.Config, assets.Sae, assets.SaeDir, _run.Settings.Trainer,
             _run.TrainerFolder, cancellationToken).ConfigureAwait(true);
@@ -57,7 +57,15 @@ public sealed class TrainerGrain(
 
     public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) => DataPath.ResumeAsync<JudgedBatch>(handleFactory, OnBatchAsync);
 
-    public Task StartAsync() => Task.CompletedTask;
+    public Task StartAsync() => KeepAlive.RegisterAsync(this);
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask;
+
+    /// <summary>A graceful deactivation (SIGTERM, a clean stop) publishes what was trained, so nothing trained is redone.</summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_work is not null && _trainedInInbox > 0 && !cancellationToken.IsCancellationRequested) await PublishAsync().ConfigureAwait(true);
+    }
 
     public async Task<long> FlushAsync()
     {
@@ -74,17 +82,18 @@ public sealed class TrainerGrain(
 
     private async Task OnBatchAsync(JudgedBatch batch, StreamSequenceToken? token)
     {
+        _run.Abandoned.ThrowIfCancellationRequested();
         var admitted = 0;
         foreach (var pair in batch.Preferences)
         {
-            if (_ids.Contains(pair.Id) || await _run.Stores.Lineage.SnapshotOfAsync(pair.Id, CancellationToken.None).ConfigureAwait(true) is not null)
+            if (_ids.Contains(pair.Id) || await _run.Stores.Lineage.SnapshotOfAsync(pair.Id, _run.Abandoned).ConfigureAwait(true) is not null)
             {
                 _duplicates++;
                 continue;
             }
             if (_work.StaleReason(pair) is { } reason)
             {
-                await _run.Stores.Lineage.RecordDroppedAsync(pair.Id, reason, CancellationToken.None).ConfigureAwait(true);
+                await _run.Stores.Lineage.RecordDroppedAsync(pair.Id, reason, _run.Abandoned).ConfigureAwait(true);
                 _dropped++;
                 continue;
             }
@@ -93,7 +102,7 @@ public sealed class TrainerGrain(
             _ids.Add(pair.Id);
             admitted++;
         }
-        if (admitted > 0) await inbox.WriteStateAsync().ConfigureAwait(true);
+        if (admitted > 0) await inbox.WriteStateAsync(_run.Abandoned).ConfigureAwait(true);
         while (Untrained >= _run.Settings.Trainer.Training.BatchSize && !AtSnapshotLimit)
             await TrainAsync(_run.Settings.Trainer.Training.BatchSize).ConfigureAwait(true);
     }
@@ -108,21 +117,23 @@ public sealed class TrainerGrain(
     {
         var pairs = inbox.State.Received.GetRange(_trainedInInbox, count);
         var report = await turns.RunAsync(() => _work.Train(pairs)).ConfigureAwait(true);
+        _run.Abandoned.ThrowIfCancellationRequested();
         _trainedInInbox += count;
         _untrainedSince = DateTimeOffset.UtcNow;
         if (_work.Step % _run.Settings.Trainer.SnapshotEvery == 0) report = report with { PublishedVersion = await PublishAsync().ConfigureAwait(true) };
         _lastStep = report;
-        await GrainJournal.StepAsync(_run.Stores, report, CancellationToken.None).ConfigureAwait(true);
+        await GrainJournal.StepAsync(_run.Stores, report, _run.Abandoned).ConfigureAwait(true);
         events.OnStepped(_run.RunId, report);
     }
 
     private async Task<long> PublishAsync()
     {
+        _run.Abandoned.ThrowIfCancellationRequested();
         var trained = inbox.State.Received.GetRange(0, _trainedInInbox);
         long version;
         try
         {
-            version = await _work.PublishAsync(_run.Stores.Snapshots, [.. trained.Select(p => p.Id)], null, CancellationToken.None).ConfigureAwait(true);
+            version = await _work.PublishAsync(_run.Stores.Snapshots, [.. trained.Select(p => p.Id)], null, _run.Abandoned).ConfigureAwait(true);
         }
         catch (SnapshotConflictException e)
         {
@@ -133,7 +144,7 @@ public sealed class TrainerGrain(
         inbox.State.Received.RemoveRange(0, _trainedInInbox);
         foreach (var pair in trained) _ids.Remove(pair.Id);
         _trainedInInbox = 0;
-        await inbox.WriteStateAsync().ConfigureAwait(true);
+        await inbox.WriteStateAsync(_run.Abandoned).ConfigureAwait(true);
         await SnapshotAnnouncements.PublishAsync(ServiceProvider, _run, version).ConfigureAwait(true);
         return version;
     }

@@ -17,6 +17,8 @@ public static class EmbeddedProviders
         silo.AddMemoryGrainStorage(FpoProviders.Storage);
         silo.AddMemoryGrainStorage("PubSubStore");
         silo.AddMemoryStreams(FpoProviders.Streams);
+        // The loop host starts the singletons itself on every open, so the reminders that revive them need not outlive the process.
+        silo.UseInMemoryReminderService();
         return silo;
     }
 

@@ -33,15 +33,17 @@ public sealed class LoopHost : IAsyncDisposable, IDisposable
     private readonly Stopwatch _clock = new();
     private readonly List<SnapshotEvaluation> _evaluations;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _abandon;
     private readonly RunTotals _totals;
     private TrainerStepReport? _lastStep;
     private LoopStatus? _final;
     private LoopStop _stop = LoopStop.Requested;
     private bool _disposed;
 
-    private LoopHost(IHost silo, IBackbone backbone, LoopSettings settings, RunContext run, string runDir, List<SnapshotEvaluation> evaluations)
+    private LoopHost(IHost silo, IBackbone backbone, LoopSettings settings, RunContext run, CancellationTokenSource abandon, string runDir,
+        List<SnapshotEvaluation> evaluations)
     {
-        (_silo, _backbone, _settings, _run, _evaluations) = (silo, backbone, settings, run, evaluations);
+        (_silo, _backbone, _settings, _run, _abandon, _evaluations) = (silo, backbone, settings, run, abandon, evaluations);
         _metrics = new LoopMetricsLog(runDir);
         _totals = new RunTotals(backbone.Journal);
         _events = silo.Services.GetRequiredService<RunEvents>();
@@ -84,7 +86,8 @@ public sealed class LoopHost : IAsyncDisposable, IDisposable
         LoopGrains.Check(assets, settings);
         if (await backbone.Snapshots.LatestAsync(cancellationToken).ConfigureAwait(false) is null)
             await backbone.Snapshots.PublishAsync(new SnapshotPublication(0, PolicySnapshot.Files(assets.InitialPolicy), [], 0, """{"initial":true}"""), cancellationToken).ConfigureAwait(false);
-        var run = new RunContext(backbone.RunId, assets, settings, backbone, Path.Combine(runDir, TrainerFolder));
+        var abandon = new CancellationTokenSource();
+        var run = new RunContext(backbone.RunId, assets, settings, backbone, Path.Combine(runDir, TrainerFolder), abandon.Token);
         var evaluations = await EvaluationsAsync(backbone, cancellationToken).ConfigureAwait(false);
         var silo = new HostBuilder()
             .UseOrleans(s => s.AddFpoRuntime().UseEmbeddedProviders(runDir).UseRolePlacement(RoleNames.All))
@@ -92,7 +95,7 @@ public sealed class LoopHost : IAsyncDisposable, IDisposable
         silo.Services.GetRequiredService<RunCatalog>().Register(run);
         silo.Services.GetRequiredService<ComputeTurns>().TakeTurns = settings.TakeTurns;
         await silo.StartAsync(cancellationToken).ConfigureAwait(false);
-        return new LoopHost(silo, backbone, settings, run, runDir, evaluations);
+        return new LoopHost(silo, backbone, settings, run, abandon, runDir, evaluations);
     }
 
     /// <summary>
@@ -119,6 +122,11 @@ public sealed class LoopHost : IAsyncDisposable, IDisposable
             // resumed run scores the snapshot first thing.
             if (_stop != LoopStop.Requested && (await evaluator.LatestAsync().WaitAsync(kill).ConfigureAwait(false))?.Version < latest)
                 await evaluator.EvaluateAsync(latest).WaitAsync(kill).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (kill.IsCancellationRequested)
+        {
+            await AbandonAsync().ConfigureAwait(false);
+            throw;
         }
         finally
         {
@@ -164,10 +172,19 @@ public sealed class LoopHost : IAsyncDisposable, IDisposable
         _events.Evaluated -= OnEvaluated;
         _events.PairsSampled -= OnPairsSampled;
         _events.PairsAnnotated -= OnPairsAnnotated;
-        await _silo.StopAsync(new CancellationToken(canceled: true)).ConfigureAwait(false);
+        await AbandonAsync().ConfigureAwait(false);
         _silo.Dispose();
         _metrics.Dispose();
         _stopping.Dispose();
+        _abandon.Dispose();
+    }
+
+    // A kill: turns in flight write nothing more, and the silo stops without deactivating its grains gracefully — what
+    // a killed process would leave behind (a clean stop has already stopped the silo, and this is then a no-op).
+    private async Task AbandonAsync()
+    {
+        await _abandon.CancelAsync().ConfigureAwait(false);
+        await _silo.StopAsync(new CancellationToken(canceled: true)).ConfigureAwait(false);
     }
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
