@@ -34,8 +34,9 @@ internal sealed class FolderDeliveryFilter(IServiceProvider services) : IIncomin
     }
 
     /// <summary>
-    /// Orleans' pulling agent delivers through its internal consumer extension:
-    /// DeliverBatch(subscription, QualifiedStreamId, IBatchContainer, handshake token).
+    /// Orleans' pulling agent delivers through its internal consumer extension, DeliverBatch(subscription,
+    /// QualifiedStreamId, IBatchContainer, handshake token[, cancellation token]); the arguments are found by type, as
+    /// their number changed between Orleans versions.
     /// </summary>
     private bool IsFolderDelivery(
         IIncomingGrainCallContext context,
@@ -45,10 +46,22 @@ internal sealed class FolderDeliveryFilter(IServiceProvider services) : IIncomin
         queues = null;
         batch = null;
         var request = context.Request;
-        if (request.GetArgumentCount() != 4 || request.GetArgument(2) is not FolderBatchContainer container || request.GetArgument(1) is not QualifiedStreamId stream)
-            return false;
-        queues = services.GetKeyedService<FolderStreamQueues>(stream.ProviderName);
-        batch = container;
+        if (request.GetMethodName() != "DeliverBatch") return false;
+        string? provider = null;
+        for (var i = 0; i < request.GetArgumentCount(); i++)
+        {
+            switch (request.GetArgument(i))
+            {
+                case FolderBatchContainer container:
+                    batch = container;
+                    break;
+                case QualifiedStreamId stream:
+                    provider = stream.ProviderName;
+                    break;
+            }
+        }
+        if (batch is null || provider is null) return false;
+        queues = services.GetKeyedService<FolderStreamQueues>(provider);
         return queues is not null;
     }
 }

@@ -61,6 +61,13 @@ public sealed partial class FolderStreamQueues : IDisposable
     /// <summary>Records appended and not yet acknowledged (nor dead), per stream namespace. A copy; cheap enough for every produce.</summary>
     public IReadOnlyDictionary<string, long> Pending() => _pending.Snapshot();
 
+    /// <summary>
+    /// Completes once at most <paramref name="atMost"/> records of the namespace are pending: the back-pressure of a
+    /// producer that must not run ahead of its consumers.
+    /// </summary>
+    public Task WaitForPendingAsync(string streamNamespace, long atMost, CancellationToken cancellationToken = default) =>
+        _pending.WaitAsync(streamNamespace, atMost, cancellationToken);
+
     /// <summary>Every dead letter of this provider, oldest first, read from the folder.</summary>
     public Task<IReadOnlyList<FolderDeadLetter>> DeadLettersAsync(CancellationToken cancellationToken = default)
     {
