@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
 using Orleans.Runtime;
@@ -14,6 +15,9 @@ namespace Fpo.Grains.Orleans.Folder;
 /// </summary>
 internal sealed partial class FolderQueue : IDisposable
 {
+    /// <summary>How long a receiver woken by a finished delivery still waits for an append; as long as the agent's timer period.</summary>
+    public static readonly TimeSpan DeliveryGrace = TimeSpan.FromMilliseconds(5);
+
     private readonly Lock _gate = new();
     private readonly string _path;
     private readonly string _name;
@@ -26,7 +30,7 @@ internal sealed partial class FolderQueue : IDisposable
     private long _length;
     private long _liveBytes;
     private long _nextSequence = 1;
-    private TaskCompletionSource _appended = NewSignal();
+    private TaskCompletionSource _wake = NewSignal();
 
     public FolderQueue(string path, int index, long compactionBytes, PendingCounts pending, ILogger logger)
     {
@@ -71,11 +75,18 @@ internal sealed partial class FolderQueue : IDisposable
             _unread.Enqueue(record);
             _liveBytes += frame.Length;
             _pending.Add(record.Namespace, 1);
-            var woken = _appended;
-            _appended = NewSignal();
-            woken.SetResult();
+            WakeLocked();
             return sequence;
         }
+    }
+
+    /// <summary>
+    /// Ends a receiver's wait without a record: a consumer finished a delivery, so Orleans' pulling agent may now report
+    /// records delivered, which it does only between two reads.
+    /// </summary>
+    public void WakeReceiver()
+    {
+        lock (_gate) WakeLocked();
     }
 
     /// <summary>Up to <paramref name="maxCount"/> records not handed out yet, oldest first (all when negative).</summary>
@@ -95,18 +106,31 @@ internal sealed partial class FolderQueue : IDisposable
         }
     }
 
-    /// <summary>Completes when a record is waiting to be taken, after <paramref name="wait"/>, or on cancellation.</summary>
-    public async Task WaitForAppendAsync(TimeSpan wait, CancellationToken cancellationToken)
+    /// <summary>
+    /// Completes when a record is waiting to be taken, after <paramref name="wait"/>, or on cancellation. A
+    /// <see cref="WakeReceiver"/> cuts what is left of the wait to <see cref="DeliveryGrace"/>: long enough for a producer
+    /// that answers a delivery to be served at once, short enough that Orleans soon gets its turn to acknowledge. When a
+    /// producer waits for the backlog to shrink, it will not append before that acknowledgement, so the wait ends at once.
+    /// </summary>
+    public async Task WaitAsync(TimeSpan wait, CancellationToken cancellationToken)
     {
-        Task appended;
-        lock (_gate)
+        var deadline = Stopwatch.GetTimestamp() + (long)(wait.TotalSeconds * Stopwatch.Frequency);
+        while (!cancellationToken.IsCancellationRequested)
         {
-            if (_unread.Count > 0) return;
-            appended = _appended.Task;
+            Task wake;
+            lock (_gate)
+            {
+                if (_unread.Count > 0) return;
+                wake = _wake.Task;
+            }
+            var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+            if (left <= TimeSpan.Zero) return;
+            using var stopDelay = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var first = await Task.WhenAny(wake, Task.Delay(left, stopDelay.Token)).ConfigureAwait(false);
+            await stopDelay.CancelAsync().ConfigureAwait(false);
+            if (first != wake || _pending.HasWaiters) return;
+            deadline = Math.Min(deadline, Stopwatch.GetTimestamp() + (long)(DeliveryGrace.TotalSeconds * Stopwatch.Frequency));
         }
-        using var stopDelay = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        await Task.WhenAny(appended, Task.Delay(wait, stopDelay.Token)).ConfigureAwait(false);
-        await stopDelay.CancelAsync().ConfigureAwait(false);
     }
 
     /// <summary>The record handed out under <paramref name="sequence"/>, unless it was acknowledged since.</summary>
@@ -230,6 +254,13 @@ internal sealed partial class FolderQueue : IDisposable
 
     private static SafeFileHandle OpenHandle(string path) =>
         File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete);
+
+    private void WakeLocked()
+    {
+        var woken = _wake;
+        _wake = NewSignal();
+        woken.SetResult();
+    }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

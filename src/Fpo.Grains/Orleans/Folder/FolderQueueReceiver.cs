@@ -3,9 +3,10 @@ using Orleans.Streams;
 namespace Fpo.Grains.Orleans.Folder;
 
 /// <summary>
-/// Reads one folder queue for Orleans' pulling agent. An empty queue is waited on for up to the poll interval, and an
-/// append ends the wait at once, so delivery does not wait for the agent's next timer tick. Records are acknowledged
-/// only when the agent reports them delivered, which it does once every consumer cursor has moved past them.
+/// Reads one folder queue for Orleans' pulling agent. An empty queue is waited on for up to the poll interval; an append
+/// ends the wait at once, so delivery does not wait for the agent's next timer tick. A finished delivery ends it soon
+/// (<see cref="FolderQueue.DeliveryGrace"/>), because the agent reports records delivered (once every consumer cursor
+/// has moved past them) only between two reads. Records are acknowledged only when the agent reports them delivered.
 /// </summary>
 internal sealed class FolderQueueReceiver(FolderStreamQueues queues, FolderQueue queue, TimeSpan pollInterval) : IQueueAdapterReceiver
 {
@@ -18,7 +19,7 @@ internal sealed class FolderQueueReceiver(FolderStreamQueues queues, FolderQueue
         var records = queue.Take(maxCount);
         if (records.Count == 0)
         {
-            await queue.WaitForAppendAsync(pollInterval, cancellationToken).ConfigureAwait(false);
+            await queue.WaitAsync(pollInterval, cancellationToken).ConfigureAwait(false);
             if (cancellationToken.IsCancellationRequested) return [];
             records = queue.Take(maxCount);
         }

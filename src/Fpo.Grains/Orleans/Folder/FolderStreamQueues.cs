@@ -123,7 +123,12 @@ public sealed partial class FolderStreamQueues : IDisposable
         return true;
     }
 
-    internal void Delivered(StreamId streamId, long sequence) => _failures.TryRemove((Queue(streamId).Index, sequence), out _);
+    internal void Delivered(StreamId streamId, long sequence)
+    {
+        var queue = Queue(streamId);
+        _failures.TryRemove((queue.Index, sequence), out _);
+        queue.WakeReceiver();
+    }
 
     /// <summary>Orleans stopped delivering a record (its MaxEventDeliveryTime ran out): dead letters keep it with the last error seen.</summary>
     internal void DeliveryAbandoned(StreamId streamId, long sequence)

@@ -21,6 +21,15 @@ internal sealed class PendingCounts
         }
     }
 
+    /// <summary>Whether a producer waits for a backlog to shrink, that is, for acknowledgements.</summary>
+    public bool HasWaiters
+    {
+        get
+        {
+            lock (_gate) return _waiters.Count > 0;
+        }
+    }
+
     /// <summary>A copy; a namespace stays listed (at 0) once it has had a record, so a drained backlog reads as 0.</summary>
     public IReadOnlyDictionary<string, long> Snapshot()
     {

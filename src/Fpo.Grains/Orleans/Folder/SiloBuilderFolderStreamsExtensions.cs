@@ -32,7 +32,7 @@ public static class SiloBuilderFolderStreamsExtensions
         {
             streams.ConfigureBackoffProvider((_, _) => new FolderDeliveryBackoff(options.RetryDelay));
             // The receiver waits for appends itself; the agent's timer only restarts that wait, so it can tick often.
-            streams.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(10)));
+            streams.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = FolderQueue.DeliveryGrace));
             streams.Configure<StreamPubSubOptions>(pubSub => pubSub.Configure(o => o.PubSubType = StreamPubSubType.ImplicitOnly));
         });
 
