@@ -40,7 +40,7 @@ await using (var produced = new StreamWriter(new FileStream(producedPath, FileMo
 {
     for (var number = start; number < total; number++)
     {
-        if (queues.Pending().GetValueOrDefault(Program.Namespace) >= 50) await queues.WaitForPendingAsync(Program.Namespace, 25);
+        if (queues.Pending(Program.Namespace) >= 50) await queues.WaitForPendingAsync(Program.Namespace, 25);
         var stream = streams.GetStream<KillEvent>(StreamId.Create(Program.Namespace, $"s{number % 4}"));
         await stream.OnNextAsync(new KillEvent(number));
         await produced.WriteLineAsync(number.ToString(CultureInfo.InvariantCulture));

@@ -23,7 +23,7 @@ public sealed class FolderStreamOptions
     /// <summary>
     /// How long an idle queue waits for an append before Orleans' pulling agent gets its turn back. An append and a
     /// finished delivery wake the queue at once, so this delays neither delivery nor acknowledgement in the common case;
-    /// it bounds how late a delivered record is acknowledged (and leaves <see cref="FolderStreamQueues.Pending"/>) when
+    /// it bounds how late a delivered record is acknowledged (and leaves <see cref="FolderStreamQueues.Pending()"/>) when
     /// the agent's cursor had not moved past it yet at that wake.
     /// </summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(100);

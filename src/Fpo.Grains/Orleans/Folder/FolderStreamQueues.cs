@@ -58,8 +58,11 @@ public sealed partial class FolderStreamQueues : IDisposable
 
     internal HashRingBasedStreamQueueMapper Mapper { get; }
 
-    /// <summary>Records appended and not yet acknowledged (nor dead), per stream namespace. A copy; cheap enough for every produce.</summary>
+    /// <summary>Records appended and not yet acknowledged (nor dead), per stream namespace: a copy, for metrics.</summary>
     public IReadOnlyDictionary<string, long> Pending() => _pending.Snapshot();
+
+    /// <summary>Records of one stream namespace appended and not yet acknowledged (nor dead); cheap enough for every produce.</summary>
+    public long Pending(string streamNamespace) => _pending.Count(streamNamespace);
 
     /// <summary>
     /// Completes once at most <paramref name="atMost"/> records of the namespace are pending: the back-pressure of a

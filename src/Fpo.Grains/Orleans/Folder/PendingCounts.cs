@@ -30,6 +30,11 @@ internal sealed class PendingCounts
         }
     }
 
+    public long Count(string streamNamespace)
+    {
+        lock (_gate) return _byNamespace.GetValueOrDefault(streamNamespace);
+    }
+
     /// <summary>A copy; a namespace stays listed (at 0) once it has had a record, so a drained backlog reads as 0.</summary>
     public IReadOnlyDictionary<string, long> Snapshot()
     {

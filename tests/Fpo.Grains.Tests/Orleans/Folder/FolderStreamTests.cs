@@ -12,7 +12,7 @@ public sealed class FolderStreamTests : RunFolder
 {
     private static void Report(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
 
-    private static string Pending(FolderSilo silo) => string.Join(", ", silo.Queues.Pending().Select(p => $"{p.Key}={p.Value}"));
+    private static string Backlog(FolderSilo silo) => string.Join(", ", silo.Queues.Pending().Select(p => $"{p.Key}={p.Value}"));
 
     [Fact]
     public async Task Events_reach_implicit_subscribers_at_once_and_in_order_per_stream()
@@ -44,12 +44,14 @@ public sealed class FolderStreamTests : RunFolder
     public async Task Backlog_counts_rise_with_produced_events_and_drain_to_zero()
     {
         await using var silo = await FolderSilo.StartAsync(Folder);
-        for (var i = 0; i < 10; i++) await silo.Stream(Gated, "g").OnNextAsync(FolderTestEvent.Now(i));
-
         // The consumer holds the first event at the gate, so nothing can be acknowledged yet.
-        Assert.Equal(10, silo.Queues.Pending()[Gated]);
+        for (var i = 0; i < 10; i++)
+        {
+            await silo.Stream(Gated, "g").OnNextAsync(FolderTestEvent.Now(i));
+            Assert.Equal(i + 1, silo.Queues.Pending(Gated));
+        }
         silo.Deliveries.OpenGate();
-        await Patience.WithinAsync(silo.Queues.WaitForPendingAsync(Gated, 0, Ct), () => $"the gated backlog to drain (pending: {Pending(silo)})");
+        await Patience.WithinAsync(silo.Queues.WaitForPendingAsync(Gated, 0, Ct), () => $"the gated backlog to drain (pending: {Backlog(silo)})");
 
         Assert.Equal(0, silo.Queues.Pending()[Gated]);
         Assert.Equal(Enumerable.Range(0, 10), silo.Deliveries.Delivered.Select(d => d.Number));
@@ -77,7 +79,7 @@ public sealed class FolderStreamTests : RunFolder
         Assert.Equal("System.InvalidOperationException: cannot handle -7", dead.Error);
         Assert.Equal(3, dead.Attempts);
         Assert.Contains(silo.Log.Lines, l => l.Contains("went to the dead letters after 3 failed attempts", StringComparison.Ordinal));
-        await Patience.WithinAsync(silo.Queues.WaitForPendingAsync(Poison, 0, Ct), () => $"the poison backlog to drain (pending: {Pending(silo)})");
+        await Patience.WithinAsync(silo.Queues.WaitForPendingAsync(Poison, 0, Ct), () => $"the poison backlog to drain (pending: {Backlog(silo)})");
     }
 
     [Fact]
@@ -100,7 +102,7 @@ public sealed class FolderStreamTests : RunFolder
         Assert.StartsWith("System.InvalidOperationException: cannot handle -5 (then Orleans stopped retrying", dead.Error, StringComparison.Ordinal);
         Assert.InRange(dead.Attempts, 2, 999);
         Assert.Equal(dead.Attempts, silo.Deliveries.FailedAttempts(-5));
-        await Patience.WithinAsync(silo.Queues.WaitForPendingAsync(Poison, 0, Ct), () => $"the poison backlog to drain (pending: {Pending(silo)})");
+        await Patience.WithinAsync(silo.Queues.WaitForPendingAsync(Poison, 0, Ct), () => $"the poison backlog to drain (pending: {Backlog(silo)})");
     }
 
     [Fact]
@@ -121,7 +123,7 @@ public sealed class FolderStreamTests : RunFolder
 
         Assert.Equal(Enumerable.Range(0, 10), restarted.Deliveries.Delivered.Select(d => d.Number));
         Assert.Contains(restarted.Log.Lines, l => l.Contains("queue-0.log: dropped a torn last record (16 bytes at byte", StringComparison.Ordinal));
-        await Patience.WithinAsync(restarted.Queues.WaitForPendingAsync(Orders, 0, Ct), () => $"the backlog to drain (pending: {Pending(restarted)})");
+        await Patience.WithinAsync(restarted.Queues.WaitForPendingAsync(Orders, 0, Ct), () => $"the backlog to drain (pending: {Backlog(restarted)})");
     }
 
     [Fact]
@@ -137,7 +139,7 @@ public sealed class FolderStreamTests : RunFolder
         await using (var silo = await FolderSilo.StartAsync(Folder, SmallFiles))
         {
             for (var i = 0; i < Events; i++) await silo.Stream(Bulk, $"b{i % 4}").OnNextAsync(FolderTestEvent.Now(i, padding));
-            await Patience.WithinAsync(silo.Queues.WaitForPendingAsync(Bulk, 0, Ct), () => $"{Events} bulk events to be acknowledged (pending: {Pending(silo)})");
+            await Patience.WithinAsync(silo.Queues.WaitForPendingAsync(Bulk, 0, Ct), () => $"{Events} bulk events to be acknowledged (pending: {Backlog(silo)})");
             Assert.Equal(Events, silo.Deliveries.Delivered.Count);
         }
         var files = Directory.GetFiles(Path.Combine(Folder, "streams"));
