@@ -27,6 +27,7 @@ internal sealed class FolderDeliveryFilter(IServiceProvider services) : IIncomin
         }
         catch (Exception error) when (queues.DeliveryFailed(batch.StreamId, sequence, error))
         {
+            // The record is in the dead letters now: answer as a delivery would, so the agent moves to the next one.
             context.Result = null;
             return;
         }

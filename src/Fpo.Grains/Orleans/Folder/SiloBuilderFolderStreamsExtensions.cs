@@ -16,8 +16,9 @@ public static class SiloBuilderFolderStreamsExtensions
     /// Adds a persistent stream provider named <paramref name="name"/> that keeps its queues as files in
     /// <paramref name="folder"/>: durable once a produce call returns, delivered at least once across process kills,
     /// failing records dead-lettered with their error. Consumers subscribe implicitly
-    /// (<c>[ImplicitStreamSubscription]</c>); explicit subscriptions are not kept. Its backlog and dead letters are on the
-    /// <see cref="FolderStreamQueues"/> service keyed by <paramref name="name"/>.
+    /// (<c>[ImplicitStreamSubscription]</c>): pub-sub is implicit only, so no PubSubStore is needed and explicit
+    /// subscriptions are not available. Its backlog and dead letters are on the <see cref="FolderStreamQueues"/> service
+    /// keyed by <paramref name="name"/>. One silo per folder: the folder is locked while the silo runs.
     /// </summary>
     public static ISiloBuilder AddFolderStreams(this ISiloBuilder builder, string name, string folder, Action<FolderStreamOptions>? configure = null)
     {
