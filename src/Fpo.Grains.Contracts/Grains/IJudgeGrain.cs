@@ -1,3 +1,4 @@
+using Orleans;
 using Orleans.Concurrency;
 
 namespace Fpo.Grains.Contracts;

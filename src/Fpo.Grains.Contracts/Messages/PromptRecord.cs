@@ -1,3 +1,4 @@
+using Orleans;
 namespace Fpo.Grains.Contracts;
 
 /// <summary>A prompt on its way to the rollout grains: a fresh id per publication (the same text recurs under new ids as the source cycles).</summary>

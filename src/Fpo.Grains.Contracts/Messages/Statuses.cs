@@ -1,3 +1,4 @@
+using Orleans;
 namespace Fpo.Grains.Contracts;
 
 /// <summary>A rollout grain: the snapshot its replica holds (-1 before the first batch), pairs emitted, snapshot switches.</summary>

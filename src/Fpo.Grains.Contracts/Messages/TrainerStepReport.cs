@@ -1,3 +1,4 @@
+using Orleans;
 using Fpo.Alignment.Training;
 
 namespace Fpo.Grains.Contracts;

@@ -1,3 +1,4 @@
+using Orleans;
 using Fpo.Alignment.Preferences;
 
 namespace Fpo.Grains.Contracts.Surrogates;

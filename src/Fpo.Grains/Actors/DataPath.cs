@@ -1,3 +1,5 @@
+using Orleans.Runtime;
+using Orleans;
 using Fpo.Grains.Contracts;
 using Orleans.Streams;
 using Orleans.Streams.Core;

@@ -1,3 +1,5 @@
+using Orleans.Runtime;
+using Orleans;
 using Fpo.Grains.Cluster;
 using Fpo.Grains.Contracts;
 using Fpo.Grains.Placement;

@@ -1,3 +1,4 @@
+using Orleans;
 using Fpo.Grains.Cluster;
 using Fpo.Grains.Contracts;
 using Fpo.Grains.Placement;

@@ -1,3 +1,4 @@
+using Orleans;
 namespace Fpo.Grains.Actors;
 
 /// <summary>

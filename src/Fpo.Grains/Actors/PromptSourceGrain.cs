@@ -1,3 +1,5 @@
+using Orleans.Runtime;
+using Orleans;
 using System.Globalization;
 using Fpo.Grains.Cluster;
 using Fpo.Grains.Contracts;

@@ -1,3 +1,4 @@
+using Orleans;
 using System.Globalization;
 using Fpo.Grains.Backbone;
 using Fpo.Grains.Cluster;

@@ -1,3 +1,5 @@
+using Orleans.Runtime;
+using Orleans;
 using Fpo.Alignment.Preferences;
 using Fpo.Grains.Backbone;
 using Fpo.Grains.Cluster;

@@ -1,3 +1,4 @@
+using Orleans.Hosting;
 using System.Net;
 using System.Net.Sockets;
 using Fpo.Grains.Contracts;

@@ -1,3 +1,4 @@
+using Orleans.Hosting;
 using Fpo.Grains.Contracts;
 using Fpo.Grains.Runs;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,3 +1,4 @@
+using Orleans;
 using System.Diagnostics;
 using System.Text.Json;
 using Fpo.Grains.Backbone;

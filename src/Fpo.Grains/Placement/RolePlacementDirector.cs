@@ -1,3 +1,4 @@
+using Orleans.Runtime;
 using Orleans.Placement;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.Runtime.Placement;

@@ -1,3 +1,4 @@
+using Orleans.Runtime;
 using Orleans.Metadata;
 using Orleans.Placement;
 

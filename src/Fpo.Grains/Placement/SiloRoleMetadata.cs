@@ -1,3 +1,4 @@
+using Orleans.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Placement;
 using Orleans.Runtime.MembershipService.SiloMetadata;
