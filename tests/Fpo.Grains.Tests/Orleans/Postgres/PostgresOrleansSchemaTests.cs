@@ -8,8 +8,9 @@ namespace Fpo.Grains.Tests.Orleans.Postgres;
 
 /// <summary>
 /// The Orleans schema: created once however many silos start together, a no-op afterwards, holding every query the
-/// providers look up; and the stream eviction paths no silo test reaches (expiry, attempts used up without a failure
-/// report), read back by <see cref="PostgresStreamQueues"/> from payloads it cannot decode.
+/// providers look up; the stream queries run as the provider runs them (its parameter names, its column casts); the
+/// eviction paths no silo test reaches (expiry, attempts used up without a failure report), read back by
+/// <see cref="PostgresStreamQueues"/> from payloads it cannot decode; and a silo whose database is unreachable.
 /// </summary>
 [Collection(OrleansPostgresCollection.Name)]
 public sealed class PostgresOrleansSchemaTests(PostgresFixture postgres)
@@ -44,6 +45,38 @@ public sealed class PostgresOrleansSchemaTests(PostgresFixture postgres)
         Assert.Equal(
             providersLookUp.Order(StringComparer.Ordinal),
             (await ListAsync(database, "select QueryKey from OrleansQuery", r => r.GetString(0))).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task PullsHideMessagesConfirmationsDeleteOnlyTheDeliveryTheyNameAndReleasesShowThemAgain()
+    {
+        var database = await TestDatabase.CreateAsync(postgres.ConnectionString, "orleans_pull");
+        await PostgresOrleansSchema.MigrateAsync(database, Ct);
+        (string, object)[] queue = [("ServiceId", "svc"), ("ProviderId", "work"), ("QueueId", "q")];
+        // Read as the provider reads them: by column name, cast to the types it expects.
+        async Task<long> EnqueueAsync(byte[] payload) => Assert.Single(await RowsAsync(database, await QueryAsync(database, "QueueStreamMessageKey"),
+            r => (long)r["MessageId"], [.. queue, ("Payload", payload), ("ExpiryTimeout", 60)]));
+        async Task<List<(long, int)>> PullAsync() => await RowsAsync(database, await QueryAsync(database, "GetStreamMessagesKey"), Pulled,
+            [.. queue, ("MaxCount", 10), ("MaxAttempts", 3), ("VisibilityTimeout", 60), ("RemovalTimeout", 60), ("EvictionInterval", 60), ("EvictionBatchSize", 10)]);
+        async Task<List<long>> ConfirmAsync(string items) => await RowsAsync(database, await QueryAsync(database, "ConfirmStreamMessagesKey"),
+            r => (long)r["MessageId"], [.. queue, ("Items", items)]);
+
+        var (first, second) = (await EnqueueAsync([1]), await EnqueueAsync([2, 2]));
+        Assert.Equal([(first, 1), (second, 1)], (await PullAsync()).Order());
+        Assert.Empty(await PullAsync());
+
+        Assert.Equal([first], await ConfirmAsync($"{first}:-1"));
+        Assert.Equal([(first, 2)], await PullAsync());
+        Assert.Equal([second], await ConfirmAsync($"{first}:1|{second}:1"));
+        Assert.Equal([first], await ConfirmAsync($"{first}:2"));
+        Assert.Equal(0L, await ScalarAsync<long>(database, "select count(*) from OrleansStreamMessage"));
+
+        static (long MessageId, int Dequeued) Pulled(NpgsqlDataReader r)
+        {
+            _ = ((string)r["ServiceId"], (string)r["ProviderId"], (string)r["QueueId"], (DateTime)r["VisibleOn"], (DateTime)r["ExpiresOn"],
+                (DateTime)r["CreatedOn"], (DateTime)r["ModifiedOn"], (byte[])r["Payload"]);
+            return ((long)r["MessageId"], (int)r["Dequeued"]);
+        }
     }
 
     [Fact]
@@ -117,10 +150,13 @@ public sealed class PostgresOrleansSchemaTests(PostgresFixture postgres)
         return (T)(await command.ExecuteScalarAsync(Ct))!;
     }
 
-    private static async Task<List<T>> ListAsync<T>(string database, string sql, Func<NpgsqlDataReader, T> read)
+    private static Task<List<T>> ListAsync<T>(string database, string sql, Func<NpgsqlDataReader, T> read) => RowsAsync(database, sql, read, []);
+
+    private static async Task<List<T>> RowsAsync<T>(string database, string sql, Func<NpgsqlDataReader, T> read, (string Name, object Value)[] parameters)
     {
         await using var source = NpgsqlDataSource.Create(database);
         await using var command = source.CreateCommand(sql);
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
         await using var reader = await command.ExecuteReaderAsync(Ct);
         var rows = new List<T>();
         while (await reader.ReadAsync(Ct)) rows.Add(read(reader));

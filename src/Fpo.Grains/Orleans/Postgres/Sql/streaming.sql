@@ -98,15 +98,24 @@ returns table (
     ServiceId text, ProviderId text, QueueId text, MessageId bigint, Dequeued integer,
     VisibleOn timestamptz, ExpiresOn timestamptz, CreatedOn timestamptz, ModifiedOn timestamptz, Payload bytea)
 language sql as $f$
-    with due as (
-        insert into OrleansStreamControl as c (ServiceId, ProviderId, QueueId, EvictOn)
-        values (service_id, provider_id, queue_id, now() + make_interval(secs => eviction_seconds))
-        on conflict (ServiceId, ProviderId, QueueId) do update set EvictOn = excluded.EvictOn
-        where c.EvictOn <= now()
+    -- Written only when a sweep is due (or the queue is new), so that idle pulls write nothing. Of two pullers that
+    -- race here, the second finds the schedule moved on and sweeps nothing.
+    with rescheduled as (
+        update OrleansStreamControl
+        set EvictOn = now() + make_interval(secs => eviction_seconds)
+        where ServiceId = service_id and ProviderId = provider_id and QueueId = queue_id and EvictOn <= now()
+        returning 1),
+    created as (
+        insert into OrleansStreamControl (ServiceId, ProviderId, QueueId, EvictOn)
+        select service_id, provider_id, queue_id, now() + make_interval(secs => eviction_seconds)
+        where not exists (
+            select 1 from OrleansStreamControl
+            where ServiceId = service_id and ProviderId = provider_id and QueueId = queue_id)
+        on conflict do nothing
         returning 1)
     select orleans_stream_evict_messages(service_id, provider_id, queue_id, eviction_batch, max_attempts, removal_seconds),
            orleans_stream_evict_dead_letters(service_id, provider_id, queue_id, eviction_batch)
-    from due;
+    from (select 1 from rescheduled union all select 1 from created) due;
 
     with batch as (
         select MessageId
