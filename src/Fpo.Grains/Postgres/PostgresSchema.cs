@@ -3,17 +3,13 @@ using Npgsql;
 namespace Fpo.Grains.Postgres;
 
 /// <summary>
-/// The backbone's tables, created and migrated at start-up. fpo_schema_version lists the migrations applied; each
-/// missing one runs in its own transaction, in order, while the process holds a session advisory lock, so silos that
-/// start together migrate once. A database migrated by a newer Fpo (a version this build does not know) is refused.
-/// Many runs share the tables; every row carries its run.
+/// The backbone's tables, created and migrated at start-up by <see cref="PostgresMigrations"/>, versioned in
+/// fpo_schema_version. Many runs share the tables; every row carries its run.
 /// </summary>
 internal static class PostgresSchema
 {
     /// <summary>The events channel: payloads "s:&lt;run&gt;/&lt;stream&gt;" (records became pending) and "p:&lt;run&gt;" (a snapshot was published).</summary>
     public const string Channel = "fpo_events";
-
-    private static readonly long MigrationLock = Sql.LockKey("schema-migration");
 
     private static readonly (int Version, string Sql)[] Migrations =
     [
@@ -114,35 +110,6 @@ internal static class PostgresSchema
     ];
 
     /// <summary>Applies the missing migrations; returns the versions it applied (none when the schema was current).</summary>
-    public static async Task<IReadOnlyList<int>> MigrateAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
-    {
-        await Sql.ExecuteAsync(connection, "select pg_advisory_lock(@key)", cancellationToken, ("key", MigrationLock)).ConfigureAwait(false);
-        try
-        {
-            await Sql.ExecuteAsync(connection,
-                "create table if not exists fpo_schema_version (version integer primary key, applied_at timestamptz not null default now())",
-                cancellationToken).ConfigureAwait(false);
-            var applied = await Sql.ListAsync(connection, "select version from fpo_schema_version", r => r.GetInt32(0), cancellationToken).ConfigureAwait(false);
-            var known = Migrations[^1].Version;
-            if (applied.Count > 0 && applied.Max() > known)
-                throw new InvalidOperationException(
-                    $"the database's fpo schema is at version {applied.Max()}, newer than this build knows ({known}); upgrade Fpo or use another database");
-            var done = new List<int>();
-            foreach (var (version, sql) in Migrations)
-            {
-                if (applied.Contains(version)) continue;
-                await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-                await Sql.ExecuteAsync(connection, sql, cancellationToken).ConfigureAwait(false);
-                await Sql.ExecuteAsync(connection, "insert into fpo_schema_version (version) values (@v)", cancellationToken, ("v", version)).ConfigureAwait(false);
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                done.Add(version);
-            }
-            return done;
-        }
-        finally
-        {
-            if (connection.State == System.Data.ConnectionState.Open)
-                await Sql.ExecuteAsync(connection, "select pg_advisory_unlock(@key)", CancellationToken.None, ("key", MigrationLock)).ConfigureAwait(false);
-        }
-    }
+    public static Task<IReadOnlyList<int>> MigrateAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        PostgresMigrations.ApplyAsync(connection, "fpo", "fpo_schema_version", Migrations, cancellationToken);
 }
