@@ -2,22 +2,25 @@ using Orleans.Hosting;
 using System.Net;
 using System.Net.Sockets;
 using Fpo.Grains.Contracts;
+using Fpo.Grains.Orleans.Folder;
 
 namespace Fpo.Grains.Hosting;
 
 /// <summary>
 /// The providers of the embedded run (one process, one silo, no server): localhost clustering on free loopback ports,
-/// so several loops or tests can run at once on one machine, and the data path's streams and grain state.
+/// so several loops or tests can run at once on one machine; the data path's streams and the grains' state as files in
+/// the run folder (orleans/streams, orleans/state), so a killed run resumes with every accepted record.
 /// </summary>
 public static class EmbeddedProviders
 {
+    public const string OrleansFolder = "orleans";
+
     public static ISiloBuilder UseEmbeddedProviders(this ISiloBuilder silo, string runDir)
     {
         ArgumentException.ThrowIfNullOrEmpty(runDir);
         silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: "fpo-embedded", clusterId: "fpo-embedded");
-        silo.AddMemoryGrainStorage(FpoProviders.Storage);
-        silo.AddMemoryGrainStorage("PubSubStore");
-        silo.AddMemoryStreams(FpoProviders.Streams);
+        silo.AddFolderGrainStorage(FpoProviders.Storage, Path.Combine(runDir, OrleansFolder, "state"));
+        silo.AddFolderStreams(FpoProviders.Streams, Path.Combine(runDir, OrleansFolder, "streams"));
         // The loop host starts the singletons itself on every open, so the reminders that revive them need not outlive the process.
         silo.UseInMemoryReminderService();
         return silo;

@@ -5,6 +5,7 @@ using Fpo.Grains.Backbone;
 using Fpo.Grains.Contracts;
 using Fpo.Grains.Cluster;
 using Fpo.Grains.Hosting;
+using Fpo.Grains.Orleans.Folder;
 using Fpo.Grains.Placement;
 using Fpo.Grains.Roles;
 using Fpo.Grains.Runs;
@@ -161,8 +162,16 @@ public sealed class LoopHost : IAsyncDisposable, IDisposable
         var evaluations = Evaluations;
         return new LoopStatus(_clock.Elapsed, trainer.SnapshotVersion, trainer.Step, trainer.Trained, totals.Pairs,
             minutes > 0 ? rollouts.Sum(r => r.PairsProduced) / minutes : 0, totals.Labels, totals.Abstentions,
-            trainer.DroppedStale, trainer.Duplicates, [.. rollouts.Select(r => r.PolicyVersion)], new Dictionary<string, StreamCounts>(),
+            trainer.DroppedStale, trainer.Duplicates, trainer.Inbox, [.. rollouts.Select(r => r.PolicyVersion)], Queues(),
             _lastStep ?? trainer.LastStep, evaluations.Count == 0 ? null : evaluations[^1]);
+    }
+
+    // Records appended to each stream and not yet delivered, from the folder provider (in batches: a stream record is
+    // one batch of the stage before it).
+    private Dictionary<string, StreamCounts> Queues()
+    {
+        var pending = _silo.Services.GetRequiredKeyedService<FolderStreamQueues>(FpoProviders.Streams).Pending();
+        return StreamNamespaces.All.ToDictionary(ns => ns, ns => new StreamCounts(pending.GetValueOrDefault(ns), 0, 0, 0), StringComparer.Ordinal);
     }
 
     public async ValueTask DisposeAsync()

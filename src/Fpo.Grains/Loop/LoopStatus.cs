@@ -19,6 +19,7 @@ public sealed record LoopStatus(
     long Abstentions,
     long DroppedStale,
     long Duplicates,
+    int TrainerInbox,
     IReadOnlyList<long> RolloutVersions,
     IReadOnlyDictionary<string, StreamCounts> Queues,
     TrainerStepReport? LastStep,

@@ -13,7 +13,7 @@ public sealed class LoopResumeTests : RunFolder
         {
             await using var backbone = EmbeddedBackbone.Open(Folder);
             using var host = await LoopHost.OpenAsync(backbone, TinyLoop.Assets(), TinyLoop.Settings(maxSnapshots: 100), Folder, Ct);
-            // Step 5 is trained after snapshot 2 (step 4) and before snapshot 3: the kill loses it with its leases in hand.
+            // Step 5 is trained after snapshot 2 (step 4) and before snapshot 3: the kill loses the step, not its preferences.
             host.Stepped += s =>
             {
                 if (s.Step == 5) kill.Cancel();
@@ -28,6 +28,8 @@ public sealed class LoopResumeTests : RunFolder
             using var host = await LoopHost.OpenAsync(backbone, TinyLoop.Assets(policySeed: 2), TinyLoop.Settings(maxSnapshots: 5), Folder, Ct);
             var resumed = await host.StatusAsync(Ct);
             Assert.Equal((4, 2), (resumed.TrainerSteps, resumed.SnapshotVersion));
+            // What step 5 trained came back from the trainer's persisted inbox, to be trained again from snapshot 2's checkpoint.
+            Assert.True(resumed.TrainerInbox >= 4, $"the resumed trainer holds {resumed.TrainerInbox} preferences");
             Assert.Equal(LoopStop.MaxSnapshots, await host.RunAsync(CancellationToken.None, Ct));
 
             var snapshots = await backbone.Snapshots.ListAsync(Ct);

@@ -53,7 +53,7 @@ public static class LoopView
         var e = s.LatestEvaluation;
         Row("elapsed", s.Elapsed.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture));
         Row("snapshot version", $"{s.SnapshotVersion} (rollouts on {string.Join(", ", s.RolloutVersions)})");
-        Row("trainer steps", $"{s.TrainerSteps} ({s.Trained} preferences trained, {s.DroppedStale} stale dropped, {s.Duplicates} redeliveries skipped)");
+        Row("trainer steps", $"{s.TrainerSteps} ({s.Trained} preferences trained, {s.DroppedStale} stale dropped, {s.Duplicates} redeliveries skipped, {s.TrainerInbox} received and in no snapshot yet)");
         Row("pairs", string.Create(CultureInfo.InvariantCulture, $"{s.PairsProduced} ({s.PairsPerMinute:F1}/min)"));
         Row("judge", $"{s.Labelled} labelled, {s.Abstentions} abstained");
         Row("queues (pending+leased)", string.Join("  ", s.Queues.Select(q => $"{q.Key} {q.Value.Pending}+{q.Value.Leased}")));

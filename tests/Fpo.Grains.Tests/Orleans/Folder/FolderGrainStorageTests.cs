@@ -23,19 +23,19 @@ public sealed class FolderGrainStorageTests : RunFolder
             "state", StateFolder, new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>()), services.GetRequiredService<IActivatorProvider>());
     }
 
-    private static GrainState<CounterState> State(int value, string? etag = null) => new(new CounterState { Value = value }, etag);
+    private static GrainState<FolderCounterState> State(int value, string? etag = null) => new(new FolderCounterState { Value = value }, etag);
 
     [Fact]
     public async Task Grain_state_survives_a_silo_restart()
     {
         await using (var silo = await FolderSilo.StartAsync(Folder))
         {
-            await silo.Grains.GetGrain<ICounterGrain>("../up").AddAsync(5);
-            Assert.Equal(7, await silo.Grains.GetGrain<ICounterGrain>("../up").AddAsync(2));
+            await silo.Grains.GetGrain<IFolderCounterGrain>("../up").AddAsync(5);
+            Assert.Equal(7, await silo.Grains.GetGrain<IFolderCounterGrain>("../up").AddAsync(2));
         }
         await using var restarted = await FolderSilo.StartAsync(Folder);
-        Assert.Equal(7, await restarted.Grains.GetGrain<ICounterGrain>("../up").GetAsync());
-        Assert.Equal(0, await restarted.Grains.GetGrain<ICounterGrain>("other").GetAsync());
+        Assert.Equal(7, await restarted.Grains.GetGrain<IFolderCounterGrain>("../up").GetAsync());
+        Assert.Equal(0, await restarted.Grains.GetGrain<IFolderCounterGrain>("other").GetAsync());
     }
 
     [Fact]

@@ -4,13 +4,13 @@ using Orleans.Runtime;
 namespace Fpo.Grains.Tests.Orleans.Folder;
 
 [GenerateSerializer, Alias("fpo.tests.counter-state")]
-public sealed class CounterState
+public sealed class FolderCounterState
 {
     [Id(0)] public int Value { get; set; }
 }
 
 [Alias("fpo.tests.counter")]
-public interface ICounterGrain : IGrainWithStringKey
+public interface IFolderCounterGrain : IGrainWithStringKey
 {
     Task<int> AddAsync(int amount);
 
@@ -18,7 +18,7 @@ public interface ICounterGrain : IGrainWithStringKey
 }
 
 /// <summary>A grain whose state lives in the folder grain storage.</summary>
-public sealed class CounterGrain([PersistentState("count", FolderSilo.Storage)] IPersistentState<CounterState> count) : Grain, ICounterGrain
+public sealed class FolderCounterGrain([PersistentState("count", FolderSilo.Storage)] IPersistentState<FolderCounterState> count) : Grain, IFolderCounterGrain
 {
     public async Task<int> AddAsync(int amount)
     {
