@@ -1,6 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Hosting;
-using System.Net;
-using System.Net.Sockets;
 using Fpo.Grains.Contracts;
 using Fpo.Grains.Orleans.Folder;
 
@@ -18,18 +17,12 @@ public static class EmbeddedProviders
     public static ISiloBuilder UseEmbeddedProviders(this ISiloBuilder silo, string runDir)
     {
         ArgumentException.ThrowIfNullOrEmpty(runDir);
-        silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: "fpo-embedded", clusterId: "fpo-embedded");
+        silo.UseLocalhostClustering(FreePorts.Next(), FreePorts.Next(), serviceId: "fpo-embedded", clusterId: "fpo-embedded");
         silo.AddFolderGrainStorage(FpoProviders.Storage, Path.Combine(runDir, OrleansFolder, "state"));
         silo.AddFolderStreams(FpoProviders.Streams, Path.Combine(runDir, OrleansFolder, "streams"));
+        silo.Services.AddSingleton<IStreamBacklog>(services => new FolderBacklog(services.GetRequiredKeyedService<FolderStreamQueues>(FpoProviders.Streams)));
         // The loop host starts the singletons itself on every open, so the reminders that revive them need not outlive the process.
         silo.UseInMemoryReminderService();
         return silo;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -5,7 +5,6 @@ using Fpo.Grains.Backbone;
 using Fpo.Grains.Contracts;
 using Fpo.Grains.Cluster;
 using Fpo.Grains.Hosting;
-using Fpo.Grains.Orleans.Folder;
 using Fpo.Grains.Placement;
 using Fpo.Grains.Roles;
 using Fpo.Grains.Runs;
@@ -162,15 +161,13 @@ public sealed class LoopHost : IAsyncDisposable, IDisposable
         var evaluations = Evaluations;
         return new LoopStatus(_clock.Elapsed, trainer.SnapshotVersion, trainer.Step, trainer.Trained, totals.Pairs,
             minutes > 0 ? rollouts.Sum(r => r.PairsProduced) / minutes : 0, totals.Labels, totals.Abstentions,
-            trainer.DroppedStale, trainer.Duplicates, trainer.Inbox, [.. rollouts.Select(r => r.PolicyVersion)], Queues(),
+            trainer.DroppedStale, trainer.Duplicates, trainer.Inbox, [.. rollouts.Select(r => r.PolicyVersion)], await QueuesAsync(cancellationToken).ConfigureAwait(false),
             _lastStep ?? trainer.LastStep, evaluations.Count == 0 ? null : evaluations[^1]);
     }
 
-    // Records appended to each stream and not yet delivered, from the folder provider (in batches: a stream record is
-    // one batch of the stage before it).
-    private Dictionary<string, StreamCounts> Queues()
+    private async Task<Dictionary<string, StreamCounts>> QueuesAsync(CancellationToken cancellationToken)
     {
-        var pending = _silo.Services.GetRequiredKeyedService<FolderStreamQueues>(FpoProviders.Streams).Pending();
+        var pending = await _silo.Services.GetRequiredService<IStreamBacklog>().PendingAsync(cancellationToken).ConfigureAwait(false);
         return StreamNamespaces.All.ToDictionary(ns => ns, ns => new StreamCounts(pending.GetValueOrDefault(ns), 0, 0, 0), StringComparer.Ordinal);
     }
 
