@@ -8,9 +8,10 @@ namespace Fpo.Silo.SiloApi;
 
 /// <summary>
 /// The silo's HTTP API on one <see cref="IRunView"/>: run status and control, snapshots, live feature statistics,
-/// alerts, Prometheus metrics, health probes, the OpenAPI document at /openapi.json, the dashboard at /, and the
-/// OpenAI-compatible endpoints of `fpo serve` for the newest snapshot. Refusals are RFC 7807 problem details (the /v1
-/// routes keep OpenAI's error objects); with a token, every route but /healthz and the dashboard's files needs it.
+/// alerts, Prometheus metrics through OpenTelemetry, health probes, the OpenAPI document at /openapi.json, the dashboard
+/// at /, and the OpenAI-compatible endpoints of `fpo serve` for the newest snapshot. Refusals are RFC 7807 problem
+/// details (the /v1 routes keep OpenAI's error objects); with a token, every route but /healthz and the dashboard's
+/// files needs it.
 /// `fpo loop` starts it over its in-process loop; an api-role silo over a <see cref="BackboneRunView"/>.
 /// </summary>
 public static class SiloApiServer
@@ -37,6 +38,7 @@ public static class SiloApiServer
         var texts = new TokenTexts(view.Model.Tokenizer);
         builder.Services.AddSingleton(texts);
         builder.Services.AddSingleton(new FeatureQueries(view.Backbone, view.Model, texts));
+        MetricsApi.Add(builder.Services, view);
         if (options.ServeOpenAi)
         {
             var serverOptions = new ServerOptions { ModelName = options.ModelName, MaxBatch = options.MaxBatch, MaxBodyBytes = options.MaxBodyBytes };
