@@ -37,11 +37,16 @@ public sealed class OrleansDashboardTests
         Assert.Contains("index.min.js", await page.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
 
         // The page's scripts poll JSON routes relative to it; a browser sends the token it was asked for once.
+        // The dashboard's counters are at most a second old, so the trainer's activation shows within a few reads.
         using var browser = Basic(loop, LiveLoop.Token);
-        var counters = await browser.GetFromJsonAsync<JsonElement>("/orleans/DashboardCounters", Ct);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        JsonElement counters;
+        while (!Lists(counters = await browser.GetFromJsonAsync<JsonElement>("/orleans/DashboardCounters", Ct), "TrainerGrain"))
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), $"waited 30 s for the dashboard to list the loop's TrainerGrain: {counters}");
+            await Task.Delay(200, Ct);
+        }
         Assert.Equal(1, counters.GetProperty("totalActiveHostCount").GetInt32());
-        var grains = counters.GetProperty("simpleGrainStats").EnumerateArray().Select(g => g.GetProperty("grainType").GetString()).ToList();
-        Assert.Contains(grains, g => g!.EndsWith(".TrainerGrain", StringComparison.Ordinal));
 
         await BrowseAsync(loop);
 
@@ -82,6 +87,9 @@ public sealed class OrleansDashboardTests
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(artifacts, "grains.png"), FullPage = true });
         Assert.True(failed.Count == 0, "failed requests: " + string.Join(" | ", failed));
     }
+
+    private static bool Lists(JsonElement counters, string grainClass) => counters.GetProperty("simpleGrainStats").EnumerateArray()
+        .Any(g => g.GetProperty("grainType").GetString()!.EndsWith("." + grainClass, StringComparison.Ordinal));
 
     private static HttpClient Basic(LiveLoop loop, string password)
     {
