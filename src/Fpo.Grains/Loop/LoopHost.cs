@@ -1,3 +1,4 @@
+using Orleans.Hosting;
 using Orleans;
 using System.Diagnostics;
 using System.Text.Json;
@@ -58,6 +59,9 @@ public sealed class LoopHost : IAsyncDisposable, IDisposable
     public string RunId => _run.RunId;
     public IGrainFactory Grains => _silo.Services.GetRequiredService<IGrainFactory>();
 
+    /// <summary>The silo's services (what the Orleans dashboard reads).</summary>
+    public IServiceProvider Services => _silo.Services;
+
     /// <summary>Every evaluation of the run (those of earlier sessions from the journal), oldest first.</summary>
     public IReadOnlyList<SnapshotEvaluation> Evaluations
     {
@@ -78,10 +82,11 @@ public sealed class LoopHost : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// Opens the loop on <paramref name="backbone"/>'s stores with its run folder <paramref name="runDir"/> (metrics, the
-    /// trainer's checkpoints). An empty snapshot store gets the initial policy as version 0.
+    /// trainer's checkpoints). An empty snapshot store gets the initial policy as version 0. <paramref name="configureSilo"/>
+    /// adds what the host process serves from the silo (the API's Orleans dashboard).
     /// </summary>
     public static async Task<LoopHost> OpenAsync(IBackbone backbone, LoopAssets assets, LoopSettings settings, string runDir,
-        CancellationToken cancellationToken, TimeProvider? time = null)
+        CancellationToken cancellationToken, TimeProvider? time = null, Action<ISiloBuilder>? configureSilo = null)
     {
         _ = time;
         LoopGrains.Check(assets, settings);
@@ -91,7 +96,11 @@ public sealed class LoopHost : IAsyncDisposable, IDisposable
         var run = new RunContext(backbone.RunId, assets, settings, backbone, Path.Combine(runDir, TrainerFolder), abandon.Token);
         var evaluations = await EvaluationsAsync(backbone, cancellationToken).ConfigureAwait(false);
         var silo = new HostBuilder()
-            .UseOrleans(s => s.AddFpoRuntime().UseEmbeddedProviders(runDir).UseRolePlacement(RoleNames.All))
+            .UseOrleans(s =>
+            {
+                s.AddFpoRuntime().UseEmbeddedProviders(runDir).UseRolePlacement(RoleNames.All);
+                configureSilo?.Invoke(s);
+            })
             .Build();
         silo.Services.GetRequiredService<RunCatalog>().Register(run);
         silo.Services.GetRequiredService<ComputeTurns>().TakeTurns = settings.TakeTurns;

@@ -91,7 +91,9 @@ public static class LoopCommand
 
             await using var backbone = EmbeddedBackbone.Open(runDir);
             foreach (var warning in backbone.Warnings) error.WriteLine($"fpo: {warning}");
-            var host = await LoopHost.OpenAsync(backbone, assets, loopSettings, runDir, cancel).ConfigureAwait(false);
+            // The API's Orleans dashboard reads each run's silo through the part of it the silo hosts.
+            Action<ISiloBuilder>? orleansDashboard = apiOptions is null ? null : OrleansDashboardApi.AddToSilo;
+            var host = await LoopHost.OpenAsync(backbone, assets, loopSettings, runDir, cancel, configureSilo: orleansDashboard).ConfigureAwait(false);
             if (resumed is not null) error.WriteLine($"fpo: resuming at {await ResumePointAsync(host).ConfigureAwait(false)}");
             LoopRunView? view = null;
             RunningSiloApi? api = null;
@@ -103,7 +105,7 @@ public static class LoopCommand
                     view = new LoopRunView(backbone, runModel);
                     view.Attach(host);
                     api = await StartApiAsync(apiOptions, view, cancel).ConfigureAwait(false);
-                    error.WriteLine($"fpo: dashboard and API at {api.Address} (API description at {api.Address}openapi.json, metrics at {api.Address}metrics)" +
+                    error.WriteLine($"fpo: dashboard and API at {api.Address} (API description at {api.Address}openapi.json, metrics at {api.Address}metrics, Orleans dashboard at {api.Address}orleans/)" +
                         (apiOptions.Token is null ? "; no token" : $"; token required: the dashboard takes it as {api.Address}#token=TOKEN"));
                 }
                 while (true)
@@ -127,7 +129,7 @@ public static class LoopCommand
                         error.WriteLine($"fpo: stopped; continue with ./fpo loop --resume {Path.GetFileName(runDir)}");
                         break;
                     }
-                    host = await LoopHost.OpenAsync(backbone, assets, loopSettings, runDir, cancel).ConfigureAwait(false);
+                    host = await LoopHost.OpenAsync(backbone, assets, loopSettings, runDir, cancel, configureSilo: orleansDashboard).ConfigureAwait(false);
                     error.WriteLine($"fpo: resumed through the API at {await ResumePointAsync(host).ConfigureAwait(false)}");
                     view.Attach(host);
                 }

@@ -30,6 +30,7 @@ public sealed class BackboneRunView : IRunView
     public IBackbone Backbone { get; }
     public RunModel Model { get; }
     public bool HostsTrainer => false;
+    public IServiceProvider? SiloServices => null;
 
     public async Task<RunStatus> StatusAsync(CancellationToken cancellationToken)
     {

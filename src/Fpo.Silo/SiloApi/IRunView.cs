@@ -16,6 +16,12 @@ public interface IRunView
     /// <summary>The run's model description, tokenizer, SAE and explanations (what the feature pages and the OpenAI endpoints need).</summary>
     RunModel Model { get; }
 
+    /// <summary>
+    /// The services of the Orleans silo that runs the run's grains in this process, which the Orleans dashboard reads;
+    /// null when there is none (between runs of `fpo loop`, or an api silo that hosts no grains).
+    /// </summary>
+    IServiceProvider? SiloServices { get; }
+
     /// <summary>Whether this process hosts the trainer, so that <see cref="StartAsync"/> and <see cref="StopAsync"/> act.</summary>
     bool HostsTrainer { get; }
 

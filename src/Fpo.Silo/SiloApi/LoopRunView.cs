@@ -35,6 +35,14 @@ public sealed class LoopRunView : IRunView
     public RunModel Model { get; }
     public bool HostsTrainer => true;
 
+    public IServiceProvider? SiloServices
+    {
+        get
+        {
+            lock (_gate) return _host?.Services;
+        }
+    }
+
     /// <summary>Whether the last run ended because the API asked it to stop (the runner then waits for a start).</summary>
     public bool StoppedThroughApi
     {

@@ -8,9 +8,10 @@ namespace Fpo.Silo.SiloApi;
 
 /// <summary>
 /// The silo's HTTP API on one <see cref="IRunView"/>: run status and control, snapshots, live feature statistics,
-/// alerts, Prometheus metrics, health probes, the OpenAPI document at /openapi.json, the dashboard at /, and the
-/// OpenAI-compatible endpoints of `fpo serve` for the newest snapshot. Refusals are RFC 7807 problem details (the /v1
-/// routes keep OpenAI's error objects); with a token, every route but /healthz and the dashboard's files needs it.
+/// alerts, Prometheus metrics through OpenTelemetry, health probes, the OpenAPI document at /openapi.json, the dashboard
+/// at /, Orleans' dashboard at /orleans/ where this process runs the silo, and the OpenAI-compatible endpoints of
+/// `fpo serve` for the newest snapshot. Refusals are RFC 7807 problem details (the /v1 routes keep OpenAI's error
+/// objects); with a token, every route but /healthz and the dashboard's files needs it.
 /// `fpo loop` starts it over its in-process loop; an api-role silo over a <see cref="BackboneRunView"/>.
 /// </summary>
 public static class SiloApiServer
@@ -29,7 +30,9 @@ public static class SiloApiServer
             document.Info.Version = "1";
             document.Info.Description = "Run status and control, snapshots, live SAE feature statistics and alerts, Prometheus metrics, health probes, " +
                 "the dashboard, and the OpenAI-compatible endpoints of the newest snapshot. Errors are RFC 7807 problem details (OpenAI error objects on /v1). " +
-                "With a token configured, every route but /healthz and the dashboard's files needs 'Authorization: Bearer TOKEN'. " + FeaturesApi.DriftDefinition;
+                "With a token configured, every route but /healthz and the dashboard's files needs 'Authorization: Bearer TOKEN'. " +
+                "Where the process runs the run's Orleans silo (fpo loop), Orleans' own dashboard is at /orleans/ (not described here; it also takes the token as the password of HTTP Basic authentication). " +
+                FeaturesApi.DriftDefinition;
             return Task.CompletedTask;
         }));
         builder.Services.AddSingleton(options);
@@ -37,6 +40,7 @@ public static class SiloApiServer
         var texts = new TokenTexts(view.Model.Tokenizer);
         builder.Services.AddSingleton(texts);
         builder.Services.AddSingleton(new FeatureQueries(view.Backbone, view.Model, texts));
+        MetricsApi.Add(builder.Services, view);
         if (options.ServeOpenAi)
         {
             var serverOptions = new ServerOptions { ModelName = options.ModelName, MaxBatch = options.MaxBatch, MaxBodyBytes = options.MaxBodyBytes };
@@ -67,8 +71,11 @@ public static class SiloApiServer
         {
             var problemCheck = new ApiKeyCheck(token, (http, message) => Problems.WriteAsync(http, StatusCodes.Status401Unauthorized, message));
             var openAiCheck = new ApiKeyCheck(token);
+            // The Orleans dashboard's scripts are not ours and send no header: a browser asks for the token once (HTTP Basic).
+            var orleansCheck = new ApiKeyCheck(token, (http, message) => Problems.WriteAsync(http, StatusCodes.Status401Unauthorized, message), basic: true);
             app.UseWhen(http => IsOpenAi(http.Request.Path), openAi => openAi.Use(openAiCheck.Middleware));
-            app.UseWhen(http => !IsOpenAi(http.Request.Path) && !IsOpen(http.Request.Path), api => api.Use(problemCheck.Middleware));
+            app.UseWhen(http => IsOrleans(http.Request.Path), orleans => orleans.Use(orleansCheck.Middleware));
+            app.UseWhen(http => !IsOpenAi(http.Request.Path) && !IsOrleans(http.Request.Path) && !IsOpen(http.Request.Path), api => api.Use(problemCheck.Middleware));
         }
         HealthApi.Map(app);
         RunApi.Map(app);
@@ -76,6 +83,7 @@ public static class SiloApiServer
         FeaturesApi.Map(app);
         MetricsApi.Map(app);
         DashboardApi.Map(app);
+        OrleansDashboardApi.Map(app, view);
         app.MapOpenApi("/openapi.json");
         if (options.ServeOpenAi)
         {
@@ -119,6 +127,8 @@ public static class SiloApiServer
     }
 
     private static bool IsOpenAi(PathString path) => path.StartsWithSegments("/v1", StringComparison.Ordinal);
+
+    private static bool IsOrleans(PathString path) => path.StartsWithSegments(OrleansDashboardApi.Prefix, StringComparison.Ordinal);
 
     // Routes that need no token: liveness, and the dashboard's static files (they hold no run data; the page sends the token).
     private static bool IsOpen(PathString path) => path == "/healthz" || DashboardApi.Files.ContainsKey(path.Value ?? "");

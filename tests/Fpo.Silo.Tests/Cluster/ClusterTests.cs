@@ -124,7 +124,7 @@ public sealed class ClusterTests : IAsyncLifetime
         Assert.True(status.RootElement.GetProperty("snapshotVersion").GetInt64() >= atLeast, status.RootElement.ToString());
         Assert.True(status.RootElement.GetProperty("queues").TryGetProperty(StreamNames.Preferences, out _), status.RootElement.ToString());
         var metrics = await http.GetStringAsync("metrics", Ct);
-        Assert.Contains("fpo_stream_records{stream=\"pairs\",state=\"acknowledged\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("fpo_stream_records{state=\"acknowledged\",stream=\"pairs\"}", metrics, StringComparison.Ordinal);
         await MarkAsync($"the api silo at {address} reports snapshot {status.RootElement.GetProperty("snapshotVersion").GetInt64()}");
     }
 

@@ -45,7 +45,7 @@ public sealed class SiloHttpTests : IDisposable
         {
             var metrics = await Get(http, "metrics", Token);
             var text = await metrics.Content.ReadAsStringAsync(ct);
-            sawProbeMetrics |= text.Contains("fpo_silo_role{role=\"trainer\"", StringComparison.Ordinal) && text.Contains("fpo_stream_records{stream=\"prompts\",state=\"pending\"}", StringComparison.Ordinal);
+            sawProbeMetrics |= text.Contains("fpo_silo_role{role=\"trainer\"", StringComparison.Ordinal) && text.Contains("fpo_stream_records{state=\"pending\",stream=\"prompts\"}", StringComparison.Ordinal);
             sawApi = (await Get(http, "api/run", Token)).StatusCode == HttpStatusCode.OK;
             return sawApi;
         }, silo, "the api role serves /api/run");
@@ -56,7 +56,7 @@ public sealed class SiloHttpTests : IDisposable
         Assert.True(ready.StatusCode == HttpStatusCode.OK, await ready.Content.ReadAsStringAsync(ct));
         Assert.Equal(HttpStatusCode.Unauthorized, (await Send(http, "api/snapshots", null)).StatusCode);
         var metricsText = await (await Send(http, "metrics", Token)).Content.ReadAsStringAsync(ct);
-        Assert.Contains("fpo_stream_records{stream=\"prompts\",state=\"acknowledged\"}", metricsText, StringComparison.Ordinal);
+        Assert.Contains("fpo_stream_records{state=\"acknowledged\",stream=\"prompts\"}", metricsText, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await Send(http, "healthz", null)).StatusCode);
 
         await stop.CancelAsync();

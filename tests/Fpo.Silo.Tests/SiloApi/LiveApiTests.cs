@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Fpo.Grains.Roles;
 using Fpo.Models.Transformer;
 using Fpo.Silo.SiloApi;
@@ -12,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Fpo.Silo.Tests.SiloApi;
 
 /// <summary>The silo's API over real HTTP on a short loop running in this process (<see cref="LiveLoopFixture"/>).</summary>
-public sealed partial class LiveApiTests(LiveLoopFixture fixture) : IClassFixture<LiveLoopFixture>
+public sealed class LiveApiTests(LiveLoopFixture fixture) : IClassFixture<LiveLoopFixture>
 {
     private LiveLoop Loop => fixture.Loop;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -162,17 +161,49 @@ public sealed partial class LiveApiTests(LiveLoopFixture fixture) : IClassFixtur
     {
         foreach (var text in fixture.MetricsSeen.Take(3).Append(await Loop.Http.GetStringAsync("/metrics", Ct)))
         {
-            var samples = PrometheusLines(text);
-            foreach (var name in new[] { "fpo_snapshot_version", "fpo_pairs_produced_total", "fpo_judge_abstentions_total", "fpo_judge_calls_total", "process_cpu_seconds_total", "dotnet_gc_collections_total" })
+            var samples = PrometheusSamples.Parse(text);
+            foreach (var name in new[] { "fpo_snapshot_version", "fpo_pairs_produced_total", "fpo_judge_abstentions_total", "fpo_judge_calls_total", "dotnet_process_cpu_time_seconds_total", "dotnet_gc_collections_total" })
                 Assert.Contains(samples, s => s.Name == name);
             foreach (var stream in new[] { "prompts", "pairs", "annotated", "preferences" })
                 foreach (var state in new[] { "pending", "leased", "acknowledged", "dead" })
                     Assert.Contains(samples, s => s.Name == "fpo_stream_records" && s.Labels.Contains($"stream=\"{stream}\"") && s.Labels.Contains($"state=\"{state}\""));
         }
-        var final = PrometheusLines(await Loop.Http.GetStringAsync("/metrics", Ct));
+        var final = PrometheusSamples.Parse(await Loop.Http.GetStringAsync("/metrics", Ct));
         Assert.Equal(LiveLoopFixture.Snapshots, final.Single(s => s.Name == "fpo_snapshot_version").Value);
         foreach (var name in new[] { "fpo_trainer_loss", "fpo_eval_win_rate", "fpo_eval_kl_per_token", "fpo_eval_feature_drift", "fpo_feature_drift" })
             Assert.Contains(final, s => s.Name == name);
+    }
+
+    [Fact]
+    public async Task Metrics_show_the_silo_from_Orleans_meter_beside_the_run_from_ours()
+    {
+        // Orleans' meter: while the loop ran, its trainer grain was an activation of the silo in this process.
+        Assert.Contains(fixture.MetricsSeen.Select(PrometheusSamples.Parse), samples =>
+            samples.Any(s => s.Name == "orleans_catalog_activations" && s.Labels == "{grain_type=\"trainer\"}" && s.Value == 1));
+        var text = await Loop.Http.GetStringAsync("/metrics", Ct);
+        var final = PrometheusSamples.Parse(text);
+        Assert.True(final.Single(s => s.Name == "orleans_app_requests_latency_milliseconds_count").Value > 0, "grain calls counted by Orleans");
+        // Ours: the counter as /api/run reports it, typed as a counter.
+        var status = await Loop.Http.GetFromJsonAsync<JsonElement>("/api/run", Ct);
+        Assert.Equal(status.GetProperty("trainerSteps").GetInt64(), final.Single(s => s.Name == "fpo_trainer_steps_total").Value);
+        Assert.Contains("# TYPE fpo_trainer_steps_total counter\n", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE fpo_trainer_step_seconds gauge\n", text, StringComparison.Ordinal);
+
+        const int Scrapes = 20;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < Scrapes; i++) await Loop.Http.GetStringAsync("/metrics", Ct);
+        TestContext.Current.TestOutputHelper?.WriteLine($"/metrics: {text.Length:N0} characters, {final.Count} samples, {clock.Elapsed.TotalMilliseconds / Scrapes:F1} ms per scrape over {Scrapes}");
+    }
+
+    [Fact]
+    public async Task Each_server_exports_its_own_run_even_beside_another_in_the_process()
+    {
+        await using var other = await InMemoryApi.StartAsync();
+        var theirs = PrometheusSamples.Parse(await other.Http.GetStringAsync("/metrics", Ct));
+        var ours = PrometheusSamples.Parse(await Loop.Http.GetStringAsync("/metrics", Ct));
+        Assert.Equal(0, theirs.Single(s => s.Name == "fpo_snapshot_version").Value);
+        Assert.Equal(LiveLoopFixture.Snapshots, ours.Single(s => s.Name == "fpo_snapshot_version").Value);
+        Assert.DoesNotContain(theirs, s => s.Name == "fpo_trainer_steps_total");
     }
 
     [Fact]
@@ -182,8 +213,9 @@ public sealed partial class LiveApiTests(LiveLoopFixture fixture) : IClassFixtur
         var paths = document.GetProperty("paths");
         var endpoints = Loop.Api.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.Metadata.GetMetadata<HttpMethodMetadata>() is not null).ToList();
-        // The document does not describe itself; nothing else is left out.
-        Assert.Equal(["/openapi.json"], endpoints.Where(e => e.Metadata.GetMetadata<IExcludeFromDescriptionMetadata>()?.ExcludeFromDescription == true).Select(e => e.RoutePattern.RawText));
+        // The document does not describe itself nor the Orleans dashboard's routes (Orleans' own); nothing else is left out.
+        Assert.Equal(["/openapi.json"], endpoints.Where(e => e.Metadata.GetMetadata<IExcludeFromDescriptionMetadata>()?.ExcludeFromDescription == true)
+            .Select(e => e.RoutePattern.RawText).Where(route => !route!.StartsWith(OrleansDashboardApi.Prefix + "/", StringComparison.Ordinal)));
         var routes = endpoints.Where(e => e.Metadata.GetMetadata<IExcludeFromDescriptionMetadata>()?.ExcludeFromDescription != true)
             .SelectMany(e => e.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods.Select(m => (Path: "/" + e.RoutePattern.RawText!.TrimStart('/'), Method: m.ToLowerInvariant())))
             .ToList();
@@ -273,31 +305,4 @@ public sealed partial class LiveApiTests(LiveLoopFixture fixture) : IClassFixtur
     }
 
     private static IEnumerable<int> TopK(double[] c, int k) => Enumerable.Range(0, c.Length).Where(j => c[j] > 0).OrderByDescending(j => c[j]).ThenBy(j => j).Take(k);
-
-    private static List<(string Name, string Labels, double Value)> PrometheusLines(string text)
-    {
-        var samples = new List<(string, string, double)>();
-        foreach (var line in text.Split('\n'))
-        {
-            if (line.Length == 0) continue;
-            if (line.StartsWith('#'))
-            {
-                Assert.Matches(CommentLine(), line);
-                continue;
-            }
-            var m = SampleLine().Match(line);
-            Assert.True(m.Success, $"not a Prometheus sample line: '{line}'");
-            var value = m.Groups["value"].Value;
-            samples.Add((m.Groups["name"].Value, m.Groups["labels"].Value,
-                value switch { "NaN" => double.NaN, "+Inf" => double.PositiveInfinity, "-Inf" => double.NegativeInfinity, _ => double.Parse(value, System.Globalization.CultureInfo.InvariantCulture) }));
-        }
-        Assert.EndsWith("\n", text);
-        return samples;
-    }
-
-    [GeneratedRegex(@"^# (HELP [a-zA-Z_:][a-zA-Z0-9_:]* .*|TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (gauge|counter|histogram|summary|untyped))$")]
-    private static partial Regex CommentLine();
-
-    [GeneratedRegex(@"^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(?<labels>\{([a-zA-Z_][a-zA-Z0-9_]*=""([^""\\\n]|\\.)*"",?)*\})? (?<value>NaN|[+-]Inf|-?[0-9.]+([eE][+-]?[0-9]+)?)$")]
-    private static partial Regex SampleLine();
 }

@@ -71,7 +71,7 @@ internal sealed class LiveLoop : IAsyncDisposable
             MaxSnapshots = maxSnapshots,
         };
         var backbone = new RecordingBackbone(EmbeddedBackbone.Open(dir));
-        var host = await LoopHost.OpenAsync(backbone, assets, settings, dir, TestContext.Current.CancellationToken);
+        var host = await LoopHost.OpenAsync(backbone, assets, settings, dir, TestContext.Current.CancellationToken, configureSilo: OrleansDashboardApi.AddToSilo);
         backbone.Record(host);
         var model = await RunModel.CreateAsync(backbone, assets, settings.Evaluator.DriftTopK, TestContext.Current.CancellationToken);
         var view = new LoopRunView(backbone, model);
