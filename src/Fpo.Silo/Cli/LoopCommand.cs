@@ -1,3 +1,4 @@
+using Orleans.Hosting;
 using System.CommandLine;
 using System.Globalization;
 using Fpo.Grains.Embedded;

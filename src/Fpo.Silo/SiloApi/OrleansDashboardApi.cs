@@ -1,3 +1,4 @@
+using Orleans.Hosting;
 using Microsoft.AspNetCore.Routing;
 using Orleans.Dashboard;
 
