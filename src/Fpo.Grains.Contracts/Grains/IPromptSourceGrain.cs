@@ -21,8 +21,8 @@ public interface IPromptSourceGrain : IGrainWithStringKey
     Task StopAsync();
 
     /// <summary>
-    /// Batch <paramref name="batchId"/> left the data path (its labels reached the trainer's stream, or it was
-    /// dead-lettered), so its room in flight is free again; idempotent.
+    /// Batch <paramref name="batchId"/> left the data path (its labels are trained or dropped, or it yielded none), so
+    /// its room in flight is free again; idempotent.
     /// </summary>
     [Alias("Settled")]
     Task SettledAsync(string batchId);

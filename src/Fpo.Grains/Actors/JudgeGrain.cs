@@ -12,7 +12,7 @@ namespace Fpo.Grains.Actors;
 /// <summary>
 /// <see cref="IJudgeGrain"/> around <see cref="JudgeWork"/> with the run's judge: sends a batch's labels to the run's
 /// preference stream, counts its abstentions, dead-letters the pairs whose judging threw (with the error), and then
-/// tells the prompt source that the batch has left the data path.
+/// tells the prompt source when the batch has left the data path here (no label to train).
 /// </summary>
 [RolePlacement(RoleNames.Judge)]
 [ImplicitStreamSubscription(StreamNamespaces.Annotated)]
@@ -44,6 +44,7 @@ public sealed class JudgeGrain(RunCatalog runs) : Grain, IJudgeGrain, IStreamSub
             new BatchTally(batch.Pairs.Count, outcome.Labels.Count, outcome.Abstained, outcome.Failures.Count), _run.Abandoned).ConfigureAwait(true);
         _labelled += outcome.Labels.Count;
         _abstained += outcome.Abstained;
-        await GrainFactory.GetGrain<IPromptSourceGrain>(_run.RunId).SettledAsync(batch.Id).ConfigureAwait(true);
+        // A batch with labels settles once the trainer has trained them; one without leaves the data path here.
+        if (outcome.Labels.Count == 0) await GrainFactory.GetGrain<IPromptSourceGrain>(_run.RunId).SettledAsync(batch.Id).ConfigureAwait(true);
     }
 }

@@ -12,8 +12,8 @@ namespace Fpo.Grains.Actors;
 
 /// <summary>
 /// <see cref="IPromptSourceGrain"/>. A timer publishes whole batches, round-robin over the partitions, while the
-/// batches outstanding (published, not yet settled by the judge or a dead letter) hold fewer than loop.max_in_flight
-/// prompts. The stream write comes before the state write: a crash in between republishes the same ids, which
+/// batches outstanding (published and not yet settled: trained, or off the path without a label) hold fewer than
+/// loop.max_in_flight prompts. The stream write comes before the state write: a crash in between republishes the same ids, which
 /// downstream stages recognise, rather than losing a batch. A batch that has not settled within
 /// <see cref="OutstandingTimeout"/> is assumed lost on the way (a dead-lettered delivery) and frees its room.
 /// </summary>

@@ -19,8 +19,10 @@ namespace Fpo.Grains.Actors;
 /// only after the snapshot holding it is published (the lineage is the commit); an activation (after a crash, or on
 /// another silo) resumes the policy from the checkpoint of the newest snapshot and retrains whatever the inbox still
 /// holds that no snapshot does. Redeliveries of a preference in the inbox or in a snapshot are counted and skipped;
-/// stale ones are recorded as dropped with the reason. A publish that loses the version compare-and-set (a second
-/// activation during a partition) deactivates this one.
+/// stale ones are recorded as dropped with the reason. A batch settles at the prompt source once none of its
+/// preferences is left untrained, so the run's work in flight is bounded from prompt to trained step: a producer
+/// faster than the trainer waits instead of sampling pairs that would go stale. A publish that loses the version
+/// compare-and-set (a second activation during a partition) deactivates this one.
 /// </summary>
 [RolePlacement(RoleNames.Trainer)]
 [ImplicitStreamSubscription(StreamNamespaces.Preferences)]
@@ -34,6 +36,7 @@ public sealed class TrainerGrain(
     private static readonly TimeSpan BatchCheck = TimeSpan.FromMilliseconds(500);
 
     private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _untrainedPerBatch = new(StringComparer.Ordinal);
     private RunContext _run = null!;
     private TrainerWork _work = null!;
     private int _trainedInInbox;
@@ -47,9 +50,13 @@ public sealed class TrainerGrain(
         var assets = _run.Assets;
         _work = await TrainerWork.OpenAsync(_run.Stores.Snapshots, assets.InitialPolicy.Config, assets.Sae, assets.SaeDir, _run.Settings.Trainer,
             _run.TrainerFolder, cancellationToken).ConfigureAwait(true);
-        var kept = new List<PreferencePair>(inbox.State.Received.Count);
-        foreach (var pair in inbox.State.Received)
-            if (await _run.Stores.Lineage.SnapshotOfAsync(pair.Id, cancellationToken).ConfigureAwait(true) is null && _ids.Add(pair.Id)) kept.Add(pair);
+        var kept = new List<InboxEntry>(inbox.State.Received.Count);
+        foreach (var entry in inbox.State.Received)
+            if (await _run.Stores.Lineage.SnapshotOfAsync(entry.Pair.Id, cancellationToken).ConfigureAwait(true) is null && _ids.Add(entry.Pair.Id))
+            {
+                kept.Add(entry);
+                _untrainedPerBatch[entry.BatchId] = _untrainedPerBatch.GetValueOrDefault(entry.BatchId) + 1;
+            }
         inbox.State.Received = kept;
         _untrainedSince = DateTimeOffset.UtcNow;
         this.RegisterGrainTimer(TrainWaitedAsync, new GrainTimerCreationOptions(BatchCheck, BatchCheck) { KeepAlive = true });
@@ -86,6 +93,7 @@ public sealed class TrainerGrain(
     {
         _run.Abandoned.ThrowIfCancellationRequested();
         var admitted = 0;
+        var seen = _untrainedPerBatch.ContainsKey(batch.Id);
         foreach (var pair in batch.Preferences)
         {
             if (_ids.Contains(pair.Id) || await _run.Stores.Lineage.SnapshotOfAsync(pair.Id, _run.Abandoned).ConfigureAwait(true) is not null)
@@ -100,11 +108,13 @@ public sealed class TrainerGrain(
                 continue;
             }
             if (Untrained == 0) _untrainedSince = DateTimeOffset.UtcNow;
-            inbox.State.Received.Add(pair);
+            inbox.State.Received.Add(new InboxEntry(batch.Id, pair));
             _ids.Add(pair.Id);
+            _untrainedPerBatch[batch.Id] = _untrainedPerBatch.GetValueOrDefault(batch.Id) + 1;
             admitted++;
         }
         if (admitted > 0) await inbox.WriteStateAsync(_run.Abandoned).ConfigureAwait(true);
+        else if (!seen) await SettleAsync(batch.Id).ConfigureAwait(true);
         while (Untrained >= _run.Settings.Trainer.Training.BatchSize && !AtSnapshotLimit)
             await TrainAsync(_run.Settings.Trainer.Training.BatchSize).ConfigureAwait(true);
     }
@@ -117,10 +127,16 @@ public sealed class TrainerGrain(
 
     private async Task TrainAsync(int count)
     {
-        var pairs = inbox.State.Received.GetRange(_trainedInInbox, count);
-        var report = await turns.RunAsync(() => _work.Train(pairs)).ConfigureAwait(true);
+        var entries = inbox.State.Received.GetRange(_trainedInInbox, count);
+        var report = await turns.RunAsync(() => _work.Train([.. entries.Select(e => e.Pair)])).ConfigureAwait(true);
         _run.Abandoned.ThrowIfCancellationRequested();
         _trainedInInbox += count;
+        foreach (var entry in entries)
+            if ((_untrainedPerBatch[entry.BatchId] -= 1) == 0)
+            {
+                _untrainedPerBatch.Remove(entry.BatchId);
+                await SettleAsync(entry.BatchId).ConfigureAwait(true);
+            }
         _untrainedSince = DateTimeOffset.UtcNow;
         if (_work.Step % _run.Settings.Trainer.SnapshotEvery == 0) report = report with { PublishedVersion = await PublishAsync().ConfigureAwait(true) };
         _lastStep = report;
@@ -135,7 +151,7 @@ public sealed class TrainerGrain(
         long version;
         try
         {
-            version = await _work.PublishAsync(_run.Stores.Snapshots, [.. trained.Select(p => p.Id)], null, _run.Abandoned).ConfigureAwait(true);
+            version = await _work.PublishAsync(_run.Stores.Snapshots, [.. trained.Select(e => e.Pair.Id)], null, _run.Abandoned).ConfigureAwait(true);
         }
         catch (SnapshotConflictException e)
         {
@@ -144,17 +160,23 @@ public sealed class TrainerGrain(
             throw;
         }
         inbox.State.Received.RemoveRange(0, _trainedInInbox);
-        foreach (var pair in trained) _ids.Remove(pair.Id);
+        foreach (var entry in trained) _ids.Remove(entry.Pair.Id);
         _trainedInInbox = 0;
         await inbox.WriteStateAsync(_run.Abandoned).ConfigureAwait(true);
         await SnapshotAnnouncements.PublishAsync(ServiceProvider, _run, version).ConfigureAwait(true);
         return version;
     }
+
+    private Task SettleAsync(string batchId) => GrainFactory.GetGrain<IPromptSourceGrain>(_run.RunId).SettledAsync(batchId);
 }
 
-/// <summary>What the trainer received and no snapshot holds yet, in arrival order.</summary>
+/// <summary>What the trainer received and no snapshot holds yet, in arrival order, each with the batch it came in.</summary>
 [GenerateSerializer, Alias("fpo.TrainerInbox")]
 public sealed class TrainerInbox
 {
-    [Id(0)] public List<PreferencePair> Received { get; set; } = [];
+    [Id(0)] public List<InboxEntry> Received { get; set; } = [];
 }
+
+/// <summary>A preference in the trainer's inbox and the batch (of the prompt source) it came in.</summary>
+[GenerateSerializer, Immutable, Alias("fpo.InboxEntry")]
+public sealed record InboxEntry([property: Id(0)] string BatchId, [property: Id(1)] PreferencePair Pair);

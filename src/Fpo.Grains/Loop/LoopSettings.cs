@@ -17,7 +17,7 @@ public sealed record LoopSettings
     public int JudgeGrains { get; init; } = 1;
     public int ReferenceBatch { get; init; } = 8;
     public int JudgeBatch { get; init; } = 16;
-    /// <summary>Prompts and unjudged pairs in flight at most; the prompt source waits above it.</summary>
+    /// <summary>Prompts in flight at most, from the prompt source until their labels are trained; the prompt source waits above it.</summary>
     public int MaxInFlight { get; init; } = 32;
     public int PromptSeed { get; init; } = 1;
     public bool TakeTurns { get; init; }

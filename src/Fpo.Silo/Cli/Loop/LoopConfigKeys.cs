@@ -53,7 +53,7 @@ public static class LoopConfigKeys
         new("loop", "judge_grains", "1", "Judge grains."),
         new("loop", "reference_batch", "8", "Pairs per reference-grain batch."),
         new("loop", "judge_batch", "16", "Pairs per judge-grain batch."),
-        new("loop", "max_in_flight", "32", "Prompts and unjudged pairs in flight at most (back-pressure on the prompt source)."),
+        new("loop", "max_in_flight", "32", "Prompts in flight at most, from the prompt source until their labels are trained (back-pressure on the prompt source)."),
         new("loop", "take_turns", "false", "Let the compute-heavy grains take turns on the cores instead of running concurrently."),
         new("loop", "lease_visibility_seconds", "120", "How long a leased record stays hidden before it is delivered again."),
         new("loop", "lease_wait_seconds", "0.5", "How long an idle grain waits for work per step."),
