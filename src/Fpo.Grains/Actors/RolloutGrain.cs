@@ -15,7 +15,8 @@ namespace Fpo.Grains.Actors;
 /// <summary>
 /// <see cref="IRolloutGrain"/> around <see cref="RolloutWork"/>. A batch is sampled by one policy version: an
 /// announcement only notes the newest version, and the replica switches before the next batch. Prompts it cannot
-/// sample go to the dead letters with the reason; a batch none of whose prompts could be sampled settles at once.
+/// sample go to the dead letters with the reason; a batch none of whose prompts could be sampled settles at once. A
+/// batch whose tally is in the journal was sampled and sent on before, and its redelivery is skipped.
 /// </summary>
 [RolePlacement(RoleNames.Rollout)]
 [ImplicitStreamSubscription(StreamNamespaces.Prompts)]
@@ -25,6 +26,7 @@ public sealed class RolloutGrain(RunCatalog runs, ComputeTurns turns, RunEvents 
 {
     private RunContext _run = null!;
     private RolloutWork _work = null!;
+    private readonly HashSet<string> _sampled = new(StringComparer.Ordinal);
     private long _announced = -1, _pairsProduced, _switches, _failed;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -35,6 +37,8 @@ public sealed class RolloutGrain(RunCatalog runs, ComputeTurns turns, RunEvents 
         var partition = GrainKeys.ParsePartition(this.GetPrimaryKeyString()).Partition;
         _work = new RolloutWork(assets.InitialPolicy.Config, assets.Tokenizer, assets.PromptEncoder, assets.Sae,
             _run.Settings.Rollout with { Seed = _run.Settings.Rollout.Seed + (ulong)partition });
+        foreach (var entry in await _run.Stores.Journal.ReadAsync(JournalKinds.RolloutBatch, 0, int.MaxValue, cancellationToken).ConfigureAwait(true))
+            _sampled.Add(entry.Id);
         _announced = (await _run.Stores.Snapshots.LatestAsync(cancellationToken).ConfigureAwait(true))?.Version
             ?? throw new InvalidOperationException($"run {runId}: the snapshot store is empty; the run publishes the initial policy as version 0 first");
     }
@@ -53,6 +57,7 @@ public sealed class RolloutGrain(RunCatalog runs, ComputeTurns turns, RunEvents 
     private async Task OnBatchAsync(PromptBatch batch, StreamSequenceToken? token)
     {
         _run.Abandoned.ThrowIfCancellationRequested();
+        if (_sampled.Contains(batch.Id)) return;
         await SwitchAsync().ConfigureAwait(true);
         var outcome = await turns.RunAsync(() => _work.Sample(batch.Prompts, _run.Abandoned)).ConfigureAwait(true);
         _run.Abandoned.ThrowIfCancellationRequested();
@@ -63,6 +68,7 @@ public sealed class RolloutGrain(RunCatalog runs, ComputeTurns turns, RunEvents 
         if (outcome.Pairs.Count == 0)
         {
             await GrainJournal.TallyAsync(_run.Stores, JournalKinds.RolloutBatch, batch.Id, tally, _run.Abandoned).ConfigureAwait(true);
+            _sampled.Add(batch.Id);
             await GrainFactory.GetGrain<IPromptSourceGrain>(_run.RunId).SettledAsync(batch.Id).ConfigureAwait(true);
             return;
         }
@@ -74,6 +80,7 @@ public sealed class RolloutGrain(RunCatalog runs, ComputeTurns turns, RunEvents 
         }
         await this.Stream<PairBatch>(StreamNamespaces.Pairs, this.GetPrimaryKeyString()).OnNextAsync(new PairBatch(batch.Id, outcome.Pairs)).ConfigureAwait(true);
         await GrainJournal.TallyAsync(_run.Stores, JournalKinds.RolloutBatch, batch.Id, tally, _run.Abandoned).ConfigureAwait(true);
+        _sampled.Add(batch.Id);
         _pairsProduced += outcome.Pairs.Count;
         events.OnPairsSampled(_run.RunId, outcome.Pairs);
     }
