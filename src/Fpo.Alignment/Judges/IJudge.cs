@@ -3,7 +3,7 @@ namespace Fpo.Alignment.Judges;
 /// <summary>
 /// A pairwise judge: given a context and two responses, the probability that response A is better, or an abstention
 /// with its reason. A judge never turns a failure into a label: an error, a timeout, an unparsable answer or a
-/// probability too close to 0.5 is an abstention (shared/FPO.md §Judges). Implementations are thread-safe.
+/// probability too close to 0.5 is an abstention. Implementations are thread-safe.
 /// </summary>
 public interface IJudge
 {

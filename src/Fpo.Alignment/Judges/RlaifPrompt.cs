@@ -3,7 +3,7 @@ using System.Text;
 namespace Fpo.Alignment.Judges;
 
 /// <summary>
-/// The RLAIF prompt (Lee et al. 2023, shared/FPO.md §Judges): a preamble with the task and rubric, optional solved
+/// The RLAIF prompt (Lee et al. 2023): a preamble with the task and rubric, optional solved
 /// examples, the sample ("Context", "Response 1", "Response 2") and the ending "Preferred Response=", after which the
 /// judge's next token is read. The chain-of-thought variant stops after the sample with a request for a rationale; the
 /// rationale is then appended and followed by the ending.

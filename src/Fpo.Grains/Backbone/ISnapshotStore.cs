@@ -1,7 +1,7 @@
 namespace Fpo.Grains.Backbone;
 
 /// <summary>
-/// Versioned policy snapshots (Azure Blob storage's role, shared/DESIGN.md §2). Version 0 is the starting policy; the
+/// Versioned policy snapshots (Azure Blob storage's role in the design). Version 0 is the starting policy; the
 /// trainer publishes 1, 2, … Publishing is atomic and compare-and-set: it succeeds only for version latest + 1, so a
 /// second (zombie) trainer cannot publish over the elected one, and it records the lineage (which preferences went into
 /// the snapshot) in the same step, so a preference is consumed if and only if a snapshot holds it. Every snapshot

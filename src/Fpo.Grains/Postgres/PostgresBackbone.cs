@@ -5,8 +5,8 @@ namespace Fpo.Grains.Postgres;
 
 /// <summary>
 /// The distributed <see cref="IBackbone"/>: every silo of a run opens one against the same database and run id, and
-/// they share streams, snapshots, lineage, feature statistics, the journal and the singleton roles through it
-/// (shared/DESIGN.md §2, §4). Opening creates or migrates the schema and registers the run.
+/// they share streams, snapshots, lineage, feature statistics, the journal and the singleton roles through it.
+/// Opening creates or migrates the schema and registers the run.
 /// <para>
 /// Failures: every operation retries transient failures (the server restarting or unreachable, a broken connection, a
 /// deadlock) until it succeeds or is cancelled (or <see cref="PostgresBackboneOptions.MaxRetries"/> runs out), logging

@@ -9,10 +9,10 @@ using Fpo.Silo.SiloApi;
 namespace Fpo.Silo.Cli;
 
 /// <summary>
-/// `fpo loop`: the online RLAIF loop in one process on the embedded backbone (shared/DESIGN.md §4). Settings come from
+/// `fpo loop`: the online RLAIF loop in one process on one in-process Orleans silo. Settings come from
 /// silo-config/local.yaml, FPO__section__key environment variables and the options, in that order; the run folder
-/// runs/NAME holds the effective config, metrics.jsonl, the backbone's streams, snapshots, lineage and feature
-/// statistics, the trainer's checkpoints and, at the end, chart.svg. While it runs, the silo's HTTP API and dashboard
+/// runs/NAME holds the effective config, metrics.jsonl, the Orleans streams and grain state (orleans/), snapshots,
+/// lineage, journal and feature statistics, the trainer's checkpoints and, at the end, chart.svg. While it runs, the silo's HTTP API and dashboard
 /// listen on the api section's address (127.0.0.1:8088 by default; the URL is printed); stopping the loop through the
 /// API keeps the process serving until POST /api/run/start resumes the run or Ctrl+C ends it.
 /// </summary>
