@@ -42,6 +42,7 @@ public sealed class TrainerGrain(
     private int _trainedInInbox;
     private DateTimeOffset _untrainedSince;
     private long _dropped, _duplicates;
+    private bool _superseded;
     private TrainerStepReport? _lastStep;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -73,7 +74,7 @@ public sealed class TrainerGrain(
     /// <summary>A graceful deactivation (SIGTERM, a clean stop) publishes what was trained, so nothing trained is redone.</summary>
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_work is not null && _trainedInInbox > 0 && !cancellationToken.IsCancellationRequested) await PublishAsync().ConfigureAwait(true);
+        if (_work is not null && _trainedInInbox > 0 && !_superseded && !cancellationToken.IsCancellationRequested) await PublishAsync().ConfigureAwait(true);
     }
 
     public async Task<long> FlushAsync()
@@ -156,6 +157,8 @@ public sealed class TrainerGrain(
         catch (SnapshotConflictException e)
         {
             log.LogWarning("run {Run}: another trainer published first ({Message}); this activation stands down", _run.RunId, e.Message);
+            // Its steps since the last snapshot are on a policy the run never published: it publishes nothing more, not even on its way out.
+            _superseded = true;
             DeactivateOnIdle();
             throw;
         }

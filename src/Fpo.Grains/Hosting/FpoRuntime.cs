@@ -2,6 +2,7 @@ using Orleans.Hosting;
 using Fpo.Grains.Contracts;
 using Fpo.Grains.Runs;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
 
 namespace Fpo.Grains.Hosting;
 
@@ -13,6 +14,9 @@ public static class FpoRuntime
         silo.Services.AddSingleton<RunCatalog>();
         silo.Services.AddSingleton<RunEvents>();
         silo.Services.AddSingleton<ComputeTurns>();
+        // Orleans serializes exceptions of other namespaces than System and Microsoft only when told to: without this, a
+        // grain's own exception (a trainer's lost snapshot compare-and-set) reaches a caller on another silo as a codec error.
+        silo.Services.Configure<ExceptionSerializationOptions>(options => options.SupportedNamespacePrefixes.Add("Fpo"));
         // Announcements are hints (the weights are read from the snapshot store), so a lost one costs a little
         // staleness, never data; delivery is still awaited so a trainer's publish is followed by its announcement.
         silo.AddBroadcastChannel(FpoProviders.Announcements, options => options.FireAndForgetDelivery = false);

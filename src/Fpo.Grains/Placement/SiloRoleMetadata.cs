@@ -14,7 +14,9 @@ public static class SiloRoleMetadata
     public static ISiloBuilder UseRolePlacement(this ISiloBuilder silo, IEnumerable<string> roles)
     {
         silo.UseSiloMetadata(new Dictionary<string, string> { [Key] = string.Join(",", roles) });
-        silo.Services.AddPlacementFilter<RolePlacementStrategy, RolePlacementDirector>(ServiceLifetime.Singleton);
+        // Transient: Orleans initializes a strategy with the role of each grain type it resolves; a shared one would
+        // end up with the role of the type resolved last and place every grain type by it.
+        silo.Services.AddPlacementFilter<RolePlacementStrategy, RolePlacementDirector>(ServiceLifetime.Transient);
         return silo;
     }
 

@@ -1,0 +1,87 @@
+using Fpo.Alignment.Preferences;
+using Fpo.Alignment.Training;
+using Fpo.Grains.Backbone;
+using Fpo.Grains.Embedded;
+using Fpo.Grains.Roles;
+using Fpo.Grains.Tests.Embedded;
+using Fpo.Grains.Work;
+using Fpo.Models.Optimization;
+using Fpo.Models.Transformer;
+
+namespace Fpo.Grains.Tests.Work;
+
+/// <summary>Where the trainer resumes: the checkpoint of the newest snapshot's step, and only if it holds that snapshot's weights.</summary>
+public sealed class TrainerWorkTests : RunFolder
+{
+    private static readonly TrainerSettings Settings = new()
+    {
+        Training = new PreferenceTrainingSettings { Method = "simpo", LearningRate = 1e-3f, Schedule = "constant", BatchSize = 2 },
+        SnapshotEvery = 2,
+        MaxPolicyLag = 2,
+    };
+
+    private readonly TransformerModel _policy = TinyLoop.Assets().InitialPolicy;
+
+    private string CheckpointDir => Path.Combine(Folder, "trainer");
+
+    private Task<TrainerWork> OpenAsync(ISnapshotStore snapshots) => TrainerWork.OpenAsync(snapshots, _policy.Config, null, null, Settings, CheckpointDir, Ct);
+
+    private async Task PublishSnapshotsThroughAsync(ISnapshotStore snapshots, long version)
+    {
+        for (var v = 0; v <= version; v++)
+        {
+            var model = new TransformerModel(_policy.Config);
+            _policy.Parameters.CopyTo(model.Parameters, 0);
+            model.Parameters[0] += v;
+            await snapshots.PublishAsync(new SnapshotPublication(v, PolicySnapshot.Files(model), [], v), Ct);
+        }
+    }
+
+    private static PreferencePair[] Batch(params string[] ids) => [.. ids.Select(id => new PreferencePair
+    {
+        Id = id,
+        Prompt = "the cat",
+        Chosen = " sat.",
+        Rejected = " sat on the mat with dogs",
+        PromptTokens = TinyLoop.Tokenizer.Encode("the cat"),
+        ChosenTokens = TinyLoop.Tokenizer.Encode(" sat."),
+        RejectedTokens = TinyLoop.Tokenizer.Encode(" sat on the mat with dogs " + id),
+        Label = 0.9,
+        PolicyVersion = 0,
+    })];
+
+    [Fact]
+    public async Task Opening_resumes_weights_and_optimizer_from_the_checkpoint_of_the_newest_snapshot_and_redoes_the_steps_after_it()
+    {
+        await using var stores = EmbeddedBackbone.Open(Folder);
+        await PublishSnapshotsThroughAsync(stores.Snapshots, 0);
+        var first = await OpenAsync(stores.Snapshots);
+        first.Train(Batch("p0", "p1"));
+        first.Train(Batch("p2", "p3"));
+        await first.PublishAsync(stores.Snapshots, ["p0", "p1", "p2", "p3"], null, Ct);
+        first.Train(Batch("p4", "p5"));  // step 3, lost with its process
+        var lost = first.Train(Batch("p6", "p7"));
+
+        var resumed = await OpenAsync(stores.Snapshots);
+
+        Assert.Equal((2L, 1L, 4L), (resumed.Step, resumed.SnapshotVersion, resumed.Trained));
+        resumed.Train(Batch("p4", "p5"));
+        // Step 4's loss depends on step 3's update, hence on the AdamW moments the checkpoint restored.
+        Assert.Equal(lost.Metrics.Loss, resumed.Train(Batch("p6", "p7")).Metrics.Loss, 1e-6f);
+    }
+
+    [Fact]
+    public async Task A_checkpoint_that_does_not_hold_the_newest_snapshots_weights_is_not_resumed_from()
+    {
+        await using var stores = EmbeddedBackbone.Open(Folder);
+        await PublishSnapshotsThroughAsync(stores.Snapshots, 1);
+        // Another trainer's checkpoint at the same step (here of another shape, which resuming from would refuse outright).
+        var other = new TransformerModel(ModelConfig.CreateGpt2(TinyLoop.Tokenizer.VocabSize, 32, layers: 1, channels: 16, heads: 2), 5);
+        PreferenceCheckpoint.Save(CheckpointDir, other, AdamW.For(other, Settings.Training.AdamW()),
+            new PreferenceCheckpoint.State(1, 1, 0, Settings.Training, "online", null, null));
+
+        var work = await OpenAsync(stores.Snapshots);
+
+        Assert.Equal((1L, 1L), (work.Step, work.SnapshotVersion));
+    }
+}
