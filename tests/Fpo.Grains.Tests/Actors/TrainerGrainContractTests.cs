@@ -103,7 +103,7 @@ public sealed class TrainerGrainContractTests(ActorCluster cluster)
         Assert.Null(cluster.HostOf(run.Trainer));
         // A graceful deactivation publishes what was trained, so no step is redone; p2 stays in the inbox.
         Assert.Equal(["p0", "p1"], await LineageAsync(run, 1));
-        Assert.Equal(["p2"], run.Writes<TrainerInbox>(run.Trainer)[^1].Received.Select(p => p.Id));
+        Assert.Equal(["p2"], run.Writes<TrainerInbox>(run.Trainer)[^1].Received.Select(e => e.Pair.Id));
 
         await SendAsync(run, "j2", Preference("p3"));
         var step2 = await run.Steps.FirstAsync(s => s.Step == 2, "step 2, by the reactivated trainer, on p2 from its inbox and p3");
