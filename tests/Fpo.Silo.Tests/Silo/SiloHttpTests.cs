@@ -29,10 +29,10 @@ public sealed class SiloHttpTests : IDisposable
         using var stop = new CancellationTokenSource();
         var silo = Run(stop.Token, "silo", "--config", Path.Combine(RepoPaths.Root, "silo-config", "api.yaml"),
             "--set", "backbone.kind=embedded", "--set", "backbone.run=http", "--set", "silo.name=http",
-            "--set", "silo.roles=trainer,prompt_source,rollout,reference,judge,evaluator,api", "--set", "silo.lead_poll_seconds=0.2",
+            "--set", "silo.roles=trainer,prompt_source,rollout,reference,judge,evaluator,api",
             "--set", $"run.runs={Path.Combine(_root, "runs")}", "--set", $"run.data={Path.Combine(_root, "data")}", "--set", $"silo.work={Path.Combine(_root, "work")}",
             "--set", "task.size=tiny", "--set", "trainer.snapshot_every=1", "--set", "trainer.batch_size=4",
-            "--set", "trainer.batch_wait_seconds=1", "--set", "rollout.batch_prompts=4", "--set", "loop.lease_wait_seconds=0.1",
+            "--set", "trainer.batch_wait_seconds=1", "--set", "rollout.batch_prompts=4",
             "--set", $"api.port={port}", "--set", $"api.token_env={TokenVariable}", "--set", "api.serve_openai=false");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(10) };
 
