@@ -9,8 +9,8 @@ namespace Fpo.Silo.Tests.Silo;
 
 /// <summary>
 /// `fpo silo` over HTTP while it runs: every silo answers /healthz, /readyz and /metrics (queue depths for the
-/// autoscalers) from the start, and the api role takes the same address over with the full API once the run's model is
-/// loaded; the token guards everything but /healthz.
+/// autoscalers) from the start, and the api role takes the same address over with the full API and the Orleans
+/// dashboard of its silo once the run's model is loaded; the token guards everything but /healthz.
 /// </summary>
 public sealed class SiloHttpTests : IDisposable
 {
@@ -58,6 +58,9 @@ public sealed class SiloHttpTests : IDisposable
         var metricsText = await (await Send(http, "metrics", Token)).Content.ReadAsStringAsync(ct);
         Assert.Contains("fpo_stream_records{state=\"acknowledged\",stream=\"prompts\"}", metricsText, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await Send(http, "healthz", null)).StatusCode);
+        // The api role's silo hosts the silo half of the Orleans dashboard, so its API serves the dashboard of this silo.
+        var dashboard = await Send(http, "orleans/DashboardCounters", Token);
+        Assert.True(dashboard.StatusCode == HttpStatusCode.OK, await dashboard.Content.ReadAsStringAsync(ct));
 
         await stop.CancelAsync();
         var (exit, output, error) = await silo;
