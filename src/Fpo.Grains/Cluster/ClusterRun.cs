@@ -12,6 +12,8 @@ namespace Fpo.Grains.Cluster;
 /// </summary>
 public static class ClusterRun
 {
+    private static readonly TimeSpan SnapshotPoll = TimeSpan.FromSeconds(1);
+
     /// <summary>The run's context on this silo, once snapshot 0 is there (published by this silo when it may start the run).</summary>
     public static async Task<RunContext> OpenAsync(string runId, IRunStores stores, SiloSettings silo, Func<CancellationToken, Task<RunAssetSource>>? prepareRun,
         Action<string> log, CancellationToken cancellationToken)
@@ -22,7 +24,7 @@ public static class ClusterRun
         {
             if (!waiting) log($"waiting for snapshot 0 of run {runId} (the trainer silo publishes it with the run's assets)");
             waiting = true;
-            await Task.Delay(silo.LeadPoll, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(SnapshotPoll, cancellationToken).ConfigureAwait(false);
         }
         var initial = await stores.Snapshots.GetAsync(0, cancellationToken).ConfigureAwait(false);
         var assets = RunAssets.Load(initial, silo.WorkDir);

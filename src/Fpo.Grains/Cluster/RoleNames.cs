@@ -1,9 +1,9 @@
 namespace Fpo.Grains.Cluster;
 
 /// <summary>
-/// The roles a silo can run (shared/DESIGN.md §4). <see cref="Singletons"/> run in exactly one silo of a run at a time,
-/// elected through <see cref="Backbone.IBackbone.TryLeadAsync"/>; the others scale out. <see cref="Api"/> (the HTTP API
-/// and dashboard) lives above this assembly: the silo's CLI creates it, <see cref="SiloRoles.Create"/> the others.
+/// The roles a silo can run (DESIGN.md §4): a grain is placed only on a silo with its role. The grains of
+/// <see cref="Singletons"/> are keyed by run, so Orleans keeps one activation of each per run; the others scale out.
+/// <see cref="Api"/> (the HTTP API and dashboard) is no grain: the silo's CLI serves it.
 /// </summary>
 public static class RoleNames
 {

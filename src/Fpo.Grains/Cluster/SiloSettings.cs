@@ -13,9 +13,7 @@ public sealed record SiloSettings
     public required string Name { get; init; }
     public required LoopSettings Loop { get; init; }
     public required string WorkDir { get; init; }
-    public TimeSpan LeadPoll { get; init; } = TimeSpan.FromSeconds(2);
-    public TimeSpan RestartBackoff { get; init; } = TimeSpan.FromSeconds(5);
-    /// <summary>Stop cleanly once the run's latest snapshot reaches this version (checked every <see cref="LeadPoll"/>).</summary>
+    /// <summary>Stop cleanly once the run's latest snapshot reaches this version.</summary>
     public long? StopAtVersion { get; init; }
     public TimeSpan? MaxDuration { get; init; }
 
@@ -26,8 +24,6 @@ public sealed record SiloSettings
             if (!RoleNames.All.Contains(role))
                 throw new ArgumentException($"silo.roles: unknown role '{role}' (expected some of {string.Join(", ", RoleNames.All)})");
         if (Roles.Distinct(StringComparer.Ordinal).Count() != Roles.Count) throw new ArgumentException($"silo.roles names a role twice ({string.Join(", ", Roles)})");
-        if (LeadPoll <= TimeSpan.Zero) throw new ArgumentException($"silo.lead_poll_seconds must be positive (got {LeadPoll.TotalSeconds})");
-        if (RestartBackoff < TimeSpan.Zero) throw new ArgumentException($"silo.restart_seconds must be >= 0 (got {RestartBackoff.TotalSeconds})");
         return this;
     }
 }

@@ -1,4 +1,3 @@
-using Fpo.Alignment.Preferences;
 using Fpo.Grains.Backbone;
 using Fpo.Grains.Roles;
 using Fpo.Models.Transformer;
@@ -6,8 +5,8 @@ using Fpo.Models.Transformer;
 namespace Fpo.Grains.Loop;
 
 /// <summary>
-/// How each grain of the loop is built from the run's assets and settings — one place for the embedded all-in-one
-/// <see cref="LoopHost"/> and the per-role silos of <see cref="Cluster.RoleHost"/>, so both run the same grains.
+/// What the grains of a run share when they build what they own from the run's assets: the check of the settings
+/// against the assets, and frozen copies of a model (the reference and the evaluator own one each).
 /// </summary>
 public static class LoopGrains
 {
@@ -18,39 +17,6 @@ public static class LoopGrains
         if (assets.Sae is null && settings.Trainer.Training.Method == "fpo")
             throw new ArgumentException("fpo needs an SAE (its constraint reads the SAE's features); give one or choose dpo, simpo, tdpo1 or tdpo2");
     }
-
-    /// <summary>
-    /// The leases of the compute-heavy grains: when they take turns on the cores, a grain without work gives its turn
-    /// back at once instead of holding the cores through its lease wait.
-    /// </summary>
-    public static LeaseSettings ComputeLeases(LoopSettings settings) => settings.TakeTurns ? settings.Leases with { Wait = TimeSpan.Zero } : settings.Leases;
-
-    public static PromptSourceGrain PromptSource(RunStreams streams, LoopAssets assets, LoopSettings settings) =>
-        new(streams.Prompts, [streams.Pairs, streams.Annotated], assets.TrainPrompts, settings.Rollout.BatchPrompts, settings.MaxInFlight, settings.PromptSeed, settings.Leases);
-
-    /// <summary>Rollout grain number <paramref name="index"/>; its seed is the configured one plus the index.</summary>
-    public static RolloutGrain Rollout(int index, IBackbone backbone, RunStreams streams, LoopAssets assets, LoopSettings settings) =>
-        new($"rollout-{index}", backbone, streams.Prompts, streams.Pairs, assets.InitialPolicy.Config, assets.Tokenizer, assets.PromptEncoder, assets.Sae,
-            settings.Rollout with { Seed = settings.Rollout.Seed + (ulong)index }, ComputeLeases(settings));
-
-    /// <summary>The reference grain on <paramref name="reference"/>, a frozen copy of the run's snapshot 0 that it owns.</summary>
-    public static ReferenceGrain Reference(IBackbone backbone, RunStreams streams, LoopAssets assets, LoopSettings settings, TransformerModel reference) =>
-        new(backbone, streams.Pairs, streams.Annotated, reference, assets.Sae, assets.SaeDir is null ? null : ReferenceData.SaeIdOf(assets.SaeDir),
-            settings.ReferenceBatch, settings.Rollout, ComputeLeases(settings));
-
-    public static JudgeGrain Judge(int index, IBackbone backbone, RunStreams streams, LoopAssets assets, LoopSettings settings) =>
-        new($"judge-{index}", backbone, streams.Annotated, streams.Preferences, assets.Judge, settings.JudgeBatch, settings.Leases);
-
-    /// <summary>The trainer, resumed from the newest snapshot (its checkpoints live in <paramref name="trainerDir"/>).</summary>
-    public static Task<TrainerGrain> TrainerAsync(IBackbone backbone, RunStreams streams, LoopAssets assets, LoopSettings settings, string trainerDir,
-        CancellationToken cancellationToken, TimeProvider? time = null) =>
-        TrainerGrain.OpenAsync(backbone, streams.Preferences, assets.InitialPolicy.Config, assets.Sae, assets.SaeDir, settings.Trainer, ComputeLeases(settings),
-            trainerDir, cancellationToken, time);
-
-    /// <summary>The evaluator against <paramref name="reference"/>, a frozen copy of the run's snapshot 0 that it owns.</summary>
-    public static EvaluatorGrain Evaluator(IBackbone backbone, LoopAssets assets, LoopSettings settings, TransformerModel reference) =>
-        new(backbone, assets.InitialPolicy.Config, reference, assets.Tokenizer, assets.PromptEncoder, assets.Sae, assets.Judge, assets.HeldOutPrompts,
-            settings.Evaluator, settings.Leases.Wait);
 
     /// <summary>A new model with the weights <paramref name="source"/> holds now, for a grain to own.</summary>
     public static TransformerModel Frozen(TransformerModel source)

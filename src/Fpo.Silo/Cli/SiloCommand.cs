@@ -1,25 +1,32 @@
 using System.CommandLine;
 using Fpo.Grains.Cluster;
+using Fpo.Grains.Contracts;
+using Fpo.Grains.Runs;
 using Fpo.Silo.Cli.Loop;
 using Fpo.Silo.Cli.Silo;
 using Fpo.Silo.SiloApi;
+using Microsoft.Extensions.Hosting;
+using Orleans;
 
 namespace Fpo.Silo.Cli;
 
 /// <summary>
-/// `fpo silo`: one process of a cluster run (shared/DESIGN.md §4, §5). It runs the roles its config names
-/// (silo-config/trainer.yaml, rollout.yaml, reference.yaml, judge.yaml, api.yaml) on the configured backbone — PostgreSQL
-/// for a cluster, whose connection string comes from FPO__backbone__connection only — keeps them running through
-/// failures and database restarts, and prints a status line every few seconds. SIGTERM (or Ctrl+C) stops it cleanly:
-/// each role finishes its batch in hand and the trainer publishes what it trained.
+/// `fpo silo`: one Orleans silo of a cluster run (DESIGN.md §2, §4, §5). It joins the cluster on the configured
+/// backbone — PostgreSQL, whose connection string comes from FPO__backbone__connection only — hosts the grains of the
+/// roles its config names (placement by role), opens the run from snapshot 0 (a trainer silo publishes it when the run
+/// is empty), starts the singletons its roles name and prints a status line every few seconds. Orleans keeps one
+/// activation of each singleton and moves the grains of a dead silo. SIGTERM (or Ctrl+C) stops the silo gracefully:
+/// its grains deactivate, and the trainer publishes what it trained.
 /// </summary>
 public static class SiloCommand
 {
+    private static readonly TimeSpan LimitCheck = TimeSpan.FromSeconds(1);
+
     public static Command Create()
     {
         var config = new Option<FileInfo>("--config") { Description = "The silo's settings (YAML), e.g. silo-config/rollout.yaml; every key is documented there.", Required = true };
         var set = new Option<string[]>("--set") { Description = "SECTION.KEY=VALUE: any setting of the config (repeatable), e.g. --set rollout.grains=2." };
-        var command = new Command("silo", "Run one silo of a cluster run: the roles its config names (trainer, prompt_source, rollout, reference, judge, evaluator) on a PostgreSQL backbone shared by every silo of the run. Settings: the --config file, then environment variables FPO__section__key (the connection string only from FPO__backbone__connection), then --set. SIGTERM stops cleanly.")
+        var command = new Command("silo", "Run one Orleans silo of a cluster run: it hosts the grains of the roles its config names (trainer, prompt_source, rollout, reference, judge, evaluator, api) in a cluster on PostgreSQL shared by every silo of the run. Settings: the --config file, then environment variables FPO__section__key (the connection string only from FPO__backbone__connection), then --set. SIGTERM stops cleanly.")
         {
             config, set,
         };
@@ -29,34 +36,103 @@ public static class SiloCommand
             var overrides = (parse.GetValue(set) ?? []).Select(s => LoopConfig.ParseSet(s, SiloConfigKeys.All)).ToList();
             var settings = LoopConfig.Load(parse.GetValue(config)!.FullName, Environment.GetEnvironmentVariables(), overrides, SiloConfigKeys.All, "fpo silo", []);
             var (silo, backboneOptions) = SiloSettingsReader.Read(settings);
+            var endpoint = SiloSettingsReader.Endpoint(settings);
             var statusEvery = SiloSettingsReader.StatusInterval(settings);
+            var apiOptions = ApiSettingsReader.Read(settings, Environment.GetEnvironmentVariables());
+            if (silo.Roles.Contains(RoleNames.Api) && apiOptions is null)
+                throw new CliException("silo.roles names api but api.enabled is false: enable the API or drop the role");
             var log = new SiloLog(parse.InvocationConfiguration.Output, silo.Name);
-            log.Write($"starting roles {string.Join(", ", silo.Roles)} on run {backboneOptions.RunId} ({backboneOptions.Kind} backbone)");
+            log.Write($"starting a silo with roles {string.Join(", ", silo.Roles)} on run {backboneOptions.RunId} ({backboneOptions.Kind} backbone)");
 
             await using var backbone = await SiloBackbone.OpenAsync(backboneOptions, log, cancel).ConfigureAwait(false);
-            Func<CancellationToken, Task<RunAssetSource>>? prepareRun = silo.Roles.Contains(RoleNames.Trainer)
-                ? ct => Task.Run(() => LoopAssetsLoader.LoadSource(settings, ct), ct)
-                : null;
-            // Every silo answers /healthz, /readyz and /metrics (Kubernetes probes, Prometheus, the autoscalers); the api role
-            // serves the full API on the same address once the run's model is loaded.
-            var apiOptions = ApiSettingsReader.Read(settings, Environment.GetEnvironmentVariables());
-            RoleHost? host = null;
-            await using var probes = apiOptions is null ? null : new SiloProbes(apiOptions, timeout => host!.StatusAsync(timeout), log.Write);
-            if (silo.Roles.Contains(RoleNames.Api) && probes is null)
-                throw new CliException("silo.roles names api but api.enabled is false: enable the API or drop the role");
-            var driftTopK = silo.Loop.Evaluator.DriftTopK;
-            var roles = silo.Roles.Select(r => r == RoleNames.Api ? new ApiRole(probes!, driftTopK) : SiloRoles.Create(r)).ToList();
-            using var roleHost = host = RoleHost.Create(backbone, silo, roles, prepareRun, log.Write);
+            using var host = SiloHost.Build(silo, backboneOptions, endpoint, log);
+            var status = new SiloStatusSource(silo, backbone, backboneOptions.RunId, host.Services);
+            // Every silo answers /healthz, /readyz and /metrics (Kubernetes probes, Prometheus, the autoscalers); the api
+            // role serves the full API on the same address once the run's model is loaded.
+            await using var probes = apiOptions is null ? null : new SiloProbes(apiOptions, status.StatusAsync, log.Write);
             if (probes is not null) await StartProbesAsync(probes, apiOptions!, cancel).ConfigureAwait(false);
-            var run = host.RunAsync(cancel);
-            while (await Task.WhenAny(run, Task.Delay(statusEvery, CancellationToken.None)).ConfigureAwait(false) != run)
-                log.Write(SiloStatusLine.Format(await host.StatusAsync(statusEvery).ConfigureAwait(false)));
-            await run.ConfigureAwait(false);
-            log.Write(SiloStatusLine.Format(await host.StatusAsync(statusEvery).ConfigureAwait(false)));
+            await host.StartAsync(cancel).ConfigureAwait(false);
+            log.Write($"silo started in cluster {endpoint.ClusterId}");
+
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel, host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+            if (silo.MaxDuration is { } limit) stop.CancelAfter(limit);
+            RunningSiloApi? api = null;
+            try
+            {
+                var run = await OpenRunAsync(settings, silo, backbone, host.Services, log, stop.Token).ConfigureAwait(false);
+                if (silo.Roles.Contains(RoleNames.Api))
+                {
+                    var model = await RunModel.CreateAsync(backbone, run.Assets, silo.Loop.Evaluator.DriftTopK, stop.Token).ConfigureAwait(false);
+                    await probes!.StopAsync().ConfigureAwait(false);
+                    api = await SiloApiServer.StartAsync(probes.Options, new BackboneRunView(backbone, model, host.Services), stop.Token).ConfigureAwait(false);
+                    status.ApiActivity = $"serving {api.Address}";
+                    log.Write($"api: dashboard and API at {api.Address} (API description at {api.Address}openapi.json)");
+                }
+                await WatchAsync(silo, backbone, status, statusEvery, log, stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+            if (api is not null) await api.DisposeAsync().ConfigureAwait(false);
+            log.Write("stopping: grains deactivate, the trainer publishes what it trained");
+            await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
             log.Write("stopped cleanly");
             return 0;
         });
         return command;
+    }
+
+    // The run's assets from snapshot 0 (a trainer silo publishes it when the run is empty), registered with this silo's
+    // grains, then the singletons its roles name: starting one that runs elsewhere already is a no-op.
+    private static async Task<RunContext> OpenRunAsync(LoopConfig settings, SiloSettings silo, Grains.Backbone.IBackbone backbone, IServiceProvider services,
+        SiloLog log, CancellationToken cancel)
+    {
+        Func<CancellationToken, Task<RunAssetSource>>? prepareRun = silo.Roles.Contains(RoleNames.Trainer)
+            ? ct => Task.Run(() => LoopAssetsLoader.LoadSource(settings, ct), ct)
+            : null;
+        var run = await ClusterRun.OpenAsync(backbone.RunId, backbone, silo, prepareRun, log.Write, cancel).ConfigureAwait(false);
+        services.GetRequiredService<RunCatalog>().Register(run);
+        services.GetRequiredService<ComputeTurns>().TakeTurns = silo.Loop.TakeTurns;
+        var grains = services.GetRequiredService<IGrainFactory>();
+        if (silo.Roles.Contains(RoleNames.Trainer)) await grains.GetGrain<ITrainerGrain>(run.RunId).StartAsync().WaitAsync(cancel).ConfigureAwait(false);
+        if (silo.Roles.Contains(RoleNames.Evaluator)) await grains.GetGrain<IEvaluatorGrain>(run.RunId).StartAsync().WaitAsync(cancel).ConfigureAwait(false);
+        if (silo.Roles.Contains(RoleNames.PromptSource)) await grains.GetGrain<IPromptSourceGrain>(run.RunId).StartAsync().WaitAsync(cancel).ConfigureAwait(false);
+        log.Write($"run {run.RunId} open on this silo");
+        return run;
+    }
+
+    // Status lines until the stop, or until the run reaches run.max_snapshots.
+    private static async Task WatchAsync(SiloSettings silo, Grains.Backbone.IBackbone backbone, SiloStatusSource status, TimeSpan statusEvery, SiloLog log, CancellationToken stop)
+    {
+        var nextStatus = TimeSpan.Zero;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!stop.IsCancellationRequested)
+        {
+            if (clock.Elapsed >= nextStatus)
+            {
+                log.Write(SiloStatusLine.Format(await status.StatusAsync(statusEvery).ConfigureAwait(false)));
+                nextStatus = clock.Elapsed + statusEvery;
+            }
+            if (silo.StopAtVersion is { } version && await LatestAsync(backbone, stop).ConfigureAwait(false) >= version)
+            {
+                log.Write($"run {backbone.RunId} reached snapshot {version}; stopping");
+                return;
+            }
+            await Task.Delay(LimitCheck, stop).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<long?> LatestAsync(Grains.Backbone.IBackbone backbone, CancellationToken stop)
+    {
+        try
+        {
+            return (await backbone.Snapshots.LatestAsync(stop).ConfigureAwait(false))?.Version;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The status line reports an unreachable backbone; the limit is checked again next time.
+            return null;
+        }
     }
 
     private static async Task StartProbesAsync(SiloProbes probes, SiloApiOptions options, CancellationToken cancel)

@@ -1,48 +1,55 @@
 using System.Diagnostics;
 using Fpo.Grains.Backbone;
 using Fpo.Grains.Contracts;
+using Fpo.Grains.Hosting;
+using Fpo.Grains.Runs;
 
 namespace Fpo.Silo.SiloApi;
 
 /// <summary>
-/// <see cref="IRunView"/> of a process that hosts none of the grains (the api role of a distributed run): the status
-/// from the stream counts, the snapshot store and the journal (trainer steps, evaluations, the versions the rollout
-/// grains serve); throughput as pairs produced per minute over the last
-/// five minutes of status reads (fewer at first). It cannot start or stop
-/// the run: the trainer lives elsewhere.
+/// <see cref="IRunView"/> of a silo that need not host the trainer (the api role of a cluster run): the status from the
+/// snapshot store, the journal (trainer steps, evaluations, the versions the rollout grains serve, the pair and label
+/// totals of <see cref="RunTotals"/>) and the queue depths of the silo's <see cref="IStreamBacklog"/>; throughput as
+/// pairs produced per minute over the last five minutes of status reads (fewer at first). It cannot start or stop the
+/// run: the trainer lives elsewhere. Given the silo's services, the Orleans dashboard reads that silo.
 /// </summary>
 public sealed class BackboneRunView : IRunView
 {
-    private readonly StreamQueues _queues;
+    private readonly IStreamBacklog? _backlog;
+    private readonly RunTotals _totals;
     private readonly JournalRecords _journal;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Lock _gate = new();
     private readonly Queue<(TimeSpan At, long Pairs)> _samples = new();
 
-    public BackboneRunView(IBackbone backbone, RunModel model)
+    /// <param name="silo">The services of the silo in this process (its backlog, the dashboard); null for none: no queue depths.</param>
+    public BackboneRunView(IBackbone backbone, RunModel model, IServiceProvider? silo = null)
     {
         Backbone = backbone;
         Model = model;
-        _queues = new StreamQueues(backbone);
+        SiloServices = silo;
+        _backlog = silo?.GetService<IStreamBacklog>();
+        _totals = new RunTotals(backbone.Journal);
         _journal = new JournalRecords(backbone.Journal);
     }
 
     public IBackbone Backbone { get; }
     public RunModel Model { get; }
     public bool HostsTrainer => false;
-    public IServiceProvider? SiloServices => null;
+    public IServiceProvider? SiloServices { get; }
 
     public async Task<RunStatus> StatusAsync(CancellationToken cancellationToken)
     {
-        var counts = await _queues.CountsAsync(cancellationToken).ConfigureAwait(false);
+        var pending = _backlog is null ? new Dictionary<string, long>() : await _backlog.PendingAsync(cancellationToken).ConfigureAwait(false);
+        var totals = await _totals.RefreshAsync(cancellationToken).ConfigureAwait(false);
         var latest = await Backbone.Snapshots.LatestAsync(cancellationToken).ConfigureAwait(false);
         var steps = await _journal.StepsAsync(cancellationToken).ConfigureAwait(false);
         var evaluations = await _journal.EvaluationsAsync(cancellationToken).ConfigureAwait(false);
         var serving = await _journal.RolloutVersionsAsync(cancellationToken).ConfigureAwait(false);
-        var pairs = counts[StreamNames.Pairs].Published;
-        var (labels, abstentions) = StreamQueues.Judged(counts);
+        var pairs = totals.Pairs;
+        var depths = StreamNamespaces.All.ToDictionary(ns => ns, ns => new QueueDepth(pending.GetValueOrDefault(ns), 0, 0, 0), StringComparer.Ordinal);
         return new RunStatus(Backbone.RunId, RunStates.Observing, _clock.Elapsed.TotalSeconds, latest?.Version ?? -1,
-            steps.Count > 0 ? steps[^1].Step : null, null, pairs, Rate(pairs), labels, abstentions, null, serving, StreamQueues.Depths(counts),
+            steps.Count > 0 ? steps[^1].Step : null, null, pairs, Rate(pairs), totals.Labels, totals.Abstentions, null, serving, depths,
             steps.Count > 0 ? steps[^1] : null, evaluations.Count > 0 ? EvaluationPoint.Of(evaluations[^1]) : null);
     }
 

@@ -1,13 +1,12 @@
 using System.Collections.Concurrent;
 using Fpo.Grains.Backbone;
 using Fpo.Grains.Cluster;
-using Fpo.Grains.Roles;
 
 namespace Fpo.Grains.Tests.Cluster;
 
 /// <summary>
-/// Silos of the tiny loop in one process: the run's assets as a trainer silo ships them (the tiny judge as YAML), silo
-/// settings with short leases and polls, and a log that tests can wait on for a line.
+/// The tiny loop as a cluster silo sees it: the run's assets as a trainer silo ships them (the tiny judge as YAML), and
+/// a log that tests can wait on for a line.
 /// </summary>
 internal sealed class TinySilo
 {
@@ -18,23 +17,6 @@ internal sealed class TinySilo
     private readonly Lock _lock = new();
 
     public static RunAssetSource Source() => new(TinyLoop.Assets(), JudgeYaml, PromptsStartWithEndOfText: false);
-
-    public static SiloSettings Settings(string name, string workDir, params string[] roles) => new()
-    {
-        Roles = roles,
-        Name = name,
-        WorkDir = workDir,
-        Loop = TinyLoop.Settings(maxSnapshots: 1000) with
-        {
-            Leases = new LeaseSettings { Visibility = TimeSpan.FromSeconds(3), Wait = TimeSpan.FromMilliseconds(50) },
-            Trainer = TinyLoop.Settings(1000).Trainer with { SnapshotEvery = 1 },
-        },
-        LeadPoll = TimeSpan.FromMilliseconds(100),
-        RestartBackoff = TimeSpan.FromMilliseconds(100),
-    };
-
-    public static RoleHost Host(IBackbone backbone, SiloSettings settings, TinySilo log) =>
-        RoleHost.Create(backbone, settings, [.. settings.Roles.Select(SiloRoles.Create)], _ => Task.FromResult(Source()), log.Write);
 
     public IReadOnlyCollection<string> Lines => _lines;
 

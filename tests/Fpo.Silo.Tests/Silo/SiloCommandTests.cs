@@ -3,7 +3,7 @@ using Fpo.Testing;
 
 namespace Fpo.Silo.Tests.Silo;
 
-/// <summary>`fpo silo` in process with every role on the embedded backbone: it starts the run from the tiny task, prints status lines and stops at a snapshot limit.</summary>
+/// <summary>`fpo silo` in process: one Orleans silo with every role on the embedded providers; it starts the run from the tiny task, prints status lines and stops cleanly at a snapshot limit.</summary>
 public sealed class SiloCommandTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("fpo-silo-cli-").FullName;
@@ -25,14 +25,14 @@ public sealed class SiloCommandTests : IDisposable
     {
         var (exit, output, error) = CliTests.Run("silo", "--config", Path.Combine(RepoPaths.Root, "silo-config", "trainer.yaml"),
             "--set", "backbone.kind=embedded", "--set", "backbone.run=one", "--set", "silo.name=all-in-one",
-            "--set", "silo.roles=trainer,prompt_source,rollout,reference,judge,evaluator", "--set", "silo.status_seconds=1", "--set", "silo.lead_poll_seconds=0.2",
+            "--set", "silo.roles=trainer,prompt_source,rollout,reference,judge,evaluator", "--set", "silo.status_seconds=1",
             "--set", $"run.runs={Path.Combine(_root, "runs")}", "--set", $"run.data={Path.Combine(_root, "data")}", "--set", $"silo.work={Path.Combine(_root, "work")}",
             "--set", "run.max_snapshots=2", "--set", "task.size=tiny", "--set", "trainer.snapshot_every=1", "--set", "trainer.batch_size=4",
-            "--set", "trainer.batch_wait_seconds=1", "--set", "rollout.batch_prompts=4", "--set", "loop.lease_wait_seconds=0.1");
+            "--set", "trainer.batch_wait_seconds=1", "--set", "rollout.batch_prompts=4");
 
         Assert.True(exit == 0, error + output);
         Assert.Contains("all-in-one published snapshot 0 with the initial policy and the run's assets", output);
-        Assert.Contains("all-in-one trainer: elected for run one", output);
+        Assert.Contains("all-in-one run one open on this silo", output);
         Assert.Contains("all-in-one status | run one | snapshot ", output);
         Assert.Contains("reached snapshot 2; stopping", output);
         Assert.EndsWith("stopped cleanly", output.TrimEnd());

@@ -1,5 +1,6 @@
 using System.Collections;
 using Fpo.Grains.Cluster;
+using Fpo.Grains.Hosting;
 using Fpo.Silo.Cli;
 using Fpo.Silo.Cli.Loop;
 using Fpo.Silo.Cli.Silo;
@@ -40,6 +41,21 @@ public sealed class SiloConfigTests : IDisposable
             if (lines[i].StartsWith("  ", StringComparison.Ordinal) && !lines[i].TrimStart().StartsWith('#'))
                 Assert.True(lines[i - 1].TrimStart().StartsWith('#'), $"{file}:{i + 1}: '{lines[i].Trim()}' has no comment line above it");
         Assert.DoesNotContain(lines, l => l.TrimStart().StartsWith("connection:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_endpoint_defaults_to_loopback_on_free_ports_and_a_pod_ip_listens_on_every_interface()
+    {
+        var env = new Hashtable { [SiloConfigKeys.ConnectionVariable] = Connection };
+        Assert.Equal(new ClusterEndpoint("127.0.0.1", 0, 0, false, "fpo"), SiloSettingsReader.Endpoint(Load(RoleFile("rollout.yaml"), env)));
+
+        env["FPO__silo__address"] = "10.1.2.3";
+        env["FPO__silo__port"] = "11111";
+        Assert.Equal(new ClusterEndpoint("10.1.2.3", 11111, 0, true, "fpo"), SiloSettingsReader.Endpoint(Load(RoleFile("rollout.yaml"), env)));
+
+        env["FPO__silo__address"] = "pod-7";
+        var e = Assert.Throws<CliException>(() => SiloSettingsReader.Endpoint(Load(RoleFile("rollout.yaml"), env)));
+        Assert.Contains("silo.address: 'pod-7' is not an IP address", e.Message);
     }
 
     [Fact]
@@ -103,7 +119,10 @@ public sealed class SiloConfigTests : IDisposable
     }
 
     private static (SiloSettings, SiloBackboneOptions) Read(string path, IDictionary environment, IEnumerable<(string, string?, string)>? options = null) =>
-        SiloSettingsReader.Read(LoopConfig.Load(path, environment, options ?? [], SiloConfigKeys.All, "fpo silo", []));
+        SiloSettingsReader.Read(Load(path, environment, options));
+
+    private static LoopConfig Load(string path, IDictionary environment, IEnumerable<(string, string?, string)>? options = null) =>
+        LoopConfig.Load(path, environment, options ?? [], SiloConfigKeys.All, "fpo silo", []);
 
     private static string RoleFile(string name) => Path.Combine(RepoPaths.Root, "silo-config", name);
 

@@ -9,8 +9,8 @@ namespace Fpo.Silo.Tests.Silo;
 
 /// <summary>
 /// `fpo silo` over HTTP while it runs: every silo answers /healthz, /readyz and /metrics (queue depths for the
-/// autoscalers) from the start, and the api role takes the same address over with the full API once the run's model is
-/// loaded; the token guards everything but /healthz.
+/// autoscalers) from the start, and the api role takes the same address over with the full API and the Orleans
+/// dashboard of its silo once the run's model is loaded; the token guards everything but /healthz.
 /// </summary>
 public sealed class SiloHttpTests : IDisposable
 {
@@ -29,10 +29,10 @@ public sealed class SiloHttpTests : IDisposable
         using var stop = new CancellationTokenSource();
         var silo = Run(stop.Token, "silo", "--config", Path.Combine(RepoPaths.Root, "silo-config", "api.yaml"),
             "--set", "backbone.kind=embedded", "--set", "backbone.run=http", "--set", "silo.name=http",
-            "--set", "silo.roles=trainer,prompt_source,rollout,reference,judge,evaluator,api", "--set", "silo.lead_poll_seconds=0.2",
+            "--set", "silo.roles=trainer,prompt_source,rollout,reference,judge,evaluator,api",
             "--set", $"run.runs={Path.Combine(_root, "runs")}", "--set", $"run.data={Path.Combine(_root, "data")}", "--set", $"silo.work={Path.Combine(_root, "work")}",
             "--set", "task.size=tiny", "--set", "trainer.snapshot_every=1", "--set", "trainer.batch_size=4",
-            "--set", "trainer.batch_wait_seconds=1", "--set", "rollout.batch_prompts=4", "--set", "loop.lease_wait_seconds=0.1",
+            "--set", "trainer.batch_wait_seconds=1", "--set", "rollout.batch_prompts=4",
             "--set", $"api.port={port}", "--set", $"api.token_env={TokenVariable}", "--set", "api.serve_openai=false");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(10) };
 
@@ -58,6 +58,9 @@ public sealed class SiloHttpTests : IDisposable
         var metricsText = await (await Send(http, "metrics", Token)).Content.ReadAsStringAsync(ct);
         Assert.Contains("fpo_stream_records{state=\"acknowledged\",stream=\"prompts\"}", metricsText, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await Send(http, "healthz", null)).StatusCode);
+        // The api role's silo hosts the silo half of the Orleans dashboard, so its API serves the dashboard of this silo.
+        var dashboard = await Send(http, "orleans/DashboardCounters", Token);
+        Assert.True(dashboard.StatusCode == HttpStatusCode.OK, await dashboard.Content.ReadAsStringAsync(ct));
 
         await stop.CancelAsync();
         var (exit, output, error) = await silo;

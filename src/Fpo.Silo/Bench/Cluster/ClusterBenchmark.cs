@@ -5,10 +5,10 @@ using Fpo.Alignment.Judges.Config;
 using Fpo.Grains.Backbone;
 using Fpo.Grains.Cluster;
 using Fpo.Grains.Contracts;
-using Fpo.Grains.Contracts.Codecs;
 using Fpo.Grains.Loop;
 using Fpo.Grains.Postgres;
 using Fpo.Grains.Roles;
+using Fpo.Grains.Runs;
 using Fpo.Models.Tokenization;
 using Fpo.Models.Transformer;
 
@@ -17,7 +17,7 @@ namespace Fpo.Silo.Bench.Cluster;
 /// <summary>
 /// `fpo bench cluster`: a throwaway PostgreSQL on 127.0.0.1 and real `fpo silo` processes on this machine. Throughput:
 /// per rollout-silo count, a cluster of 1 trainer (+ prompt source), N rollout, 1 reference and 1 judge silo runs the
-/// tiny task; after its first trained snapshot, pairs judged (the annotated stream's acknowledgements) and snapshots
+/// tiny task; after its first trained snapshot, pairs judged (labels and abstentions, from the run journal's tallies) and snapshots
 /// published are counted over the window, and each process's CPU time from /proc. Publish latency: this process
 /// publishes snapshots of a random-init model to two idle rollout silos and times each from its commit to the last silo
 /// serving it (the silos report that in the run journal). Every silo gets one compute thread.
@@ -69,8 +69,8 @@ public static class ClusterBenchmark
             Start("judge", "judge");
             await WaitForVersionAsync(backbone, 1, silos.Select(s => s.Process), progress, $"{rollouts} rollout silo(s): warming up until the first trained snapshot", cancellationToken).ConfigureAwait(false);
 
-            var annotated = backbone.Stream(StreamNames.Annotated, RolloutPairCodec.Instance);
-            var judged0 = (await annotated.CountsAsync(cancellationToken).ConfigureAwait(false)).Acknowledged;
+            var totals = new RunTotals(backbone.Journal);
+            var judged0 = Judged(await totals.RefreshAsync(cancellationToken).ConfigureAwait(false));
             var version0 = (await backbone.Snapshots.LatestAsync(cancellationToken).ConfigureAwait(false))!.Version;
             var cpu0 = silos.Select(s => s.Process.CpuTime()).ToList();
             var clock = Stopwatch.StartNew();
@@ -83,7 +83,7 @@ public static class ClusterBenchmark
             }
             var cpu1 = silos.Select(s => s.Process.CpuTime()).ToList();
             var seconds = clock.Elapsed.TotalSeconds;
-            var judged = (await annotated.CountsAsync(cancellationToken).ConfigureAwait(false)).Acknowledged - judged0;
+            var judged = Judged(await totals.RefreshAsync(cancellationToken).ConfigureAwait(false)) - judged0;
             var snapshots = (await backbone.Snapshots.LatestAsync(cancellationToken).ConfigureAwait(false))!.Version - version0;
             var cpu = silos.Select((s, i) => (s.Role, Seconds: (cpu1[i] - cpu0[i]).TotalSeconds)).GroupBy(s => s.Role)
                 .Select(g => new RoleCpu(g.Key, g.Count(), g.Sum(s => s.Seconds), g.Sum(s => s.Seconds) / (Environment.ProcessorCount * seconds))).ToList();
@@ -108,7 +108,7 @@ public static class ClusterBenchmark
         await backbone.Snapshots.PublishAsync(new SnapshotPublication(0, files, [], 0), cancellationToken).ConfigureAwait(false);
         var megabytes = PolicySnapshot.Files(policy)[PolicySnapshot.WeightsFile].LongLength / 1e6;
         var silos = Enumerable.Range(1, Rollouts).Select(i => SiloProcess.Start($"rollout-{i}", Path.Combine(options.ConfigDir, "rollout.yaml"),
-            [$"backbone.run={run}", $"silo.work={Path.Combine(work, run, $"rollout-{i}")}", "silo.status_seconds=30", "loop.lease_wait_seconds=0.1", "rollout.feature_statistics=false"],
+            [$"backbone.run={run}", $"silo.work={Path.Combine(work, run, $"rollout-{i}")}", "silo.status_seconds=30", "rollout.feature_statistics=false"],
             postgres.ConnectionString, work)).ToList();
         try
         {
@@ -154,6 +154,9 @@ public static class ClusterBenchmark
             foreach (var silo in silos) silo.Dispose();
         }
     }
+
+    // A judged pair ends as a label or an abstention.
+    private static long Judged(RunTotals totals) => totals.Labels + totals.Abstentions;
 
     // What a latency run ships in snapshot 0: a small tokenizer (nothing is generated: no prompt source runs), no SAE, a rule judge.
     private static RunAssetSource Source(TransformerModel policy)

@@ -14,12 +14,14 @@ public static class SiloConfigKeys
 
     public static readonly LoopConfigKey[] Own =
     [
-        new("silo", "roles", "", "The roles this silo runs, comma-separated: trainer, prompt_source, rollout, reference, judge, evaluator, api."),
+        new("silo", "roles", "", "The roles this silo runs, comma-separated: trainer, prompt_source, rollout, reference, judge, evaluator, api (Orleans places a grain only on a silo with its role)."),
         new("silo", "name", "", "This silo's name in logs, status lines and the run journal (unset: host name and process id; on Kubernetes the pod name)."),
         new("silo", "work", "silo-work", "This silo's local folder: the run's assets loaded from snapshot 0 and the trainer's checkpoints (a new pod starts empty and resumes from the latest snapshot)."),
         new("silo", "status_seconds", "5", "Seconds between status lines on stdout."),
-        new("silo", "lead_poll_seconds", "2", "How often a waiting singleton role (trainer, prompt_source, evaluator) asks to be elected."),
-        new("silo", "restart_seconds", "5", "How long a role that failed waits before it starts again."),
+        new("silo", "address", "127.0.0.1", "The IP address this silo advertises to the others (a container sets its pod IP; it then listens on every interface)."),
+        new("silo", "port", "0", "The port silos talk to each other on (0: a free one, so several silos share a machine)."),
+        new("silo", "gateway_port", "0", "The port Orleans clients connect to (0: a free one)."),
+        new("silo", "cluster", "fpo", "The Orleans cluster id: silos with the same id on the same database form one cluster (many runs share it)."),
         new("backbone", "kind", "postgres", "postgres (a cluster of silos) or embedded (one silo; the run folder run.runs/RUN)."),
         new("backbone", "run", "", "The run every silo of the cluster joins (its id in the database)."),
         new("backbone", "connection", "", "The PostgreSQL connection string; from the environment only (FPO__backbone__connection), never from a file."),

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using Fpo.Grains.Hosting;
 using Fpo.Grains.Cluster;
 using Fpo.Silo.Cli.Loop;
 
@@ -35,8 +37,6 @@ public static class SiloSettingsReader
             Name = c.String("silo.name") ?? $"{Environment.MachineName}-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}",
             Loop = LoopSettingsReader.Read(c),
             WorkDir = Path.Combine(c.PathValue("silo.work")!, run),
-            LeadPoll = Seconds(c, "silo.lead_poll_seconds"),
-            RestartBackoff = Seconds(c, "silo.restart_seconds"),
             StopAtVersion = c.OptionalInt("run.max_snapshots"),
             MaxDuration = c.OptionalDouble("run.max_minutes") is { } minutes ? TimeSpan.FromMinutes(minutes) : null,
         };
@@ -49,6 +49,22 @@ public static class SiloSettingsReader
             throw new CliException(e.Message);
         }
         return (silo, new SiloBackboneOptions(kind, run, connection, c.PathValue("run.runs")!));
+    }
+
+    /// <summary>Where this silo is reached and the cluster it joins.</summary>
+    public static ClusterEndpoint Endpoint(LoopConfig c)
+    {
+        var address = c.String("silo.address") ?? "127.0.0.1";
+        if (!IPAddress.TryParse(address, out var ip)) throw c.Bad("silo.address", $"'{address}' is not an IP address (a container sets its pod IP, e.g. from the downward API)");
+        var cluster = c.String("silo.cluster") ?? "fpo";
+        return new ClusterEndpoint(address, Port(c, "silo.port"), Port(c, "silo.gateway_port"), ListenOnAnyAddress: !IPAddress.IsLoopback(ip), cluster);
+    }
+
+    private static int Port(LoopConfig c, string key)
+    {
+        var port = c.Int(key);
+        if (port is < 0 or > 65535) throw c.Bad(key, $"must be a port from 0 to 65535 (got {port})");
+        return port;
     }
 
     /// <summary>Seconds between status lines.</summary>

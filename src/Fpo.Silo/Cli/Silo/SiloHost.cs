@@ -1,0 +1,30 @@
+using Fpo.Grains.Cluster;
+using Fpo.Grains.Hosting;
+using Fpo.Grains.Placement;
+using Fpo.Silo.SiloApi;
+using Microsoft.Extensions.Hosting;
+using Orleans.Hosting;
+
+namespace Fpo.Silo.Cli.Silo;
+
+/// <summary>
+/// The Orleans silo of `fpo silo` on the .NET generic host: the Fpo runtime, the providers its backbone names
+/// (PostgreSQL for a cluster, the run folder for one all-in-one embedded silo), placement by the roles of its config,
+/// and its ILogger lines on stdout in the silo log's format. A silo with the api role also hosts the silo half of the
+/// Orleans dashboard, which its API serves at /orleans/.
+/// </summary>
+internal static class SiloHost
+{
+    public static IHost Build(SiloSettings silo, SiloBackboneOptions backbone, ClusterEndpoint endpoint, SiloLog log) =>
+        new HostBuilder()
+            .ConfigureLogging(logging => logging.ClearProviders().SetMinimumLevel(LogLevel.Information).AddProvider(new SiloLogProvider(log)))
+            .UseOrleans(s =>
+            {
+                s.AddFpoRuntime();
+                if (backbone.Kind == SiloBackboneOptions.Embedded) s.UseEmbeddedProviders(Path.Combine(backbone.RunsFolder, backbone.RunId));
+                else s.UsePostgresProviders(backbone.Connection!, endpoint);
+                s.UseRolePlacement(silo.Roles);
+                if (silo.Roles.Contains(RoleNames.Api)) OrleansDashboardApi.AddToSilo(s);
+            })
+            .Build();
+}
