@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Fpo.Grains.Backbone;
+using Fpo.Grains.Cluster;
 using Fpo.Grains.Contracts;
 
 namespace Fpo.Grains.Actors;
@@ -14,6 +15,11 @@ internal static class GrainJournal
 
     public static Task TallyAsync(IRunStores stores, string kind, string batchId, BatchTally tally, CancellationToken cancellationToken) =>
         stores.Journal.AppendAsync(kind, batchId, JsonSerializer.Serialize(tally, JournalKinds.Json), cancellationToken);
+
+    /// <summary>A rollout grain serves <paramref name="version"/> from now on: what the API's status and the cluster benchmark's publish latency read.</summary>
+    public static Task ServingAsync(IRunStores stores, string silo, string grain, long version, CancellationToken cancellationToken) =>
+        stores.Journal.AppendAsync(RolloutServing.JournalKind, $"{silo}/{grain}/{version.ToString(CultureInfo.InvariantCulture)}",
+            JsonSerializer.Serialize(new RolloutServing(silo, grain, version, DateTimeOffset.UtcNow), JournalKinds.Json), cancellationToken);
 
     public static Task StepAsync(IRunStores stores, TrainerStepReport report, CancellationToken cancellationToken) =>
         stores.Journal.AppendAsync(JournalKinds.TrainerStep, report.Step.ToString(CultureInfo.InvariantCulture),

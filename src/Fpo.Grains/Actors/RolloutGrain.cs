@@ -94,6 +94,7 @@ public sealed class RolloutGrain(RunCatalog runs, ComputeTurns turns, RunEvents 
         _work.Load(content);
         _announced = Math.Max(_announced, latest.Version);
         if (switching) _switches++;
+        await GrainJournal.ServingAsync(_run.Stores, RuntimeIdentity, this.GetPrimaryKeyString(), _work.PolicyVersion, _run.Abandoned).ConfigureAwait(true);
         events.OnRolloutSwitched(_run.RunId, _work.PolicyVersion);
     }
 }
