@@ -130,6 +130,11 @@ public sealed class SparseKernelTests
     [InlineData(SaeArchitecture.JumpReLU)]
     public void GradientsAreBitIdenticalForAnyThreadCount(SaeArchitecture architecture)
     {
+        // Our kernels and our managed GEMM split work so that every sum keeps one order whatever the thread count.
+        // OpenBLAS does not promise that (with some core types it splits the inner dimension of the weight
+        // gradients' GEMMs across threads), so with OpenBLAS as the process's GEMM the gradients must agree to
+        // float rounding instead of bit for bit.
+        var bitExact = Gemm.Default is ManagedGemm;
         const int B = 64, D = 48, F = 256;
         var config = new SaeConfig { Architecture = architecture, InputSize = D, Latents = F, K = architecture is SaeArchitecture.TopK ? 8 : 0, Bandwidth = 0.2f };
         var weights = new SaeWeights(config);
@@ -162,12 +167,24 @@ public sealed class SparseKernelTests
 
         var (one, dxOne) = Run(1);
         var (three, dxThree) = Run(3);
-        Assert.Equal(one.EncoderWeight, three.EncoderWeight);
-        Assert.Equal(one.DecoderWeight, three.DecoderWeight);
-        Assert.Equal(one.EncoderBias, three.EncoderBias);
-        Assert.Equal(one.DecoderBias, three.DecoderBias);
-        Assert.Equal(one.Threshold, three.Threshold);
-        Assert.Equal(dxOne, dxThree);
+        foreach (var (name, a, b) in new[]
+        {
+            ("W_enc", one.EncoderWeight, three.EncoderWeight), ("W_dec", one.DecoderWeight, three.DecoderWeight),
+            ("b_enc", one.EncoderBias, three.EncoderBias), ("b_dec", one.DecoderBias, three.DecoderBias),
+            ("threshold", one.Threshold, three.Threshold), ("dx", dxOne, dxThree),
+        })
+        {
+            if (bitExact)
+            {
+                Assert.Equal(a, b);
+                continue;
+            }
+            // Relative to the tensor's largest magnitude: a sum whose terms cancel is off by rounding of its terms, not of itself.
+            var scale = Math.Max(1e-12, a.Select(u => Math.Abs((double)u)).DefaultIfEmpty(0).Max());
+            var worst = a.Zip(b, (u, v) => Math.Abs((double)u - v)).DefaultIfEmpty(0).Max() / scale;
+            TestContext.Current.TestOutputHelper?.WriteLine($"{name}: largest difference between 1 and 3 threads {worst:E2} of its scale ({Gemm.Default.Name})");
+            Assert.True(worst <= 1e-5, $"{name}: 1 and 3 threads differ by {worst:E2} of the tensor's scale with {Gemm.Default.Name}");
+        }
         Assert.Contains(one.EncoderWeight, v => v != 0);
     }
 }

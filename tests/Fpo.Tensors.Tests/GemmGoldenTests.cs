@@ -23,7 +23,9 @@ public class GemmGoldenTests(ITestOutputHelper output)
             var expected = file.ReadFloat32(name + ".c"); // (m,n)
             var c = new float[m * n]; // (m,n)
             gemm.Multiply(transA, transB, m, n, k, 1f, a, transA ? m : k, b, transB ? k : n, 0f, c, n);
-            TensorComparison.AssertClose($"{gemm.Name} {name}", c, expected, rtol: 1e-4f, log: log);
+            // Both sides accumulate k ≤ 300 products in float32 in different orders (and PyTorch's BLAS in an order that
+            // depends on its build and the CPU's core type), each with an error of about √k·ε relative: 2e-4 holds both.
+            TensorComparison.AssertClose($"{gemm.Name} {name}", c, expected, rtol: 2e-4f, log: log);
         }
         output.WriteLine(log.ToString());
     }

@@ -25,15 +25,17 @@ public sealed class JudgeGrainContractTests(ActorCluster cluster)
             [PromptIds.Pair(7)] = () => JudgeVerdict.Label(0.6),
         };
         var judge = new ScriptedJudge(id => verdicts.TryGetValue(id, out var verdict) ? verdict() : null, batchPrompts: 8);
-        var run = await cluster.StartRunAsync("judge-labels", a => a with { Judge = judge }, s => s with { MaxInFlight = 8 });
+        var run = await cluster.StartRunAsync("judge-labels", a => a with { Judge = judge },
+            s => s with { MaxInFlight = 8, Trainer = s.Trainer with { BatchWait = TimeSpan.Zero } });
         await using var annotated = await run.TapAsync<PairBatch>(StreamNamespaces.Annotated, run.Partition(0), b => b.Id);
         await using var preferences = await run.TapAsync<JudgedBatch>(StreamNamespaces.Preferences, run.Id, b => $"{b.Id}: {string.Join(", ", b.Preferences.Select(p => p.Id))}");
         await using var prompts = await run.TapAsync<PromptBatch>(StreamNamespaces.Prompts, run.Partition(0), b => b.Id);
 
         await run.PromptSource.StartAsync();
         var judged = await preferences.Items.FirstAsync(b => b.Id == PromptIds.Prompt(0), "the labels of batch 0");
-        // Room for one batch in flight: the next is published only once batch 0 has settled.
-        await prompts.Items.FirstAsync(b => b.Id == PromptIds.Prompt(8), "batch 1, published once batch 0 settled");
+        // Room for one batch in flight: the next is published only once batch 0 has settled, when the trainer (which
+        // trains a partial batch at once here) has trained its labels.
+        await prompts.Items.FirstAsync(b => b.Id == PromptIds.Prompt(8), "batch 1, published once batch 0's labels were trained");
         await run.PromptSource.StopAsync();
 
         var sent = (await annotated.Items.FirstAsync(b => b.Id == PromptIds.Prompt(0), "batch 0 on its way to the judge")).Pairs.ToDictionary(p => p.Id);
