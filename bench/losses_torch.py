@@ -1,7 +1,7 @@
 """One preference-optimization training step of a GPT-2-family policy in PyTorch, timed, for one method.
 
 The same work `./fpo bench losses` runs in our engine: B pairs → 2B rows of prompt + response, the policy's
-response log-probs, the method's loss as shared/FPO.md defines it, backward, AdamW. The reference side is what each
+response log-probs, the method's loss as src/Fpo.Alignment/Losses defines it, backward, AdamW. The reference side is what each
 method needs at training time: DPO and FPO read offline numbers (random stand-ins of the right shape here, since
 their values do not change the cost), TDPO2 runs the reference model forward over the same batch every step.
 FPO also encodes resid_post[layer] of every response token with a frozen JumpReLU SAE.

@@ -1,7 +1,5 @@
 using System.Text.Json;
 using Fpo.Grains.Embedded;
-using Fpo.Sae;
-using Fpo.Sae.Formats;
 
 namespace Fpo.Silo.Tests;
 
@@ -49,20 +47,7 @@ public sealed class LoopCommandTests : IDisposable
     [Fact]
     public async Task Max_snapshots_stops_the_loop_after_that_snapshot_is_evaluated_and_the_run_folder_holds_it()
     {
-        var model = Path.Combine(_root, "model");
-        TinyModelFolder.Write(model);
-        var sae = Path.Combine(_root, "sae");
-        var weights = new SaeWeights(new SaeConfig { Architecture = SaeArchitecture.ReLU, InputSize = 32, Latents = 64, Layer = 1 });
-        var random = new Random(3);
-        for (var i = 0; i < weights.EncoderWeight.Length; i++) weights.EncoderWeight[i] = (float)(random.NextDouble() - 0.5);
-        SaeFolder.Save(sae, weights);
-        var prompts = Write("prompts.jsonl", string.Join("\n", Enumerable.Range(0, 16).Select(i => JsonSerializer.Serialize(new { prompt = $"the cat {i}" }))));
-        var judge = Write("judge.yaml", "kind: constitution\nname: short\ntemperature: 0.1\nprinciples:\n  - name: short\n    length: {min_words: 0, max_words: 1}\n");
-        var config = Write("tiny.yaml", "trainer:\n  learning_rate: 1e-3\n  snapshot_every: 1\n  batch_size: 4\n  batch_wait_seconds: 1\n" +
-            "rollout:\n  batch_prompts: 4\n  max_new_tokens: 6\nevaluator:\n  max_new_tokens: 6\nloop:\n  lease_wait_seconds: 0.05\n");
-
-        var (exit, _, error) = CliTests.Run("loop", "--config", config, "--runs", Path.Combine(_root, "runs"), "--name", "t", "--model", model, "--sae", sae,
-            "--train-prompts", prompts, "--held-out-prompts", prompts, "--judge", judge, "--max-snapshots", "2", "--port", "0");
+        var (exit, _, error) = CliTests.Run([.. TinyLoopRun.Args(_root), "--name", "t", "--max-snapshots", "2"]);
 
         Assert.True(exit == 0, error);
         Assert.Contains("stopped (MaxSnapshots)", error);

@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Fpo.Grains.Embedded;
-using Fpo.Sae;
-using Fpo.Sae.Formats;
 using Fpo.Silo.Cli;
 
 namespace Fpo.Silo.Tests;
@@ -22,7 +19,7 @@ public sealed class LoopKillTests : IDisposable
     public async Task A_loop_killed_with_SIGKILL_resumes_with_its_snapshots_continuing_and_its_lineage_holding()
     {
         var ct = TestContext.Current.CancellationToken;
-        var args = TinyRun();
+        var args = TinyLoopRun.Args(_root);
         using (var first = Start([.. args, "--name", "k", "--max-snapshots", "100"]))
         {
             // The evaluator reports the newest snapshot it scored (it skips versions when it falls behind).
@@ -57,31 +54,6 @@ public sealed class LoopKillTests : IDisposable
         }
         var (exit, verify) = await Bench.Cluster.SiloProcess.RunFpoAsync(["lineage", "verify", "--run-folder", run], Patience);
         Assert.True(exit == 0, verify);
-    }
-
-    // A tiny model, SAE, prompts and a judge a policy learns in a few steps; a snapshot every step.
-    private string[] TinyRun()
-    {
-        var model = Path.Combine(_root, "model");
-        TinyModelFolder.Write(model);
-        var sae = Path.Combine(_root, "sae");
-        var weights = new SaeWeights(new SaeConfig { Architecture = SaeArchitecture.ReLU, InputSize = 32, Latents = 64, Layer = 1 });
-        var random = new Random(3);
-        for (var i = 0; i < weights.EncoderWeight.Length; i++) weights.EncoderWeight[i] = (float)(random.NextDouble() - 0.5);
-        SaeFolder.Save(sae, weights);
-        var prompts = Write("prompts.jsonl", string.Join("\n", Enumerable.Range(0, 16).Select(i => JsonSerializer.Serialize(new { prompt = $"the cat {i}" }))));
-        var judge = Write("judge.yaml", "kind: constitution\nname: short\ntemperature: 0.1\nprinciples:\n  - name: short\n    length: {min_words: 0, max_words: 1}\n");
-        var config = Write("tiny.yaml", "trainer:\n  learning_rate: 1e-3\n  snapshot_every: 1\n  batch_size: 4\n  batch_wait_seconds: 1\n" +
-            "rollout:\n  batch_prompts: 4\n  max_new_tokens: 6\nevaluator:\n  max_new_tokens: 6\n");
-        return ["loop", "--config", config, "--runs", Path.Combine(_root, "runs"), "--model", model, "--sae", sae, "--train-prompts", prompts,
-            "--held-out-prompts", prompts, "--judge", judge, "--port", "0"];
-    }
-
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_root, name);
-        File.WriteAllText(path, text);
-        return path;
     }
 
     private FpoProcess Start(string[] args) => FpoProcess.Start(args, _root);

@@ -1,4 +1,4 @@
-"""Golden data for the preference losses of src/Fpo.Alignment (shared/FPO.md): DPO, SimPO, TDPO1, TDPO2 and FPO on one
+"""Golden data for the preference losses of src/Fpo.Alignment (the formulas are written out in each loss's C# file): DPO, SimPO, TDPO1, TDPO2 and FPO on one
 batch of a tiny GPT-2 policy (model_gpt2.py's shape) with a tiny GPT-2 reference of another seed and tiny SAEs (ReLU,
 JumpReLU, TopK) at resid_post of block LAYER. The batch has different prompt and response lengths, padding and soft
 labels; every loss uses the label-smoothed form -[p log sigma(u) + (1-p) log sigma(-u)] averaged over pairs. Values and

@@ -31,10 +31,9 @@ public sealed class RolloutGrain(RunCatalog runs, ComputeTurns turns, RunEvents 
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var (runId, _) = GrainKeys.ParsePartition(this.GetPrimaryKeyString());
+        var (runId, partition) = GrainKeys.ParsePartition(this.GetPrimaryKeyString());
         _run = await runs.GetAsync(runId, cancellationToken).ConfigureAwait(true);
         var assets = _run.Assets;
-        var partition = GrainKeys.ParsePartition(this.GetPrimaryKeyString()).Partition;
         _work = new RolloutWork(assets.InitialPolicy.Config, assets.Tokenizer, assets.PromptEncoder, assets.Sae,
             _run.Settings.Rollout with { Seed = _run.Settings.Rollout.Seed + (ulong)partition });
         foreach (var entry in await _run.Stores.Journal.ReadAsync(JournalKinds.RolloutBatch, 0, int.MaxValue, cancellationToken).ConfigureAwait(true))

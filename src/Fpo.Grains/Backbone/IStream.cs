@@ -1,7 +1,7 @@
 namespace Fpo.Grains.Backbone;
 
 /// <summary>
-/// A durable queue between grains with at-least-once delivery (Orleans Streaming's role, shared/DESIGN.md §2). A consumer
+/// A durable queue between grains with at-least-once delivery (what Orleans Streaming provides; kept for the stores' tests until it is deleted). A consumer
 /// leases records for a visibility timeout, processes them, then acknowledges them; a record whose lease expires before
 /// it is acknowledged is delivered again (to any consumer), with <see cref="Leased{T}.DeliveryCount"/> one higher. A
 /// record that failed <see cref="StreamSettings.MaxDeliveries"/> times (explicit <see cref="FailAsync"/> or an expired

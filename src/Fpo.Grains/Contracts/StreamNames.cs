@@ -1,6 +1,6 @@
 namespace Fpo.Grains.Contracts;
 
-/// <summary>The streams of the data path (shared/DESIGN.md §4), one name each on the backbone.</summary>
+/// <summary>The streams of the data path (prompt source → rollout → reference → judge → trainer), one name each on the backbone.</summary>
 public static class StreamNames
 {
     /// <summary>PromptSource → Rollout: <see cref="PromptRecord"/>.</summary>
