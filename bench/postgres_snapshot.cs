@@ -8,16 +8,16 @@
 // usage: dotnet run -c Release bench/postgres_snapshot.cs -- [MEGABYTES]   (default: 498)
 using System.Diagnostics;
 using System.Globalization;
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Fpo.Grains.Postgres;
 
 var megabytes = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 498;
 await using var server = await LocalPostgresServer.CreateAsync(CancellationToken.None);
-await using var backbone = await PostgresBackbone.OpenAsync(new PostgresBackboneOptions { ConnectionString = server.ConnectionString, RunId = "bench" }, CancellationToken.None);
-var (publish, baseline, peakPublishing) = await PublishAsync(backbone, megabytes);
+await using var stores = await PostgresRunStores.OpenAsync(new PostgresStoreOptions { ConnectionString = server.ConnectionString, RunId = "bench" }, CancellationToken.None);
+var (publish, baseline, peakPublishing) = await PublishAsync(stores, megabytes);
 var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
 var watch = Stopwatch.StartNew();
-var content = await backbone.Snapshots.GetAsync(0, CancellationToken.None);
+var content = await stores.Snapshots.GetAsync(0, CancellationToken.None);
 var get = watch.Elapsed.TotalSeconds;
 var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
 var bytes = content.Info.Bytes;
@@ -29,12 +29,12 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"reading: {allocated / 1e6:0} MB allocated ({allocated / (double)bytes:0.00}x the snapshot)"));
 
 // In its own method, so the published array is garbage once it returns and the read is measured alone.
-static async Task<(double Seconds, long Baseline, long Peak)> PublishAsync(PostgresBackbone backbone, int megabytes)
+static async Task<(double Seconds, long Baseline, long Peak)> PublishAsync(PostgresRunStores stores, int megabytes)
 {
     var model = new byte[megabytes * 1_000_000L];
     new Random(1).NextBytes(model);
     var baseline = Process.GetCurrentProcess().WorkingSet64;
     var watch = Stopwatch.StartNew();
-    await backbone.Snapshots.PublishAsync(new SnapshotPublication(0, new Dictionary<string, byte[]> { ["model.safetensors"] = model }, [], 0), CancellationToken.None);
+    await stores.Snapshots.PublishAsync(new SnapshotPublication(0, new Dictionary<string, byte[]> { ["model.safetensors"] = model }, [], 0), CancellationToken.None);
     return (watch.Elapsed.TotalSeconds, baseline, Process.GetCurrentProcess().PeakWorkingSet64);
 }

@@ -48,7 +48,6 @@ internal static class TinyLoop
             BatchWait = TimeSpan.FromSeconds(1),
         },
         Evaluator = new EvaluatorSettings { MaxNewTokens = 8, DriftTopK = 8 },
-        Leases = new LeaseSettings { Visibility = TimeSpan.FromSeconds(30), Wait = TimeSpan.FromMilliseconds(50) },
         MaxInFlight = 32,
         MaxSnapshots = maxSnapshots,
     };

@@ -1,4 +1,5 @@
-using Fpo.Grains.Backbone;
+using System.Text.Json;
+using Fpo.Grains.Stores;
 using Fpo.Grains.Contracts;
 using Fpo.Grains.Embedded;
 using Fpo.Grains.Postgres;
@@ -16,61 +17,55 @@ public sealed class LineageCommandTests(PostgresFixture postgres) : IClassFixtur
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private sealed class Text : IRecordCodec<string>
+    /// <summary>
+    /// A judge sent p1, p2, p3; p1 and p2 are trained into snapshot 1, p3 awaits training. With <paramref name="stray"/>,
+    /// snapshot 1 also holds p4, which no judge sent.
+    /// </summary>
+    private static async Task FillAsync(IRunStores stores, bool stray)
     {
-        public string Encode(string value) => value;
-        public string Decode(string text) => text;
+        await stores.Journal.AppendAsync(JournalKinds.JudgedBatch, "b1",
+            JsonSerializer.Serialize(new BatchTally(3, 3, 0, 0, ["p1", "p2", "p3"]), JournalKinds.Json), Ct);
+        await stores.Snapshots.PublishAsync(new SnapshotPublication(0, new Dictionary<string, byte[]> { ["w"] = [0] }, [], 0), Ct);
+        await stores.Snapshots.PublishAsync(new SnapshotPublication(1, new Dictionary<string, byte[]> { ["w"] = [1] }, stray ? ["p1", "p2", "p4"] : ["p1", "p2"], 1), Ct);
     }
 
-    /// <summary>p1, p2 trained into snapshot 1 (and acknowledged with it), p3 pending; with <paramref name="lose"/>, p3 acknowledged without a snapshot.</summary>
-    private static async Task FillAsync(IBackbone backbone, bool lose)
-    {
-        var preferences = backbone.Stream(StreamNames.Preferences, new Text());
-        await preferences.PublishAsync([new("p1", "a"), new("p2", "b"), new("p3", "c")], Ct);
-        await backbone.Snapshots.PublishAsync(new SnapshotPublication(0, new Dictionary<string, byte[]> { ["w"] = [0] }, [], 0), Ct);
-        await backbone.Snapshots.PublishAsync(new SnapshotPublication(1, new Dictionary<string, byte[]> { ["w"] = [1] }, ["p1", "p2"], 1, "{}", StreamNames.Preferences), Ct);
-        if (!lose) return;
-        var leased = await preferences.LeaseAsync(1, TimeSpan.FromMinutes(1), TimeSpan.Zero, Ct);
-        await preferences.AcknowledgeAsync(leased, Ct);
-    }
-
-    private async Task<string> DatabaseRunAsync(bool lose)
+    private async Task<string> DatabaseRunAsync(bool stray)
     {
         var run = PostgresFixture.NewRunId("cli");
-        await using var backbone = await PostgresBackbone.OpenAsync(new PostgresBackboneOptions { ConnectionString = postgres.ConnectionString, RunId = run }, Ct);
-        await FillAsync(backbone, lose);
+        await using var stores = await PostgresRunStores.OpenAsync(new PostgresStoreOptions { ConnectionString = postgres.ConnectionString, RunId = run }, Ct);
+        await FillAsync(stores, stray);
         return run;
     }
 
     [Fact]
     public async Task ACleanDatabaseRunHoldsAndPrintsItsCounts()
     {
-        var run = await DatabaseRunAsync(lose: false);
+        var run = await DatabaseRunAsync(stray: false);
         var (exit, output, error) = CliTests.Run("lineage", "verify", "--db", postgres.ConnectionString, "--run", run);
         Assert.True(exit == 0, error + output);
         Assert.Contains($"lineage of run '{run}'", output);
         Assert.Contains("snapshots      2 (latest version 1)", output);
-        Assert.Contains("preferences    3", output);
-        Assert.Contains("acknowledged 2", output);
-        Assert.Contains("pending      1", output);
+        Assert.Contains("labelled       3", output);
+        Assert.Contains("in snapshots 2", output);
+        Assert.Contains("awaiting     1", output);
         Assert.Contains("the lineage holds", output);
     }
 
     [Fact]
-    public async Task ALostPreferenceFailsWithExitOneAndIsNamed()
+    public async Task APreferenceNoJudgeSentFailsWithExitOneAndIsNamed()
     {
-        var run = await DatabaseRunAsync(lose: true);
+        var run = await DatabaseRunAsync(stray: true);
         var (exit, output, _) = CliTests.Run("lineage", "verify", "--db", postgres.ConnectionString, "--run", run);
         Assert.Equal(1, exit);
         Assert.Contains("1 violation(s):", output);
-        Assert.Contains("preference 'p3' in stream 'preferences' is acknowledged but in no snapshot and not dropped", output);
+        Assert.Contains("preference 'p4' is in snapshot 1 but no judged batch in the journal sent it", output);
     }
 
     [Fact]
     public async Task AnUnknownOrUnspecifiedRunIsAUsageErrorThatListsTheRuns()
     {
-        var first = await DatabaseRunAsync(lose: false);
-        var second = await DatabaseRunAsync(lose: false);
+        var first = await DatabaseRunAsync(stray: false);
+        var second = await DatabaseRunAsync(stray: false);
         var unknown = CliTests.Run("lineage", "verify", "--db", postgres.ConnectionString, "--run", "no-such-run");
         Assert.Equal(2, unknown.Exit);
         Assert.Contains("no such run", unknown.Error);
@@ -98,14 +93,14 @@ public sealed class LineageCommandTests(PostgresFixture postgres) : IClassFixtur
     {
         var clean = Path.Combine(_folder, "clean");
         var broken = Path.Combine(_folder, "broken");
-        await using (var backbone = EmbeddedBackbone.Open(clean)) await FillAsync(backbone, lose: false);
-        await using (var backbone = EmbeddedBackbone.Open(broken)) await FillAsync(backbone, lose: true);
+        await using (var stores = EmbeddedRunStores.Open(clean)) await FillAsync(stores, stray: false);
+        await using (var stores = EmbeddedRunStores.Open(broken)) await FillAsync(stores, stray: true);
         var ok = CliTests.Run("lineage", "verify", "--run-folder", clean);
         Assert.True(ok.Exit == 0, ok.Error + ok.Out);
-        Assert.Contains("preferences    3", ok.Out);
+        Assert.Contains("labelled       3", ok.Out);
         var bad = CliTests.Run("lineage", "verify", "--run-folder", broken);
         Assert.Equal(1, bad.Exit);
-        Assert.Contains("'p3'", bad.Out);
+        Assert.Contains("'p4'", bad.Out);
         Assert.Equal(2, CliTests.Run("lineage", "verify", "--run-folder", Path.Combine(_folder, "missing")).Exit);
         Assert.Equal(2, CliTests.Run("lineage", "verify", "--run-folder", clean, "--run", "x").Exit);
     }
@@ -118,6 +113,6 @@ public sealed class LineageCommandTests(PostgresFixture postgres) : IClassFixtur
         Assert.Contains("--db", output);
         Assert.Contains(LineageCommand.ConnectionVariable, output);
         Assert.Contains("--run-folder", output);
-        Assert.Contains("exactly one snapshot", output);
+        Assert.Contains("trained twice", output);
     }
 }

@@ -59,8 +59,8 @@ public sealed class LoopCommandTests : IDisposable
         Assert.Equal(0, evaluations[0]);
         Assert.Equal(2, evaluations[^1]);
         Assert.Contains("<svg", File.ReadAllText(Path.Combine(run, "chart.svg")));
-        await using var backbone = EmbeddedBackbone.Open(run);
-        Assert.Equal(2, (await backbone.Snapshots.LatestAsync(TestContext.Current.CancellationToken))!.Version);
+        await using var stores = EmbeddedRunStores.Open(run);
+        Assert.Equal(2, (await stores.Snapshots.LatestAsync(TestContext.Current.CancellationToken))!.Version);
     }
 
     private string Write(string name, string text)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Fpo.Grains.Embedded;
+using Fpo.Grains.Stores;
 using Fpo.Silo.Cli;
 
 namespace Fpo.Silo.Tests;
@@ -31,7 +32,7 @@ public sealed class LoopKillTests : IDisposable
         }
         var run = Path.Combine(_root, "runs", "k");
         long killedAt;
-        await using (var backbone = EmbeddedBackbone.Open(run)) killedAt = (await backbone.Snapshots.LatestAsync(ct))!.Version;
+        await using (var stores = EmbeddedRunStores.Open(run)) killedAt = (await stores.Snapshots.LatestAsync(ct))!.Version;
         TestContext.Current.TestOutputHelper?.WriteLine($"SIGKILL at snapshot {killedAt}");
 
         using (var resumed = Start([.. args, "--resume", "k", "--max-snapshots", (killedAt + 3).ToString(System.Globalization.CultureInfo.InvariantCulture)]))
@@ -41,15 +42,15 @@ public sealed class LoopKillTests : IDisposable
             Assert.Contains(resumed.Lines, l => l.Contains($"fpo: resuming at snapshot {killedAt}", StringComparison.Ordinal));
         }
 
-        await using (var backbone = EmbeddedBackbone.Open(run))
+        await using (var stores = EmbeddedRunStores.Open(run))
         {
-            var snapshots = await backbone.Snapshots.ListAsync(ct);
+            var snapshots = await stores.Snapshots.ListAsync(ct);
             Assert.Equal(Enumerable.Range(0, snapshots.Count).Select(v => (long)v), snapshots.Select(s => s.Version));
             Assert.True(snapshots[^1].Version >= killedAt + 3, $"the resumed loop stopped at snapshot {snapshots[^1].Version}");
             var trained = new List<string>();
-            foreach (var s in snapshots) trained.AddRange(await backbone.Lineage.PreferencesInAsync(s.Version, ct));
+            foreach (var s in snapshots) trained.AddRange(await stores.Lineage.PreferencesInAsync(s.Version, ct));
             Assert.Equal(trained.Count, trained.Distinct().Count());
-            var report = await backbone.Lineage.VerifyAsync(ct);
+            var report = await stores.VerifyLineageAsync(ct);
             Assert.True(report.Holds, string.Join("\n", report.Violations));
         }
         var (exit, verify) = await Bench.Cluster.SiloProcess.RunFpoAsync(["lineage", "verify", "--run-folder", run], Patience);

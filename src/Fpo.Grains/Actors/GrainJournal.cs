@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Fpo.Grains.Cluster;
 using Fpo.Grains.Contracts;
 

@@ -47,7 +47,7 @@ public sealed class JudgeGrain(RunCatalog runs) : Grain, IJudgeGrain, IStreamSub
         if (outcome.Labels.Count > 0)
             await this.Stream<JudgedBatch>(StreamNamespaces.Preferences, _run.RunId).OnNextAsync(new JudgedBatch(batch.Id, outcome.Labels)).ConfigureAwait(true);
         await GrainJournal.TallyAsync(_run.Stores, JournalKinds.JudgedBatch, batch.Id,
-            new BatchTally(batch.Pairs.Count, outcome.Labels.Count, outcome.Abstained, outcome.Failures.Count), _run.Abandoned).ConfigureAwait(true);
+            new BatchTally(batch.Pairs.Count, outcome.Labels.Count, outcome.Abstained, outcome.Failures.Count, [.. outcome.Labels.Select(l => l.Id)]), _run.Abandoned).ConfigureAwait(true);
         _judged.Add(batch.Id);
         _labelled += outcome.Labels.Count;
         _abstained += outcome.Abstained;

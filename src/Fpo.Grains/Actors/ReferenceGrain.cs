@@ -1,6 +1,6 @@
 using Orleans;
 using System.Globalization;
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Fpo.Grains.Cluster;
 using Fpo.Grains.Contracts;
 using Fpo.Grains.Placement;

@@ -1,7 +1,7 @@
 using Orleans.Runtime;
 using Orleans;
 using Fpo.Alignment.Preferences;
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Fpo.Grains.Cluster;
 using Fpo.Grains.Contracts;
 using Fpo.Grains.Placement;
@@ -152,7 +152,7 @@ public sealed class TrainerGrain(
         long version;
         try
         {
-            version = await _work.PublishAsync(_run.Stores.Snapshots, [.. trained.Select(e => e.Pair.Id)], null, _run.Abandoned).ConfigureAwait(true);
+            version = await _work.PublishAsync(_run.Stores.Snapshots, [.. trained.Select(e => e.Pair.Id)], _run.Abandoned).ConfigureAwait(true);
         }
         catch (SnapshotConflictException e)
         {

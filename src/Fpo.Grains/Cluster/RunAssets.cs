@@ -2,7 +2,7 @@ using System.Text.Json;
 using Fpo.Alignment.Judges.Config;
 using Fpo.Alignment.Preferences;
 using Fpo.Alignment.Tasks;
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Fpo.Grains.Loop;
 using Fpo.Grains.Roles;
 using Fpo.Models.Checkpoints;
@@ -14,7 +14,7 @@ using Fpo.Sae.Formats;
 namespace Fpo.Grains.Cluster;
 
 /// <summary>
-/// How a run's assets reach every silo. Pods share no disk, only the backbone, so the silo that starts a run (the
+/// How a run's assets reach every silo. Pods share no disk, only the stores, so the silo that starts a run (the
 /// elected trainer) publishes snapshot 0 with the initial policy's weights and, beside them, everything else the run
 /// needs: the model config, the tokenizer, the SAE, the training and held-out prompts, the judge config and how prompts
 /// are encoded (files named run-*). Every other silo waits for snapshot 0 and loads its assets from it — the same bytes,

@@ -1,4 +1,3 @@
-using Fpo.Grains.Backbone;
 
 namespace Fpo.Grains.Cluster;
 
@@ -15,5 +14,5 @@ public sealed record SiloRolesStatus(
     TimeSpan Elapsed,
     IReadOnlyList<RoleStatus> Roles,
     long? SnapshotVersion,
-    IReadOnlyDictionary<string, StreamCounts>? Queues,
+    IReadOnlyDictionary<string, long>? Queues,
     string? BackboneError);

@@ -1,4 +1,4 @@
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Fpo.Sae.Statistics;
 
 namespace Fpo.Grains.Contracts;
@@ -9,7 +9,7 @@ public sealed record LatentShift(int Latent, double PolicyMean, double Reference
     public double Shift => PolicyMean - ReferenceMean;
 }
 
-/// <summary>Answers queries about the SAE feature statistics that rollout and reference grains merge into the backbone, per snapshot version and side.</summary>
+/// <summary>Answers queries about the SAE feature statistics that rollout and reference grains merge into the stores, per snapshot version and side.</summary>
 public interface IFeatureStatsGrain
 {
     Task<IReadOnlyList<FeatureStatsKey>> KeysAsync(CancellationToken cancellationToken);

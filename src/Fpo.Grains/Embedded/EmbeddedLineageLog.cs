@@ -1,5 +1,4 @@
-using Fpo.Grains.Backbone;
-using Fpo.Grains.Contracts;
+using Fpo.Grains.Stores;
 
 namespace Fpo.Grains.Embedded;
 
@@ -11,19 +10,15 @@ internal sealed class EmbeddedLineageLog : ILineageLog, IDisposable
 {
     private const string LogName = "lineage/dropped.jsonl";
     private readonly EmbeddedSnapshotStore _snapshots;
-    private readonly Func<IEnumerable<string>, Dictionary<string, Dictionary<string, StreamState>>> _streamStates;
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
     private readonly StreamWriter _log;
     private readonly List<DroppedPreference> _dropped = [];
     private readonly HashSet<string> _droppedIds = new(StringComparer.Ordinal);
 
-    /// <param name="streamStates">The record states of the named streams (those with a log), for <see cref="VerifyAsync"/>.</param>
-    public EmbeddedLineageLog(string folder, EmbeddedSnapshotStore snapshots,
-        Func<IEnumerable<string>, Dictionary<string, Dictionary<string, StreamState>>> streamStates, TimeProvider time, ICollection<string> warnings)
+    public EmbeddedLineageLog(string folder, EmbeddedSnapshotStore snapshots, TimeProvider time, ICollection<string> warnings)
     {
         _snapshots = snapshots;
-        _streamStates = streamStates;
         _time = time;
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, "dropped.jsonl");
@@ -59,18 +54,6 @@ internal sealed class EmbeddedLineageLog : ILineageLog, IDisposable
     public Task<IReadOnlyList<DroppedPreference>> DroppedAsync(CancellationToken cancellationToken)
     {
         lock (_gate) return Task.FromResult<IReadOnlyList<DroppedPreference>>([.. _dropped]);
-    }
-
-    /// <summary>Checks the streams named as consumed by a snapshot, and the preferences stream whether or not one was.</summary>
-    public Task<LineageReport> VerifyAsync(CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        var (snapshots, consumed) = _snapshots.Index();
-        consumed.Add(StreamNames.Preferences);
-        var streams = _streamStates(consumed);
-        List<string> dropped;
-        lock (_gate) dropped = [.. _droppedIds];
-        return Task.FromResult(LineageCheck.Verify(snapshots, dropped, streams));
     }
 
     public void Dispose()

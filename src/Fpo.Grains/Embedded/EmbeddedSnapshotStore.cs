@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 
 namespace Fpo.Grains.Embedded;
 
@@ -18,19 +18,16 @@ internal sealed class EmbeddedSnapshotStore : ISnapshotStore, IDisposable
 
     private readonly string _folder;
     private readonly TimeProvider _time;
-    private readonly Action<string, IReadOnlyList<string>> _acknowledgeConsumed;
     private readonly SemaphoreSlim _publishing = new(1, 1);
     private readonly Lock _gate = new();
     private readonly List<SnapshotManifest> _snapshots = [];
     private readonly Dictionary<string, long> _snapshotOf = new(StringComparer.Ordinal);
     private TaskCompletionSource _published = NewSignal();
 
-    /// <param name="acknowledgeConsumed">Acknowledges a publication's preference ids in its consumed stream, once the snapshot is in place.</param>
-    public EmbeddedSnapshotStore(string folder, TimeProvider time, Action<string, IReadOnlyList<string>> acknowledgeConsumed)
+    public EmbeddedSnapshotStore(string folder, TimeProvider time)
     {
         _folder = folder;
         _time = time;
-        _acknowledgeConsumed = acknowledgeConsumed;
         Directory.CreateDirectory(folder);
         foreach (var leftover in Directory.GetDirectories(folder, TempPrefix + "*")) Directory.Delete(leftover, recursive: true);
         var versions = new SortedDictionary<long, string>();
@@ -70,11 +67,7 @@ internal sealed class EmbeddedSnapshotStore : ISnapshotStore, IDisposable
                 if (latest >= 0 && publication.Version == latest && IsRetryOf(_snapshots[^1], publication, sha256))
                     stored = _snapshots[^1];
             }
-            if (stored is not null)
-            {
-                if (stored.ConsumedStream is not null) _acknowledgeConsumed(stored.ConsumedStream, stored.PreferenceIds);
-                return stored.Info;
-            }
+            if (stored is not null) return stored.Info;
             lock (_gate)
             {
                 var latest = _snapshots.Count - 1;
@@ -91,8 +84,7 @@ internal sealed class EmbeddedSnapshotStore : ISnapshotStore, IDisposable
                 _time.GetUtcNow(),
                 publication.TrainerStep,
                 publication.Metadata,
-                [.. publication.PreferenceIds],
-                publication.ConsumedStream);
+                [.. publication.PreferenceIds]);
             await WriteAsync(publication.Files, manifest, cancellationToken).ConfigureAwait(false);
             lock (_gate)
             {
@@ -102,8 +94,6 @@ internal sealed class EmbeddedSnapshotStore : ISnapshotStore, IDisposable
                 _published = NewSignal();
                 woken.SetResult();
             }
-            // The manifest is the commit record: a crash before this line is repaired when the stream is next opened (ConsumedIn).
-            if (manifest.ConsumedStream is not null) _acknowledgeConsumed(manifest.ConsumedStream, manifest.PreferenceIds);
             return manifest.Info;
         }
         finally
@@ -170,20 +160,6 @@ internal sealed class EmbeddedSnapshotStore : ISnapshotStore, IDisposable
     public long? SnapshotOf(string preferenceId)
     {
         lock (_gate) return _snapshotOf.TryGetValue(preferenceId, out var v) ? v : null;
-    }
-
-    /// <summary>Each snapshot's version and preference ids, oldest first, and the streams they were consumed from.</summary>
-    public (List<(long Version, IReadOnlyList<string> PreferenceIds)> Snapshots, HashSet<string> ConsumedStreams) Index()
-    {
-        lock (_gate)
-            return ([.. _snapshots.Select(s => (s.Version, s.PreferenceIds))],
-                [.. _snapshots.Select(s => s.ConsumedStream).OfType<string>()]);
-    }
-
-    /// <summary>Every preference id of snapshots that consumed them from <paramref name="stream"/>, for acknowledging them when it opens.</summary>
-    public IReadOnlyList<string> ConsumedIn(string stream)
-    {
-        lock (_gate) return [.. _snapshots.Where(s => s.ConsumedStream == stream).SelectMany(s => s.PreferenceIds)];
     }
 
     /// <summary>The preference ids of <paramref name="version"/>; none for a version that does not exist (yet).</summary>

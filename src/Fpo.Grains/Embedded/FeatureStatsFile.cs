@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Fpo.Sae.Statistics;
 
 namespace Fpo.Grains.Embedded;

@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 namespace Fpo.Grains.Embedded;
 
 /// <summary>
-/// An append-only file of one JSON event per line, the embedded backbone's durable state. A crash mid-write leaves at
+/// An append-only file of one JSON event per line, the embedded run stores' durable state. A crash mid-write leaves at
 /// most one torn line at the end, without its newline: reading drops it with a warning and cuts it off the file so the
 /// next append starts on a fresh line. Any other line that does not parse is corruption and throws.
 /// </summary>

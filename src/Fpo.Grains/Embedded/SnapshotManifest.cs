@@ -1,8 +1,8 @@
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 
 namespace Fpo.Grains.Embedded;
 
-/// <summary>snapshot.json beside a snapshot's files: its description, the preference ids trained into it and the stream they were consumed from.</summary>
+/// <summary>snapshot.json beside a snapshot's files: its description and the preference ids trained into it.</summary>
 internal sealed record SnapshotManifest(
     long Version,
     string Sha256,
@@ -10,8 +10,7 @@ internal sealed record SnapshotManifest(
     DateTimeOffset PublishedAt,
     long TrainerStep,
     string Metadata,
-    IReadOnlyList<string> PreferenceIds,
-    string? ConsumedStream = null)
+    IReadOnlyList<string> PreferenceIds)
 {
     public const string FileName = "snapshot.json";
 

@@ -2,7 +2,7 @@ using Orleans.Hosting;
 using Orleans;
 using System.Diagnostics;
 using System.Text.Json;
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Fpo.Grains.Contracts;
 using Fpo.Grains.Cluster;
 using Fpo.Grains.Hosting;
@@ -27,7 +27,7 @@ public sealed class LoopHost : IAsyncDisposable, IDisposable
     public const string TrainerFolder = "trainer";
 
     private readonly IHost _silo;
-    private readonly IBackbone _backbone;
+    private readonly IRunStores _stores;
     private readonly LoopSettings _settings;
     private readonly RunContext _run;
     private readonly LoopMetricsLog _metrics;
@@ -42,12 +42,12 @@ public sealed class LoopHost : IAsyncDisposable, IDisposable
     private LoopStop _stop = LoopStop.Requested;
     private bool _disposed;
 
-    private LoopHost(IHost silo, IBackbone backbone, LoopSettings settings, RunContext run, CancellationTokenSource abandon, string runDir,
+    private LoopHost(IHost silo, IRunStores stores, LoopSettings settings, RunContext run, CancellationTokenSource abandon, string runDir,
         List<SnapshotEvaluation> evaluations)
     {
-        (_silo, _backbone, _settings, _run, _abandon, _evaluations) = (silo, backbone, settings, run, abandon, evaluations);
+        (_silo, _stores, _settings, _run, _abandon, _evaluations) = (silo, stores, settings, run, abandon, evaluations);
         _metrics = new LoopMetricsLog(runDir);
-        _totals = new RunTotals(backbone.Journal);
+        _totals = new RunTotals(stores.Journal);
         _events = silo.Services.GetRequiredService<RunEvents>();
         _events.Stepped += OnStepped;
         _events.Evaluated += OnEvaluated;
@@ -55,7 +55,7 @@ public sealed class LoopHost : IAsyncDisposable, IDisposable
         _events.PairsAnnotated += OnPairsAnnotated;
     }
 
-    public IBackbone Backbone => _backbone;
+    public IRunStores Stores => _stores;
     public string RunId => _run.RunId;
     public IGrainFactory Grains => _silo.Services.GetRequiredService<IGrainFactory>();
 
@@ -81,20 +81,20 @@ public sealed class LoopHost : IAsyncDisposable, IDisposable
     public event Action<IReadOnlyList<RolloutPair>>? PairsAnnotated;
 
     /// <summary>
-    /// Opens the loop on <paramref name="backbone"/>'s stores with its run folder <paramref name="runDir"/> (metrics, the
+    /// Opens the loop on <paramref name="stores"/>'s stores with its run folder <paramref name="runDir"/> (metrics, the
     /// trainer's checkpoints). An empty snapshot store gets the initial policy as version 0. <paramref name="configureSilo"/>
     /// adds what the host process serves from the silo (the API's Orleans dashboard).
     /// </summary>
-    public static async Task<LoopHost> OpenAsync(IBackbone backbone, LoopAssets assets, LoopSettings settings, string runDir,
+    public static async Task<LoopHost> OpenAsync(IRunStores stores, LoopAssets assets, LoopSettings settings, string runDir,
         CancellationToken cancellationToken, TimeProvider? time = null, Action<ISiloBuilder>? configureSilo = null)
     {
         _ = time;
         LoopGrains.Check(assets, settings);
-        if (await backbone.Snapshots.LatestAsync(cancellationToken).ConfigureAwait(false) is null)
-            await backbone.Snapshots.PublishAsync(new SnapshotPublication(0, PolicySnapshot.Files(assets.InitialPolicy), [], 0, """{"initial":true}"""), cancellationToken).ConfigureAwait(false);
+        if (await stores.Snapshots.LatestAsync(cancellationToken).ConfigureAwait(false) is null)
+            await stores.Snapshots.PublishAsync(new SnapshotPublication(0, PolicySnapshot.Files(assets.InitialPolicy), [], 0, """{"initial":true}"""), cancellationToken).ConfigureAwait(false);
         var abandon = new CancellationTokenSource();
-        var run = new RunContext(backbone.RunId, assets, settings, backbone, Path.Combine(runDir, TrainerFolder), abandon.Token);
-        var evaluations = await EvaluationsAsync(backbone, cancellationToken).ConfigureAwait(false);
+        var run = new RunContext(stores.RunId, assets, settings, stores, Path.Combine(runDir, TrainerFolder), abandon.Token);
+        var evaluations = await EvaluationsAsync(stores, cancellationToken).ConfigureAwait(false);
         var silo = new HostBuilder()
             .UseOrleans(s =>
             {
@@ -105,7 +105,7 @@ public sealed class LoopHost : IAsyncDisposable, IDisposable
         silo.Services.GetRequiredService<RunCatalog>().Register(run);
         silo.Services.GetRequiredService<ComputeTurns>().TakeTurns = settings.TakeTurns;
         await silo.StartAsync(cancellationToken).ConfigureAwait(false);
-        return new LoopHost(silo, backbone, settings, run, abandon, runDir, evaluations);
+        return new LoopHost(silo, stores, settings, run, abandon, runDir, evaluations);
     }
 
     /// <summary>
@@ -174,10 +174,10 @@ public sealed class LoopHost : IAsyncDisposable, IDisposable
             _lastStep ?? trainer.LastStep, evaluations.Count == 0 ? null : evaluations[^1]);
     }
 
-    private async Task<Dictionary<string, StreamCounts>> QueuesAsync(CancellationToken cancellationToken)
+    private async Task<Dictionary<string, long>> QueuesAsync(CancellationToken cancellationToken)
     {
         var pending = await _silo.Services.GetRequiredService<IStreamBacklog>().PendingAsync(cancellationToken).ConfigureAwait(false);
-        return StreamNamespaces.All.ToDictionary(ns => ns, ns => new StreamCounts(pending.GetValueOrDefault(ns), 0, 0, 0), StringComparer.Ordinal);
+        return StreamNamespaces.All.ToDictionary(ns => ns, ns => pending.GetValueOrDefault(ns), StringComparer.Ordinal);
     }
 
     public async ValueTask DisposeAsync()
@@ -237,9 +237,9 @@ public sealed class LoopHost : IAsyncDisposable, IDisposable
     }
 
     // The run's evaluations so far, from its journal (a resumed run continues its history).
-    private static async Task<List<SnapshotEvaluation>> EvaluationsAsync(IBackbone backbone, CancellationToken cancellationToken)
+    private static async Task<List<SnapshotEvaluation>> EvaluationsAsync(IRunStores stores, CancellationToken cancellationToken)
     {
-        var entries = await backbone.Journal.ReadAsync(JournalKinds.Evaluation, 0, int.MaxValue, cancellationToken).ConfigureAwait(false);
+        var entries = await stores.Journal.ReadAsync(JournalKinds.Evaluation, 0, int.MaxValue, cancellationToken).ConfigureAwait(false);
         return [.. entries.Select(e => JsonSerializer.Deserialize<SnapshotEvaluation>(e.Json, JournalKinds.Json)!).OrderBy(e => e.Version)];
     }
 }

@@ -1,4 +1,3 @@
-using Fpo.Grains.Backbone;
 using Fpo.Grains.Contracts;
 
 namespace Fpo.Grains.Loop;
@@ -21,6 +20,6 @@ public sealed record LoopStatus(
     long Duplicates,
     int TrainerInbox,
     IReadOnlyList<long> RolloutVersions,
-    IReadOnlyDictionary<string, StreamCounts> Queues,
+    IReadOnlyDictionary<string, long> Queues,
     TrainerStepReport? LastStep,
     SnapshotEvaluation? LatestEvaluation);

@@ -6,20 +6,20 @@ using Npgsql;
 namespace Fpo.Grains.Postgres;
 
 /// <summary>
-/// Runs every database operation of a backbone: on a fresh pooled connection per attempt, retrying transient failures
+/// Runs every database operation of the run stores: on a fresh pooled connection per attempt, retrying transient failures
 /// (a restarting or unreachable server, a dropped connection, a deadlock) with exponential backoff and jitter until the
-/// operation succeeds, it is cancelled, or <see cref="PostgresBackboneOptions.MaxRetries"/> runs out. An outage is
+/// operation succeeds, it is cancelled, or <see cref="PostgresStoreOptions.MaxRetries"/> runs out. An outage is
 /// logged once when it starts and once when it ends, however many operations retry through it. Operations must be
 /// safe to repeat: a commit whose reply was lost is retried like one that never happened.
 /// </summary>
 internal sealed class PostgresConnector : IAsyncDisposable
 {
-    private readonly PostgresBackboneOptions _options;
+    private readonly PostgresStoreOptions _options;
     private readonly Lock _gate = new();
     private long _outageStarted;   // Stopwatch timestamp; 0 while the database answers
     private long _outageRetries;
 
-    public PostgresConnector(PostgresBackboneOptions options)
+    public PostgresConnector(PostgresStoreOptions options)
     {
         _options = options;
         DataSource = NpgsqlDataSource.Create(options.ConnectionString);
@@ -33,7 +33,7 @@ internal sealed class PostgresConnector : IAsyncDisposable
     /// <summary>Connections that must never go back to a pool: session advisory locks and the LISTEN connection.</summary>
     public NpgsqlDataSource Unpooled { get; }
 
-    public PostgresBackboneOptions Options => _options;
+    public PostgresStoreOptions Options => _options;
 
     public void Log(string message) => _options.Log?.Invoke(message);
 

@@ -3,7 +3,7 @@ using Npgsql;
 namespace Fpo.Grains.Postgres;
 
 /// <summary>
-/// One LISTEN connection per backbone on <see cref="PostgresSchema.Channel"/>, started on first use. Waiters take the
+/// One LISTEN connection per store set on <see cref="PostgresSchema.Channel"/>, started on first use. Waiters take the
 /// signal of a key ("s:run/stream", "p:run") before they look at the database and wait on it after finding nothing, so
 /// a notification between the two is not missed. The connection is re-opened after it drops (with the connector's
 /// backoff), and every signal fires then, because notifications sent while it was down are lost. Waiters also poll,

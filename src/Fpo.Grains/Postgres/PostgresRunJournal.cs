@@ -1,4 +1,4 @@
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 
 namespace Fpo.Grains.Postgres;
 

@@ -3,12 +3,12 @@ using Npgsql;
 namespace Fpo.Grains.Postgres;
 
 /// <summary>
-/// The backbone's tables, created and migrated at start-up by <see cref="PostgresMigrations"/>, versioned in
+/// The run stores' tables, created and migrated at start-up by <see cref="PostgresMigrations"/>, versioned in
 /// fpo_schema_version. Many runs share the tables; every row carries its run.
 /// </summary>
 internal static class PostgresSchema
 {
-    /// <summary>The events channel: payloads "s:&lt;run&gt;/&lt;stream&gt;" (records became pending) and "p:&lt;run&gt;" (a snapshot was published).</summary>
+    /// <summary>The events channel: payload "p:&lt;run&gt;" when a snapshot was published (snapshot watchers wake on it).</summary>
     public const string Channel = "fpo_events";
 
     private static readonly (int Version, string Sql)[] Migrations =
@@ -106,6 +106,13 @@ internal static class PostgresSchema
                 at timestamptz not null default now(),
                 unique (run, kind, id));
             create index fpo_journal_kind on fpo_journal (run, kind, seq);
+            """),
+        // The data path moved to Orleans streams (their own tables): the home-made stream table and the snapshot's
+        // link to the stream it acknowledged go.
+        (2, """
+            drop table if exists fpo_stream_records;
+            drop sequence if exists fpo_lease_tokens;
+            alter table fpo_snapshots drop column if exists consumed_stream;
             """),
     ];
 

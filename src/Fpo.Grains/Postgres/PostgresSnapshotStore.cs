@@ -1,6 +1,6 @@
 using System.Data;
 using System.Runtime.CompilerServices;
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -8,7 +8,7 @@ namespace Fpo.Grains.Postgres;
 
 /// <summary>
 /// An <see cref="ISnapshotStore"/> in fpo_snapshots (descriptions), fpo_snapshot_files and fpo_snapshot_chunks (the
-/// bytes, in bytea rows of <see cref="PostgresBackboneOptions.SnapshotChunkBytes"/>). Publishing is one transaction
+/// bytes, in bytea rows of <see cref="PostgresStoreOptions.SnapshotChunkBytes"/>). Publishing is one transaction
 /// under a per-run advisory lock: compare-and-set of latest + 1, the lineage rows (unique per run and preference), the
 /// chunks, and the acknowledgement of the preferences in the consumed stream, then a notification. Reading copies each
 /// chunk straight into the file's array and checks the SHA-256.
@@ -38,7 +38,6 @@ internal sealed class PostgresSnapshotStore : ISnapshotStore
             var bad = ids.GroupBy(i => i, StringComparer.Ordinal).First(g => string.IsNullOrEmpty(g.Key) || g.Count() > 1).Key;
             throw new ArgumentException($"snapshot {publication.Version}: preference id '{bad}' is empty or listed twice", nameof(publication));
         }
-        if (publication.ConsumedStream is { } consumed) BackboneNames.CheckStream(consumed);
         var sha256 = SnapshotContent.ComputeSha256(publication.Files);
         var bytes = publication.Files.Values.Sum(f => f.LongLength);
         return await _connector.TransactAsync($"publishing snapshot {publication.Version}",
@@ -67,16 +66,11 @@ internal sealed class PostgresSnapshotStore : ISnapshotStore
             throw new SnapshotConflictException($"snapshot {version} cannot be published in run '{_run}': preference '{id}' is already in snapshot {earlier}");
         }
         await Sql.ExecuteAsync(connection, """
-            insert into fpo_snapshots (run, version, sha256, bytes, trainer_step, preference_count, metadata, consumed_stream)
-            values (@run, @version, @sha, @bytes, @step, @count, @metadata, @consumed)
+            insert into fpo_snapshots (run, version, sha256, bytes, trainer_step, preference_count, metadata)
+            values (@run, @version, @sha, @bytes, @step, @count, @metadata)
             """, ct, ("run", _run), ("version", version), ("sha", sha256), ("bytes", bytes), ("step", publication.TrainerStep),
-            ("count", ids.Length), ("metadata", publication.Metadata), ("consumed", publication.ConsumedStream)).ConfigureAwait(false);
+            ("count", ids.Length), ("metadata", publication.Metadata)).ConfigureAwait(false);
         await WriteFilesAsync(connection, version, publication.Files, ct).ConfigureAwait(false);
-        if (publication.ConsumedStream is { } stream)
-            await Sql.ExecuteAsync(connection, """
-                update fpo_stream_records set state = 2, value = null, lease_token = 0
-                where run = @run and stream = @stream and id = any(@ids) and state <> 2
-                """, ct, ("run", _run), ("stream", stream), ("ids", ids)).ConfigureAwait(false);
         await Sql.ExecuteAsync(connection, $"select pg_notify('{PostgresSchema.Channel}', @key)", ct, ("key", NotifyKey)).ConfigureAwait(false);
         return (await ListAsync(connection, "and version = @version", ct, ("version", version)).ConfigureAwait(false))[0];
     }

@@ -1,4 +1,4 @@
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Fpo.Models.Checkpoints;
 using Fpo.Models.Transformer;
 

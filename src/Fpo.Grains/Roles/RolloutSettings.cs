@@ -5,7 +5,7 @@ namespace Fpo.Grains.Roles;
 /// <summary>How a rollout grain samples: prompts per batch, response length, sampling (temperature 1 by default: the policy's own distribution), and its feature statistics.</summary>
 public sealed record RolloutSettings
 {
-    /// <summary>Prompts leased per batch; each gives one pair.</summary>
+    /// <summary>Prompts per rollout batch; each gives one pair.</summary>
     public int BatchPrompts { get; init; } = 8;
     public int MaxNewTokens { get; init; } = 48;
     public SamplingParams Sampling { get; init; } = new();

@@ -1,5 +1,5 @@
 using Fpo.Alignment.Batching;
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Fpo.Grains.Contracts;
 using Fpo.Grains.Roles;
 using Fpo.Models.Generation;

@@ -3,7 +3,7 @@ using Fpo.Alignment.Judges;
 using Fpo.Alignment.Judges.Constitution;
 using Fpo.Alignment.Losses;
 using Fpo.Alignment.Preferences;
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Fpo.Grains.Contracts;
 using Fpo.Grains.Roles;
 using Fpo.Models.Generation;

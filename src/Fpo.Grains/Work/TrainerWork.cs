@@ -4,7 +4,7 @@ using System.Text.Json;
 using Fpo.Alignment.Batching;
 using Fpo.Alignment.Preferences;
 using Fpo.Alignment.Training;
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Fpo.Grains.Contracts;
 using Fpo.Grains.Roles;
 using Fpo.Models.Optimization;
@@ -124,16 +124,16 @@ public sealed class TrainerWork
 
     /// <summary>
     /// Saves the checkpoint of this step, then publishes the policy as version + 1 holding <paramref name="preferenceIds"/>
-    /// (and acknowledging them in <paramref name="consumedStream"/> where the store does that). Returns the version;
+    /// (its lineage). Returns the version;
     /// a lost compare-and-set throws <see cref="SnapshotConflictException"/>.
     /// </summary>
-    public async Task<long> PublishAsync(ISnapshotStore snapshots, IReadOnlyList<string> preferenceIds, string? consumedStream, CancellationToken cancellationToken)
+    public async Task<long> PublishAsync(ISnapshotStore snapshots, IReadOnlyList<string> preferenceIds, CancellationToken cancellationToken)
     {
         var version = SnapshotVersion + 1;
         var state = new PreferenceCheckpoint.State((int)Step, _optimizer.StepCount, 0, _settings.Training, "online", _saeDir, null);
         PreferenceCheckpoint.Save(_checkpointDir, _policy, _optimizer, state);
         var metadata = JsonSerializer.Serialize(new { method = _settings.Training.Method, step = Step, trainer = "online" });
-        await snapshots.PublishAsync(new SnapshotPublication(version, PolicySnapshot.Files(_policy), preferenceIds, Step, metadata, consumedStream),
+        await snapshots.PublishAsync(new SnapshotPublication(version, PolicySnapshot.Files(_policy), preferenceIds, Step, metadata),
             cancellationToken).ConfigureAwait(false);
         SnapshotVersion = version;
         return version;

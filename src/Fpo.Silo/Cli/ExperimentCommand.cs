@@ -70,8 +70,8 @@ public static class ExperimentCommand
                 await File.WriteAllTextAsync(Path.Combine(runDir, LoopCommand.ConfigCopy), settings[i].ToYaml(), CancellationToken.None).ConfigureAwait(false);
                 error.WriteLine($"fpo: frontier run {i + 1} of {grid.Count}: {point.Method} {point.Label} in {runDir}");
                 var clock = Stopwatch.StartNew();
-                await using var backbone = EmbeddedBackbone.Open(runDir);
-                using var host = await LoopHost.OpenAsync(backbone, assets, loopSettings[i], runDir, cancel).ConfigureAwait(false);
+                await using var stores = EmbeddedRunStores.Open(runDir);
+                using var host = await LoopHost.OpenAsync(stores, assets, loopSettings[i], runDir, cancel).ConfigureAwait(false);
                 var stop = await LoopView.ShowAsync(host, () => host.RunAsync(cancel), error).ConfigureAwait(false);
                 await LoopReport.WriteAsync(host, runDir, error).ConfigureAwait(false);
                 var status = await host.StatusAsync(CancellationToken.None).ConfigureAwait(false);

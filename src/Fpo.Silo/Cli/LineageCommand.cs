@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Fpo.Grains.Embedded;
 using Fpo.Grains.Postgres;
 using Npgsql;
@@ -8,26 +8,28 @@ using Npgsql;
 namespace Fpo.Silo.Cli;
 
 /// <summary>
-/// `fpo lineage verify`: checks a run's lineage (every acknowledged preference in exactly one snapshot or dropped with a
-/// reason, nothing in a snapshot still deliverable, snapshot versions without gaps) and prints the counts and every
-/// violation; exit 0 when it holds, 1 on any violation, 2 on a usage error.
+/// `fpo lineage verify`: checks a run's lineage from its stores (<see cref="LineageVerification"/>: no preference in two
+/// snapshots, none both trained and dropped, none in a snapshot that no judge sent, snapshot versions without gaps) and
+/// prints the counts and every violation; exit 0 when it holds, 1 on any violation, 2 on a usage error.
 /// </summary>
 public static class LineageCommand
 {
-    /// <summary>The environment variable the silo configs name for the backbone's connection string.</summary>
+    /// <summary>The environment variable the silo configs name for the run stores' connection string.</summary>
     public const string ConnectionVariable = "FPO__backbone__connection";
 
     public static Command Create()
     {
         var db = new Option<string>("--db")
         {
-            Description = $"PostgreSQL connection string of the distributed backbone, e.g. \"Host=127.0.0.1;Username=fpo;Database=fpo\" (default: ${ConnectionVariable}).",
+            Description = $"PostgreSQL connection string of a cluster's run stores, e.g. \"Host=127.0.0.1;Username=fpo;Database=fpo\" (default: ${ConnectionVariable}).",
         };
         var run = new Option<string>("--run") { Description = "The run id in the database; may be left out when the database holds exactly one run." };
         var runFolder = new Option<DirectoryInfo>("--run-folder") { Description = "An embedded run's folder (as written by `fpo loop`) instead of a database." };
         var verify = new Command("verify",
-            "Check a run's lineage: every acknowledged preference is in exactly one snapshot or dropped with a reason, no preference in a snapshot is still " +
-            "pending, leased or dead, and snapshot versions run 0..N without gaps. Prints the counts and every violation; exits 0 when the lineage holds, 1 when it does not.")
+            "Check a run's lineage: no preference is in two snapshots (trained twice), none is both in a snapshot and dropped, every preference in a snapshot " +
+            "was sent by a judge (the journal's judged batches name each label), and snapshot versions run 0..N without gaps. Counts what the judges sent: in " +
+            "snapshots, dropped with a reason, or awaiting training in the trainer's persisted inbox. Prints the counts and every violation; exits 0 when the " +
+            "lineage holds, 1 when it does not.")
         {
             db, run, runFolder,
         };
@@ -64,7 +66,7 @@ public static class LineageCommand
         IReadOnlyList<string> runs;
         try
         {
-            runs = await PostgresBackbone.RunsAsync(connection, cancel);
+            runs = await PostgresRunStores.RunsAsync(connection, cancel);
         }
         catch (Exception e) when (e is NpgsqlException or ArgumentException)
         {
@@ -79,11 +81,11 @@ public static class LineageCommand
     private static async Task<LineageReport> VerifyDatabaseAsync(string connection, string run, TextWriter error, CancellationToken cancel)
     {
         // A verification should fail, not wait forever, when the database is down.
-        var options = new PostgresBackboneOptions { ConnectionString = connection, RunId = run, MaxRetries = 5, Log = line => error.WriteLine("fpo: " + line) };
+        var options = new PostgresStoreOptions { ConnectionString = connection, RunId = run, MaxRetries = 5, Log = line => error.WriteLine("fpo: " + line) };
         try
         {
-            await using var backbone = await PostgresBackbone.OpenAsync(options, cancel);
-            return await backbone.Lineage.VerifyAsync(cancel);
+            await using var stores = await PostgresRunStores.OpenAsync(options, cancel);
+            return await stores.VerifyLineageAsync(cancel);
         }
         catch (NpgsqlException e)
         {
@@ -93,10 +95,10 @@ public static class LineageCommand
 
     private static async Task<LineageReport> VerifyFolderAsync(string folder, CancellationToken cancel)
     {
-        if (!Directory.Exists(Path.Combine(folder, "snapshots")) && !Directory.Exists(Path.Combine(folder, "streams")))
-            throw new CliException($"--run-folder {folder}: not an embedded run folder (no snapshots/ or streams/ in it)");
-        await using var backbone = EmbeddedBackbone.Open(folder);
-        return await backbone.Lineage.VerifyAsync(cancel);
+        if (!Directory.Exists(Path.Combine(folder, "snapshots")) && !File.Exists(Path.Combine(folder, "journal.jsonl")))
+            throw new CliException($"--run-folder {folder}: not an embedded run folder (no snapshots/ or journal.jsonl in it)");
+        await using var stores = EmbeddedRunStores.Open(folder);
+        return await stores.VerifyLineageAsync(cancel);
     }
 
     private static void Print(TextWriter output, string source, LineageReport r)
@@ -104,13 +106,10 @@ public static class LineageCommand
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
             lineage of {source}
             snapshots      {r.Snapshots} (latest version {r.LatestVersion})
-            preferences    {r.Preferences}
-              acknowledged {r.Acknowledged}
-              pending      {r.Pending}
-              leased       {r.Leased}
-              dead         {r.Dead}
-            in snapshots   {r.InSnapshots}
-            dropped        {r.Dropped}
+            labelled       {r.Labelled} (preferences the judges sent to the trainer)
+              in snapshots {r.InSnapshots}
+              dropped      {r.Dropped}
+              awaiting     {r.AwaitingTraining} (in the trainer's inbox or on its stream)
             """));
         if (r.Holds)
         {

@@ -90,11 +90,11 @@ public static class LoopCommand
             await File.WriteAllTextAsync(Path.Combine(runDir, ConfigCopy), settings.ToYaml(), CancellationToken.None).ConfigureAwait(false);
             error.WriteLine($"fpo: run folder {runDir}; {assets.TrainPrompts.Count} training and {assets.HeldOutPrompts.Count} held-out prompts; judge {assets.Judge.Name}; method {loopSettings.Trainer.Training.Method}");
 
-            await using var backbone = EmbeddedBackbone.Open(runDir);
-            foreach (var warning in backbone.Warnings) error.WriteLine($"fpo: {warning}");
+            await using var stores = EmbeddedRunStores.Open(runDir);
+            foreach (var warning in stores.Warnings) error.WriteLine($"fpo: {warning}");
             // The API's Orleans dashboard reads each run's silo through the part of it the silo hosts.
             Action<ISiloBuilder>? orleansDashboard = apiOptions is null ? null : OrleansDashboardApi.AddToSilo;
-            var host = await LoopHost.OpenAsync(backbone, assets, loopSettings, runDir, cancel, configureSilo: orleansDashboard).ConfigureAwait(false);
+            var host = await LoopHost.OpenAsync(stores, assets, loopSettings, runDir, cancel, configureSilo: orleansDashboard).ConfigureAwait(false);
             if (resumed is not null) error.WriteLine($"fpo: resuming at {await ResumePointAsync(host).ConfigureAwait(false)}");
             LoopRunView? view = null;
             RunningSiloApi? api = null;
@@ -102,8 +102,8 @@ public static class LoopCommand
             {
                 if (apiOptions is not null)
                 {
-                    var runModel = await RunModel.CreateAsync(backbone, assets, loopSettings.Evaluator.DriftTopK, cancel).ConfigureAwait(false);
-                    view = new LoopRunView(backbone, runModel);
+                    var runModel = await RunModel.CreateAsync(stores, assets, loopSettings.Evaluator.DriftTopK, cancel).ConfigureAwait(false);
+                    view = new LoopRunView(stores, runModel);
                     view.Attach(host);
                     api = await StartApiAsync(apiOptions, view, cancel).ConfigureAwait(false);
                     error.WriteLine($"fpo: dashboard and API at {api.Address} (API description at {api.Address}openapi.json, metrics at {api.Address}metrics, Orleans dashboard at {api.Address}orleans/)" +
@@ -130,7 +130,7 @@ public static class LoopCommand
                         error.WriteLine($"fpo: stopped; continue with ./fpo loop --resume {Path.GetFileName(runDir)}");
                         break;
                     }
-                    host = await LoopHost.OpenAsync(backbone, assets, loopSettings, runDir, cancel, configureSilo: orleansDashboard).ConfigureAwait(false);
+                    host = await LoopHost.OpenAsync(stores, assets, loopSettings, runDir, cancel, configureSilo: orleansDashboard).ConfigureAwait(false);
                     error.WriteLine($"fpo: resumed through the API at {await ResumePointAsync(host).ConfigureAwait(false)}");
                     view.Attach(host);
                 }

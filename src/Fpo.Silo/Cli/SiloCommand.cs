@@ -42,11 +42,11 @@ public static class SiloCommand
             if (silo.Roles.Contains(RoleNames.Api) && apiOptions is null)
                 throw new CliException("silo.roles names api but api.enabled is false: enable the API or drop the role");
             var log = new SiloLog(parse.InvocationConfiguration.Output, silo.Name);
-            log.Write($"starting a silo with roles {string.Join(", ", silo.Roles)} on run {backboneOptions.RunId} ({backboneOptions.Kind} backbone)");
+            log.Write($"starting a silo with roles {string.Join(", ", silo.Roles)} on run {backboneOptions.RunId} ({backboneOptions.Kind} stores)");
 
-            await using var backbone = await SiloBackbone.OpenAsync(backboneOptions, log, cancel).ConfigureAwait(false);
+            await using var stores = await SiloStores.OpenAsync(backboneOptions, log, cancel).ConfigureAwait(false);
             using var host = SiloHost.Build(silo, backboneOptions, endpoint, log);
-            var status = new SiloStatusSource(silo, backbone, backboneOptions.RunId, host.Services);
+            var status = new SiloStatusSource(silo, stores, backboneOptions.RunId, host.Services);
             // Every silo answers /healthz, /readyz and /metrics (Kubernetes probes, Prometheus, the autoscalers); the api
             // role serves the full API on the same address once the run's model is loaded.
             await using var probes = apiOptions is null ? null : new SiloProbes(apiOptions, status.StatusAsync, log.Write);
@@ -59,16 +59,16 @@ public static class SiloCommand
             RunningSiloApi? api = null;
             try
             {
-                var run = await OpenRunAsync(settings, silo, backbone, host.Services, log, stop.Token).ConfigureAwait(false);
+                var run = await OpenRunAsync(settings, silo, stores, host.Services, log, stop.Token).ConfigureAwait(false);
                 if (silo.Roles.Contains(RoleNames.Api))
                 {
-                    var model = await RunModel.CreateAsync(backbone, run.Assets, silo.Loop.Evaluator.DriftTopK, stop.Token).ConfigureAwait(false);
+                    var model = await RunModel.CreateAsync(stores, run.Assets, silo.Loop.Evaluator.DriftTopK, stop.Token).ConfigureAwait(false);
                     await probes!.StopAsync().ConfigureAwait(false);
-                    api = await SiloApiServer.StartAsync(probes.Options, new BackboneRunView(backbone, model, host.Services), stop.Token).ConfigureAwait(false);
+                    api = await SiloApiServer.StartAsync(probes.Options, new ClusterRunView(stores, model, host.Services), stop.Token).ConfigureAwait(false);
                     status.ApiActivity = $"serving {api.Address}";
                     log.Write($"api: dashboard and API at {api.Address} (API description at {api.Address}openapi.json)");
                 }
-                await WatchAsync(silo, backbone, status, statusEvery, log, stop.Token).ConfigureAwait(false);
+                await WatchAsync(silo, stores, status, statusEvery, log, stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -84,13 +84,13 @@ public static class SiloCommand
 
     // The run's assets from snapshot 0 (a trainer silo publishes it when the run is empty), registered with this silo's
     // grains, then the singletons its roles name: starting one that runs elsewhere already is a no-op.
-    private static async Task<RunContext> OpenRunAsync(LoopConfig settings, SiloSettings silo, Grains.Backbone.IBackbone backbone, IServiceProvider services,
+    private static async Task<RunContext> OpenRunAsync(LoopConfig settings, SiloSettings silo, Grains.Stores.IRunStores stores, IServiceProvider services,
         SiloLog log, CancellationToken cancel)
     {
         Func<CancellationToken, Task<RunAssetSource>>? prepareRun = silo.Roles.Contains(RoleNames.Trainer)
             ? ct => Task.Run(() => LoopAssetsLoader.LoadSource(settings, ct), ct)
             : null;
-        var run = await ClusterRun.OpenAsync(backbone.RunId, backbone, silo, prepareRun, log.Write, cancel).ConfigureAwait(false);
+        var run = await ClusterRun.OpenAsync(stores.RunId, stores, silo, prepareRun, log.Write, cancel).ConfigureAwait(false);
         services.GetRequiredService<RunCatalog>().Register(run);
         services.GetRequiredService<ComputeTurns>().TakeTurns = silo.Loop.TakeTurns;
         var grains = services.GetRequiredService<IGrainFactory>();
@@ -102,7 +102,7 @@ public static class SiloCommand
     }
 
     // Status lines until the stop, or until the run reaches run.max_snapshots.
-    private static async Task WatchAsync(SiloSettings silo, Grains.Backbone.IBackbone backbone, SiloStatusSource status, TimeSpan statusEvery, SiloLog log, CancellationToken stop)
+    private static async Task WatchAsync(SiloSettings silo, Grains.Stores.IRunStores stores, SiloStatusSource status, TimeSpan statusEvery, SiloLog log, CancellationToken stop)
     {
         var nextStatus = TimeSpan.Zero;
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -113,24 +113,24 @@ public static class SiloCommand
                 log.Write(SiloStatusLine.Format(await status.StatusAsync(statusEvery).ConfigureAwait(false)));
                 nextStatus = clock.Elapsed + statusEvery;
             }
-            if (silo.StopAtVersion is { } version && await LatestAsync(backbone, stop).ConfigureAwait(false) >= version)
+            if (silo.StopAtVersion is { } version && await LatestAsync(stores, stop).ConfigureAwait(false) >= version)
             {
-                log.Write($"run {backbone.RunId} reached snapshot {version}; stopping");
+                log.Write($"run {stores.RunId} reached snapshot {version}; stopping");
                 return;
             }
             await Task.Delay(LimitCheck, stop).ConfigureAwait(false);
         }
     }
 
-    private static async Task<long?> LatestAsync(Grains.Backbone.IBackbone backbone, CancellationToken stop)
+    private static async Task<long?> LatestAsync(Grains.Stores.IRunStores stores, CancellationToken stop)
     {
         try
         {
-            return (await backbone.Snapshots.LatestAsync(stop).ConfigureAwait(false))?.Version;
+            return (await stores.Snapshots.LatestAsync(stop).ConfigureAwait(false))?.Version;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // The status line reports an unreachable backbone; the limit is checked again next time.
+            // The status line reports an unreachable stores; the limit is checked again next time.
             return null;
         }
     }

@@ -21,7 +21,7 @@ public static class HealthApi
             timeout.CancelAfter(BackboneTimeout);
             try
             {
-                await view.Backbone.Snapshots.LatestAsync(timeout.Token);
+                await view.Stores.Snapshots.LatestAsync(timeout.Token);
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {

@@ -1,17 +1,17 @@
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Fpo.Grains.Contracts;
 
 namespace Fpo.Silo.SiloApi;
 
 /// <summary>
 /// What the silo's HTTP API reads and controls of one run. Two implementations: <see cref="LoopRunView"/> over the
-/// in-process loop of `fpo loop` (live counters, start and stop), and <see cref="BackboneRunView"/> over any backbone
+/// in-process loop of `fpo loop` (live counters, start and stop), and <see cref="ClusterRunView"/> over any backbone
 /// and its journal alone, for an API silo whose trainer and evaluator run in other processes. Snapshots and feature
 /// statistics are read from <see cref="Backbone"/> by the API itself, the same way for both.
 /// </summary>
 public interface IRunView
 {
-    IBackbone Backbone { get; }
+    IRunStores Stores { get; }
 
     /// <summary>The run's model description, tokenizer, SAE and explanations (what the feature pages and the OpenAI endpoints need).</summary>
     RunModel Model { get; }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Fpo.Grains.Cluster;
 using Fpo.Grains.Contracts;
 

@@ -1,4 +1,4 @@
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Fpo.Grains.Runs;
 using Fpo.Grains.Contracts;
 using Fpo.Grains.Loop;
@@ -23,15 +23,15 @@ public sealed class LoopRunView : IRunView
     private TaskCompletionSource _start = NewSignal();
     private bool _stopRequested;
 
-    public LoopRunView(IBackbone backbone, RunModel model)
+    public LoopRunView(IRunStores stores, RunModel model)
     {
-        Backbone = backbone;
+        Stores = stores;
         Model = model;
-        _totals = new RunTotals(backbone.Journal);
-        _journal = new JournalRecords(backbone.Journal);
+        _totals = new RunTotals(stores.Journal);
+        _journal = new JournalRecords(stores.Journal);
     }
 
-    public IBackbone Backbone { get; }
+    public IRunStores Stores { get; }
     public RunModel Model { get; }
     public bool HostsTrainer => true;
 
@@ -94,17 +94,17 @@ public sealed class LoopRunView : IRunView
         var last = evaluations.Count > 0 ? EvaluationPoint.Of(evaluations[^1]) : null;
         if (host is not null)
         {
-            // Totals come from the streams, as in every other state, so they never fall when a run resumes in this
+            // Totals come from the journal's batch tallies, as in every other state, so they never fall when a run resumes in this
             // process (Prometheus counters must not); the rate and the trainer's counters are this run's.
             var s = await host.StatusAsync(cancellationToken).ConfigureAwait(false);
-            return new RunStatus(Backbone.RunId, stopping ? RunStates.Stopping : RunStates.Running, s.Elapsed.TotalSeconds, s.SnapshotVersion, s.TrainerSteps,
+            return new RunStatus(Stores.RunId, stopping ? RunStates.Stopping : RunStates.Running, s.Elapsed.TotalSeconds, s.SnapshotVersion, s.TrainerSteps,
                 s.Trained, s.PairsProduced, s.PairsPerMinute, s.Labelled, s.Abstentions, s.DroppedStale, s.RolloutVersions,
-                StreamQueues.Depths(s.Queues), s.LastStep is { } step ? TrainerStepPoint.Of(step) : null, last);
+                s.Queues.ToDictionary(q => q.Key, q => new QueueDepth(q.Value), StringComparer.Ordinal), s.LastStep is { } step ? TrainerStepPoint.Of(step) : null, last);
         }
         var totals = await _totals.RefreshAsync(cancellationToken).ConfigureAwait(false);
-        var latest = await Backbone.Snapshots.LatestAsync(cancellationToken).ConfigureAwait(false);
+        var latest = await Stores.Snapshots.LatestAsync(cancellationToken).ConfigureAwait(false);
         var steps = await TrainerStepsAsync(-1, int.MaxValue, cancellationToken).ConfigureAwait(false);
-        return new RunStatus(Backbone.RunId, RunStates.Stopped, 0, latest?.Version ?? -1, steps.Count > 0 ? steps[^1].Step : null, null,
+        return new RunStatus(Stores.RunId, RunStates.Stopped, 0, latest?.Version ?? -1, steps.Count > 0 ? steps[^1].Step : null, null,
             totals.Pairs, 0, totals.Labels, totals.Abstentions, null, [], new Dictionary<string, QueueDepth>(), steps.Count > 0 ? steps[^1] : null, last);
     }
 

@@ -1,5 +1,5 @@
 using Fpo.Alignment.Explanations;
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Fpo.Grains.Loop;
 using Fpo.Grains.Roles;
 using Fpo.Models.Tokenization;
@@ -38,24 +38,24 @@ public sealed class RunModel
     public int Latents => Sae?.Config.Latents ?? 0;
 
     /// <summary>The run model of a run's assets (`fpo loop`'s, or those an api-role silo loads from snapshot 0 with RunAssets.Load).</summary>
-    public static Task<RunModel> CreateAsync(IBackbone backbone, LoopAssets assets, int driftTopK, CancellationToken cancellationToken)
+    public static Task<RunModel> CreateAsync(IRunStores stores, LoopAssets assets, int driftTopK, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(assets);
-        return CreateAsync(backbone, assets.InitialPolicy.Config, assets.Tokenizer, assets.Sae, assets.SaeDir, driftTopK, cancellationToken);
+        return CreateAsync(stores, assets.InitialPolicy.Config, assets.Tokenizer, assets.Sae, assets.SaeDir, driftTopK, cancellationToken);
     }
 
-    /// <summary>Reads snapshot 0 of <paramref name="backbone"/> for the logit lens (the run must have published it).</summary>
-    public static async Task<RunModel> CreateAsync(IBackbone backbone, ModelConfig config, BpeTokenizer tokenizer, SaeWeights? sae, string? saeDir,
+    /// <summary>Reads snapshot 0 of <paramref name="stores"/> for the logit lens (the run must have published it).</summary>
+    public static async Task<RunModel> CreateAsync(IRunStores stores, ModelConfig config, BpeTokenizer tokenizer, SaeWeights? sae, string? saeDir,
         int driftTopK, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(backbone);
+        ArgumentNullException.ThrowIfNull(stores);
         ArgumentOutOfRangeException.ThrowIfLessThan(driftTopK, 1);
         var explanations = saeDir is null ? new Dictionary<int, FeatureExplanation>() : ExplanationStore.Load(saeDir);
         LogitLens? lens = null;
         if (sae is not null)
         {
             var reference = new TransformerModel(config);
-            PolicySnapshot.Load(await backbone.Snapshots.GetAsync(0, cancellationToken).ConfigureAwait(false), reference);
+            PolicySnapshot.Load(await stores.Snapshots.GetAsync(0, cancellationToken).ConfigureAwait(false), reference);
             lens = LogitLens.Of(reference, sae);
         }
         return new RunModel(config, tokenizer, sae, explanations, driftTopK, lens);

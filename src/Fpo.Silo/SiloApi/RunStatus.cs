@@ -1,8 +1,7 @@
 namespace Fpo.Silo.SiloApi;
 
 /// <summary>
-/// A run's state for the status endpoint and the metrics: the newest snapshot, counters, queue depths per stream and
-/// state, throughput, judge abstentions, the last trainer step and the last evaluation. Counters a view cannot know
+/// A run's state for the status endpoint and the metrics: the newest snapshot, counters, queue depths per stream, throughput, judge abstentions, the last trainer step and the last evaluation. Counters a view cannot know
 /// (a separate API silo sees streams, not grains) are null.
 /// </summary>
 public sealed record RunStatus(
@@ -22,8 +21,8 @@ public sealed record RunStatus(
     TrainerStepPoint? LastStep,
     EvaluationPoint? LastEvaluation);
 
-/// <summary>Records of one stream per state (<see cref="Grains.Backbone.StreamCounts"/>).</summary>
-public sealed record QueueDepth(long Pending, long Leased, long Acknowledged, long Dead);
+/// <summary>Records (batches) waiting on one stream namespace of the data path, as the silo's stream provider counts them.</summary>
+public sealed record QueueDepth(long Pending);
 
 /// <summary>The run states the status reports.</summary>
 public static class RunStates

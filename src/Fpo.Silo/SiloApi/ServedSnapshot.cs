@@ -1,4 +1,4 @@
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Fpo.Grains.Roles;
 using Fpo.Models.Transformer;
 using Fpo.Silo.Api;
@@ -12,7 +12,7 @@ namespace Fpo.Silo.SiloApi;
 /// (<see cref="GenerationService.TryWhileIdle"/>), so a response never mixes two snapshots' weights. Under unbroken
 /// load the swap waits for the first idle moment.
 /// </summary>
-public sealed class ServedSnapshot(IBackbone backbone, GenerationService service) : BackgroundService
+public sealed class ServedSnapshot(IRunStores stores, GenerationService service) : BackgroundService
 {
     private static readonly TimeSpan BusyRetry = TimeSpan.FromMilliseconds(50);
     private readonly TransformerModel _staging = new(service.Model.Config);
@@ -24,16 +24,16 @@ public sealed class ServedSnapshot(IBackbone backbone, GenerationService service
     /// <summary>Loads the newest snapshot before the server takes requests.</summary>
     public async Task LoadLatestAsync(CancellationToken cancellationToken)
     {
-        if (await backbone.Snapshots.LatestAsync(cancellationToken).ConfigureAwait(false) is { } latest) await SwapAsync(latest.Version, cancellationToken).ConfigureAwait(false);
+        if (await stores.Snapshots.LatestAsync(cancellationToken).ConfigureAwait(false) is { } latest) await SwapAsync(latest.Version, cancellationToken).ConfigureAwait(false);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
         {
-            await foreach (var info in backbone.Snapshots.WatchAsync(Version, stoppingToken).ConfigureAwait(false))
+            await foreach (var info in stores.Snapshots.WatchAsync(Version, stoppingToken).ConfigureAwait(false))
             {
-                var latest = await backbone.Snapshots.LatestAsync(stoppingToken).ConfigureAwait(false);
+                var latest = await stores.Snapshots.LatestAsync(stoppingToken).ConfigureAwait(false);
                 if (latest is not null && latest.Version > info.Version) continue;
                 if (info.Version > Version) await SwapAsync(info.Version, stoppingToken).ConfigureAwait(false);
             }
@@ -46,7 +46,7 @@ public sealed class ServedSnapshot(IBackbone backbone, GenerationService service
 
     private async Task SwapAsync(long version, CancellationToken cancellationToken)
     {
-        PolicySnapshot.Load(await backbone.Snapshots.GetAsync(version, cancellationToken).ConfigureAwait(false), _staging);
+        PolicySnapshot.Load(await stores.Snapshots.GetAsync(version, cancellationToken).ConfigureAwait(false), _staging);
         var served = service.Model;
         while (!service.TryWhileIdle(() =>
         {

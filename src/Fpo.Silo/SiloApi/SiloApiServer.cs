@@ -12,7 +12,7 @@ namespace Fpo.Silo.SiloApi;
 /// at /, Orleans' dashboard at /orleans/ where this process runs the silo, and the OpenAI-compatible endpoints of
 /// `fpo serve` for the newest snapshot. Refusals are RFC 7807 problem details (the /v1 routes keep OpenAI's error
 /// objects); with a token, every route but /healthz and the dashboard's files needs it.
-/// `fpo loop` starts it over its in-process loop; an api-role silo over a <see cref="BackboneRunView"/>.
+/// `fpo loop` starts it over its in-process loop; an api-role silo over a <see cref="ClusterRunView"/>.
 /// </summary>
 public static class SiloApiServer
 {
@@ -39,13 +39,13 @@ public static class SiloApiServer
         builder.Services.AddSingleton(view);
         var texts = new TokenTexts(view.Model.Tokenizer);
         builder.Services.AddSingleton(texts);
-        builder.Services.AddSingleton(new FeatureQueries(view.Backbone, view.Model, texts));
+        builder.Services.AddSingleton(new FeatureQueries(view.Stores, view.Model, texts));
         MetricsApi.Add(builder.Services, view);
         if (options.ServeOpenAi)
         {
             var serverOptions = new ServerOptions { ModelName = options.ModelName, MaxBatch = options.MaxBatch, MaxBodyBytes = options.MaxBodyBytes };
             var service = new GenerationService(new TransformerModel(view.Model.Config), view.Model.Tokenizer, serverOptions);
-            var served = new ServedSnapshot(view.Backbone, service);
+            var served = new ServedSnapshot(view.Stores, service);
             builder.Services.AddSingleton(serverOptions);
             builder.Services.AddSingleton(service);
             builder.Services.AddHostedService(provider => provider.GetRequiredService<GenerationService>());

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Fpo.Grains.Roles;
 
 namespace Fpo.Silo.SiloApi;
@@ -14,14 +14,14 @@ public static class SnapshotsApi
         {
             Problems.OnlyQuery(request);
             var evaluations = (await view.EvaluationsAsync(ct)).ToDictionary(e => e.Version);
-            var snapshots = await view.Backbone.Snapshots.ListAsync(ct);
+            var snapshots = await view.Stores.Snapshots.ListAsync(ct);
             return TypedResults.Ok(snapshots.Select(s => Describe(s, evaluations.TryGetValue(s.Version, out var e) ? EvaluationPoint.Of(e) : null)).ToList());
         }).WithSummary("Snapshots").WithDescription("Every published snapshot, oldest first, with its evaluation when there is one.").Produces<IReadOnlyList<SnapshotView>>();
 
         app.MapGet("/api/snapshots/{version}", async (string version, HttpRequest request, IRunView view, CancellationToken ct) =>
         {
             Problems.OnlyQuery(request);
-            var info = await FindAsync(view.Backbone, version, ct);
+            var info = await FindAsync(view.Stores, version, ct);
             var evaluation = (await view.EvaluationsAsync(ct)).FirstOrDefault(e => e.Version == info.Version);
             return TypedResults.Ok(Describe(info, evaluation is null ? null : EvaluationPoint.Of(evaluation)));
         }).WithSummary("One snapshot").WithDescription("A snapshot's metadata and evaluation; `version` is a version number or `latest`.")
@@ -30,8 +30,8 @@ public static class SnapshotsApi
         app.MapGet("/api/snapshots/{version}/download", async (string version, HttpContext http, IRunView view) =>
         {
             Problems.OnlyQuery(http.Request);
-            var info = await FindAsync(view.Backbone, version, http.RequestAborted);
-            var content = await view.Backbone.Snapshots.GetAsync(info.Version, http.RequestAborted);
+            var info = await FindAsync(view.Stores, version, http.RequestAborted);
+            var content = await view.Stores.Snapshots.GetAsync(info.Version, http.RequestAborted);
             var weights = content.Files[PolicySnapshot.WeightsFile];
             http.Response.ContentType = "application/octet-stream";
             http.Response.ContentLength = weights.LongLength;
@@ -44,12 +44,12 @@ public static class SnapshotsApi
     }
 
     /// <summary>The snapshot named by <paramref name="version"/> ("latest" or a number); 400 for another form, 404 when there is none.</summary>
-    public static async Task<SnapshotInfo> FindAsync(IBackbone backbone, string version, CancellationToken ct)
+    public static async Task<SnapshotInfo> FindAsync(IRunStores stores, string version, CancellationToken ct)
     {
         if (version == "latest")
-            return await backbone.Snapshots.LatestAsync(ct) ?? throw ProblemException.NotFound("no snapshot is published yet");
+            return await stores.Snapshots.LatestAsync(ct) ?? throw ProblemException.NotFound("no snapshot is published yet");
         var v = Problems.Id("version", version);
-        return (await backbone.Snapshots.ListAsync(ct)).FirstOrDefault(s => s.Version == v)
+        return (await stores.Snapshots.ListAsync(ct)).FirstOrDefault(s => s.Version == v)
             ?? throw ProblemException.NotFound(string.Create(CultureInfo.InvariantCulture, $"snapshot {v} does not exist"));
     }
 

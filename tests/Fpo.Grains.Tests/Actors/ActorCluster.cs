@@ -1,4 +1,4 @@
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Fpo.Grains.Cluster;
 using Fpo.Grains.Contracts;
 using Fpo.Grains.Embedded;
@@ -113,7 +113,7 @@ public sealed class ActorCluster : IAsyncLifetime
         var loop = TinyLoop.Settings(maxSnapshots: 1000);
         var runSettings = (settings ?? (s => s))(loop with { Trainer = loop.Trainer with { BatchWait = TimeSpan.FromHours(1) } });
         var folder = Path.Combine(_folder, runId);
-        var stores = EmbeddedBackbone.Open(folder);
+        var stores = EmbeddedRunStores.Open(folder);
         await stores.Snapshots.PublishAsync(new SnapshotPublication(0, PolicySnapshot.Files(runAssets.InitialPolicy), [], 0), TestContext.Current.CancellationToken);
         var abandon = new CancellationTokenSource();
         var context = new RunContext(runId, runAssets, runSettings, stores, Path.Combine(folder, LoopHost.TrainerFolder), abandon.Token);

@@ -1,5 +1,5 @@
 using Fpo.Grains.Actors;
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Fpo.Grains.Cluster;
 using Fpo.Grains.Contracts;
 using Fpo.Grains.Embedded;
@@ -13,15 +13,15 @@ using Orleans.Runtime;
 namespace Fpo.Grains.Tests.Actors;
 
 /// <summary>
-/// One test's run on the <see cref="ActorCluster"/>: its stores in a folder of their own (the embedded backbone), the
+/// One test's run on the <see cref="ActorCluster"/>: its stores in a folder of their own (the embedded stores), the
 /// tiny policy as snapshot 0, registered on the run catalog of both silos; the trainer steps and evaluations its grains
 /// raise on either silo; and the ways a test feeds and watches its grains: streams, snapshots, announcements, state writes.
 /// </summary>
-internal sealed class ActorRun(ActorCluster cluster, RunContext context, EmbeddedBackbone stores, CancellationTokenSource abandon)
+internal sealed class ActorRun(ActorCluster cluster, RunContext context, EmbeddedRunStores stores, CancellationTokenSource abandon)
 {
     public string Id => context.RunId;
     public RunContext Context => context;
-    public EmbeddedBackbone Stores => stores;
+    public EmbeddedRunStores Stores => stores;
     public LoopSettings Settings => context.Settings;
     public CancellationTokenSource Abandon => abandon;
 

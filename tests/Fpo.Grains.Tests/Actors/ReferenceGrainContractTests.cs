@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Fpo.Alignment.Preferences;
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Fpo.Grains.Contracts;
 using Fpo.Grains.Loop;
 using Fpo.Grains.Work;

@@ -1,8 +1,10 @@
+using System.Text.Json;
 using Fpo.Alignment.Preferences;
 using Fpo.Alignment.Training;
 using Fpo.Grains.Actors;
 using Fpo.Grains.Contracts;
 using Fpo.Grains.Loop;
+using Fpo.Grains.Stores;
 using Fpo.Grains.Roles;
 
 namespace Fpo.Grains.Tests.Actors;
@@ -39,8 +41,13 @@ public sealed class TrainerGrainContractTests(ActorCluster cluster)
         PolicyVersion = version,
     };
 
-    private static Task SendAsync(ActorRun run, string batchId, params PreferencePair[] preferences) =>
-        run.SendAsync(StreamNamespaces.Preferences, run.Id, new JudgedBatch(batchId, preferences));
+    // What a judge grain does with a batch it labelled: sends it to the trainer, then journals which labels it sent.
+    private static async Task SendAsync(ActorRun run, string batchId, params PreferencePair[] preferences)
+    {
+        await run.SendAsync(StreamNamespaces.Preferences, run.Id, new JudgedBatch(batchId, preferences));
+        await run.Stores.Journal.AppendAsync(JournalKinds.JudgedBatch, batchId, JsonSerializer.Serialize(
+            new BatchTally(preferences.Length, preferences.Length, 0, 0, [.. preferences.Select(p => p.Id)]), JournalKinds.Json), TestContext.Current.CancellationToken);
+    }
 
     private static async Task<IReadOnlyList<string>> LineageAsync(ActorRun run, long version) =>
         [.. (await run.Stores.Lineage.PreferencesInAsync(version, TestContext.Current.CancellationToken)).Order(StringComparer.Ordinal)];
@@ -66,7 +73,7 @@ public sealed class TrainerGrainContractTests(ActorCluster cluster)
         Assert.Equal(2, flushed);
         Assert.Equal(["p0", "p1", "p2", "p3"], await LineageAsync(run, 1));
         Assert.Equal(["p4", "p5"], await LineageAsync(run, 2));
-        var lineage = await run.Stores.Lineage.VerifyAsync(TestContext.Current.CancellationToken);
+        var lineage = await run.Stores.VerifyLineageAsync(TestContext.Current.CancellationToken);
         Assert.True(lineage.Holds, string.Join("\n", lineage.Violations));
         Assert.Equal(["1", "2", "3"], (await run.JournalAsync(JournalKinds.TrainerStep)).Select(e => e.Id));
         Assert.Equal(0, (await run.Trainer.StatusAsync()).Inbox);

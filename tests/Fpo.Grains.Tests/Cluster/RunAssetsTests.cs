@@ -1,5 +1,5 @@
 using Fpo.Alignment.Judges;
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Fpo.Grains.Cluster;
 using Fpo.Grains.Embedded;
 using Fpo.Grains.Roles;
@@ -13,10 +13,10 @@ public sealed class RunAssetsTests : RunFolder
     public async Task Assets_published_with_snapshot_0_load_in_another_silo_as_they_were()
     {
         var source = TinySilo.Source();
-        await using var backbone = EmbeddedBackbone.Open(Path.Combine(Folder, "run"));
-        await backbone.Snapshots.PublishAsync(new SnapshotPublication(0, RunAssets.Files(source), [], 0), Ct);
+        await using var stores = EmbeddedRunStores.Open(Path.Combine(Folder, "run"));
+        await stores.Snapshots.PublishAsync(new SnapshotPublication(0, RunAssets.Files(source), [], 0), Ct);
 
-        var loaded = RunAssets.Load(await backbone.Snapshots.GetAsync(0, Ct), Path.Combine(Folder, "silo"));
+        var loaded = RunAssets.Load(await stores.Snapshots.GetAsync(0, Ct), Path.Combine(Folder, "silo"));
 
         var sent = source.Assets;
         Assert.Equal(sent.InitialPolicy.Parameters, loaded.InitialPolicy.Parameters);
@@ -36,10 +36,10 @@ public sealed class RunAssetsTests : RunFolder
     [Fact]
     public async Task Prompts_of_the_built_in_task_keep_their_end_of_text_first_encoding()
     {
-        await using var backbone = EmbeddedBackbone.Open(Path.Combine(Folder, "run"));
-        await backbone.Snapshots.PublishAsync(new SnapshotPublication(0, RunAssets.Files(TinySilo.Source() with { PromptsStartWithEndOfText = true }), [], 0), Ct);
+        await using var stores = EmbeddedRunStores.Open(Path.Combine(Folder, "run"));
+        await stores.Snapshots.PublishAsync(new SnapshotPublication(0, RunAssets.Files(TinySilo.Source() with { PromptsStartWithEndOfText = true }), [], 0), Ct);
 
-        var loaded = RunAssets.Load(await backbone.Snapshots.GetAsync(0, Ct), Path.Combine(Folder, "silo"));
+        var loaded = RunAssets.Load(await stores.Snapshots.GetAsync(0, Ct), Path.Combine(Folder, "silo"));
 
         Assert.Equal([loaded.Tokenizer.EosTokenId!.Value, .. loaded.Tokenizer.Encode("a dog")], loaded.PromptEncoder("a dog"));
     }
@@ -47,10 +47,10 @@ public sealed class RunAssetsTests : RunFolder
     [Fact]
     public async Task A_snapshot_0_without_assets_is_refused_with_what_starts_a_cluster_run()
     {
-        await using var backbone = EmbeddedBackbone.Open(Path.Combine(Folder, "run"));
-        await backbone.Snapshots.PublishAsync(new SnapshotPublication(0, PolicySnapshot.Files(TinyLoop.Assets().InitialPolicy), [], 0), Ct);
+        await using var stores = EmbeddedRunStores.Open(Path.Combine(Folder, "run"));
+        await stores.Snapshots.PublishAsync(new SnapshotPublication(0, PolicySnapshot.Files(TinyLoop.Assets().InitialPolicy), [], 0), Ct);
 
-        var initial = await backbone.Snapshots.GetAsync(0, Ct);
+        var initial = await stores.Snapshots.GetAsync(0, Ct);
         var e = Assert.Throws<InvalidDataException>(() => RunAssets.Load(initial, Path.Combine(Folder, "silo")));
 
         Assert.Contains("snapshot 0 holds no run assets (run-assets.json)", e.Message);

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Fpo.Grains.Cluster;
 
 namespace Fpo.Grains.Tests.Cluster;
@@ -42,18 +42,18 @@ internal sealed class TinySilo
     }
 
     /// <summary>Completes when the run publishes snapshot <paramref name="version"/>; fails naming it after <paramref name="timeout"/>.</summary>
-    public static async Task SnapshotAsync(IBackbone backbone, long version, TimeSpan timeout)
+    public static async Task SnapshotAsync(IRunStores stores, long version, TimeSpan timeout)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         limit.CancelAfter(timeout);
         try
         {
-            await foreach (var s in backbone.Snapshots.WatchAsync(version - 1, limit.Token))
+            await foreach (var s in stores.Snapshots.WatchAsync(version - 1, limit.Token))
                 if (s.Version >= version) return;
         }
         catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
         {
-            Assert.Fail($"snapshot {version} was not published within {timeout.TotalSeconds} s (latest: {(await backbone.Snapshots.LatestAsync(TestContext.Current.CancellationToken))?.Version})");
+            Assert.Fail($"snapshot {version} was not published within {timeout.TotalSeconds} s (latest: {(await stores.Snapshots.LatestAsync(TestContext.Current.CancellationToken))?.Version})");
         }
     }
 }

@@ -1,4 +1,4 @@
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Fpo.Grains.Embedded;
 using Fpo.Sae.Statistics;
 
@@ -40,9 +40,9 @@ public sealed class EmbeddedFeatureStatsTests : RunFolder
         var policy = new FeatureStatsKey(3, FeatureSide.Policy);
         var reference = new FeatureStatsKey(3, FeatureSide.Reference);
         var early = new FeatureStatsKey(1, FeatureSide.Reference);
-        await using (var backbone = EmbeddedBackbone.Open(Folder))
+        await using (var stores = EmbeddedRunStores.Open(Folder))
         {
-            var store = backbone.FeatureStats;
+            var store = stores.FeatureStats;
             Assert.Null(await store.GetAsync(policy, Ct));
             Assert.True(await store.MergeAsync(policy, "rollout-0/batch-1", Delta(1), Ct));
             Assert.True(await store.MergeAsync(policy, "rollout-1/batch-1", Delta(2), Ct));
@@ -53,7 +53,7 @@ public sealed class EmbeddedFeatureStatsTests : RunFolder
             (await store.GetAsync(policy, Ct))!.MergeFrom(Delta(5));
             Assert.Equal(Bytes(FeatureStatistics.Merge(Delta(1), Delta(2))), Bytes(await store.GetAsync(policy, Ct)));
         }
-        await using var reopened = EmbeddedBackbone.Open(Folder);
+        await using var reopened = EmbeddedRunStores.Open(Folder);
         var again = reopened.FeatureStats;
         Assert.Equal([early, policy, reference], await again.KeysAsync(Ct));
         Assert.False(await again.MergeAsync(policy, "rollout-1/batch-1", Delta(2), Ct));
@@ -66,22 +66,22 @@ public sealed class EmbeddedFeatureStatsTests : RunFolder
     [Fact]
     public async Task ADeltaOfAnotherShapeIsRefusedAndNotRecorded()
     {
-        await using var backbone = EmbeddedBackbone.Open(Folder);
+        await using var stores = EmbeddedRunStores.Open(Folder);
         var key = new FeatureStatsKey(0, FeatureSide.Policy);
-        await backbone.FeatureStats.MergeAsync(key, "a", Delta(1), Ct);
-        await Assert.ThrowsAsync<ArgumentException>(() => backbone.FeatureStats.MergeAsync(key, "b", new FeatureStatistics(8, 3, 2), Ct));
-        Assert.True(await backbone.FeatureStats.MergeAsync(key, "b", Delta(2), Ct));
+        await stores.FeatureStats.MergeAsync(key, "a", Delta(1), Ct);
+        await Assert.ThrowsAsync<ArgumentException>(() => stores.FeatureStats.MergeAsync(key, "b", new FeatureStatistics(8, 3, 2), Ct));
+        Assert.True(await stores.FeatureStats.MergeAsync(key, "b", Delta(2), Ct));
     }
 
     [Fact]
     public async Task ATruncatedStatisticsFileIsAnErrorNamingIt()
     {
-        await using (var backbone = EmbeddedBackbone.Open(Folder))
-            await backbone.FeatureStats.MergeAsync(new FeatureStatsKey(0, FeatureSide.Policy), "a", Delta(1), Ct);
+        await using (var stores = EmbeddedRunStores.Open(Folder))
+            await stores.FeatureStats.MergeAsync(new FeatureStatsKey(0, FeatureSide.Policy), "a", Delta(1), Ct);
         var path = Path.Combine(Folder, "features", "v000000-policy.fstats");
         var bytes = await File.ReadAllBytesAsync(path, Ct);
         await File.WriteAllBytesAsync(path, bytes[..^5], Ct);
-        var error = Assert.Throws<InvalidDataException>(() => EmbeddedBackbone.Open(Folder));
+        var error = Assert.Throws<InvalidDataException>(() => EmbeddedRunStores.Open(Folder));
         Assert.Contains("v000000-policy.fstats", error.Message, StringComparison.Ordinal);
     }
 }

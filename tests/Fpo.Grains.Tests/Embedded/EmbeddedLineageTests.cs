@@ -1,4 +1,4 @@
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Fpo.Grains.Embedded;
 
 namespace Fpo.Grains.Tests.Embedded;
@@ -13,17 +13,17 @@ public sealed class EmbeddedLineageTests : RunFolder
     public async Task SnapshotsRecordTheirPreferencesAndDroppedOnesKeepTheirFirstReason()
     {
         var clock = new ManualClock();
-        await using (var backbone = EmbeddedBackbone.Open(Folder, clock))
+        await using (var stores = EmbeddedRunStores.Open(Folder, clock))
         {
-            await backbone.Snapshots.PublishAsync(Publication(0), Ct);
-            await backbone.Snapshots.PublishAsync(Publication(1, "p1", "p2"), Ct);
-            await backbone.Snapshots.PublishAsync(Publication(2, "p3"), Ct);
-            await backbone.Lineage.RecordDroppedAsync("p4", "stale: policy version 0, snapshot 4, max lag 3", Ct);
+            await stores.Snapshots.PublishAsync(Publication(0), Ct);
+            await stores.Snapshots.PublishAsync(Publication(1, "p1", "p2"), Ct);
+            await stores.Snapshots.PublishAsync(Publication(2, "p3"), Ct);
+            await stores.Lineage.RecordDroppedAsync("p4", "stale: policy version 0, snapshot 4, max lag 3", Ct);
             clock.Advance(TimeSpan.FromMinutes(1));
-            await backbone.Lineage.RecordDroppedAsync("p4", "stale again", Ct);
-            await backbone.Lineage.RecordDroppedAsync("p5", "stale: policy version 1, snapshot 5, max lag 3", Ct);
+            await stores.Lineage.RecordDroppedAsync("p4", "stale again", Ct);
+            await stores.Lineage.RecordDroppedAsync("p5", "stale: policy version 1, snapshot 5, max lag 3", Ct);
         }
-        await using var reopened = EmbeddedBackbone.Open(Folder, clock);
+        await using var reopened = EmbeddedRunStores.Open(Folder, clock);
         var lineage = reopened.Lineage;
         Assert.Equal(1, await lineage.SnapshotOfAsync("p2", Ct));
         Assert.Equal(2, await lineage.SnapshotOfAsync("p3", Ct));

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Fpo.Grains.Contracts;
 using Fpo.Grains.Embedded;
 using Fpo.Grains.Loop;
+using Fpo.Grains.Stores;
 
 namespace Fpo.Grains.Tests.Loop;
 
@@ -14,8 +15,8 @@ public sealed class LoopEndToEndTests
         var dir = Directory.CreateTempSubdirectory("fpo-loop-").FullName;
         try
         {
-            await using var backbone = EmbeddedBackbone.Open(dir);
-            using var host = await LoopHost.OpenAsync(backbone, TinyLoop.Assets(), TinyLoop.Settings(maxSnapshots: 12), dir, TestContext.Current.CancellationToken);
+            await using var stores = EmbeddedRunStores.Open(dir);
+            using var host = await LoopHost.OpenAsync(stores, TinyLoop.Assets(), TinyLoop.Settings(maxSnapshots: 12), dir, TestContext.Current.CancellationToken);
             var stop = await host.RunAsync(CancellationToken.None, TestContext.Current.CancellationToken);
             var history = host.Evaluations;
             var status = await host.StatusAsync(TestContext.Current.CancellationToken);
@@ -27,13 +28,13 @@ public sealed class LoopEndToEndTests
             Assert.True(history[^1].KlPerToken > history[0].KlPerToken, "training moved the policy away from the reference");
             // Other processes read the run through the journal, and the lineage proves nothing was lost or trained twice.
             var ct = TestContext.Current.CancellationToken;
-            var evaluations = await backbone.Journal.ReadAsync(JournalKinds.Evaluation, 0, 1000, ct);
+            var evaluations = await stores.Journal.ReadAsync(JournalKinds.Evaluation, 0, 1000, ct);
             Assert.Equal(history.Select(e => e.Version.ToString(CultureInfo.InvariantCulture)), evaluations.Select(e => e.Id));
             Assert.Equal(history[^1], JsonSerializer.Deserialize<SnapshotEvaluation>(evaluations[^1].Json, JournalKinds.Json));
-            var steps = await backbone.Journal.ReadAsync(JournalKinds.TrainerStep, 0, 100_000, ct);
+            var steps = await stores.Journal.ReadAsync(JournalKinds.TrainerStep, 0, 100_000, ct);
             Assert.Equal(status.TrainerSteps, steps.Count);
             Assert.Equal(status.TrainerSteps.ToString(CultureInfo.InvariantCulture), steps[^1].Id);
-            var lineage = await backbone.Lineage.VerifyAsync(ct);
+            var lineage = await stores.VerifyLineageAsync(ct);
             Assert.True(lineage.Holds, string.Join("\n", lineage.Violations));
             Assert.True(lineage.InSnapshots > 0);
         }

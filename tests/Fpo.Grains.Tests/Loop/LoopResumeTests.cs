@@ -11,31 +11,31 @@ public sealed class LoopResumeTests : RunFolder
     {
         using (var kill = new CancellationTokenSource())
         {
-            await using var backbone = EmbeddedBackbone.Open(Folder);
-            using var host = await LoopHost.OpenAsync(backbone, TinyLoop.Assets(), TinyLoop.Settings(maxSnapshots: 100), Folder, Ct);
+            await using var stores = EmbeddedRunStores.Open(Folder);
+            using var host = await LoopHost.OpenAsync(stores, TinyLoop.Assets(), TinyLoop.Settings(maxSnapshots: 100), Folder, Ct);
             // Step 5 is trained after snapshot 2 (step 4) and before snapshot 3: the kill loses the step, not its preferences.
             host.Stepped += s =>
             {
                 if (s.Step == 5) kill.Cancel();
             };
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => host.RunAsync(CancellationToken.None, kill.Token));
-            Assert.Equal(2, (await backbone.Snapshots.LatestAsync(Ct))!.Version);
+            Assert.Equal(2, (await stores.Snapshots.LatestAsync(Ct))!.Version);
         }
 
-        await using (var backbone = EmbeddedBackbone.Open(Folder))
+        await using (var stores = EmbeddedRunStores.Open(Folder))
         {
             // Assets with another initial policy: the resumed run still compares against its own snapshot 0.
-            using var host = await LoopHost.OpenAsync(backbone, TinyLoop.Assets(policySeed: 2), TinyLoop.Settings(maxSnapshots: 5), Folder, Ct);
+            using var host = await LoopHost.OpenAsync(stores, TinyLoop.Assets(policySeed: 2), TinyLoop.Settings(maxSnapshots: 5), Folder, Ct);
             var resumed = await host.StatusAsync(Ct);
             Assert.Equal((4, 2), (resumed.TrainerSteps, resumed.SnapshotVersion));
             // What step 5 trained came back from the trainer's persisted inbox, to be trained again from snapshot 2's checkpoint.
             Assert.True(resumed.TrainerInbox >= 4, $"the resumed trainer holds {resumed.TrainerInbox} preferences");
             Assert.Equal(LoopStop.MaxSnapshots, await host.RunAsync(CancellationToken.None, Ct));
 
-            var snapshots = await backbone.Snapshots.ListAsync(Ct);
+            var snapshots = await stores.Snapshots.ListAsync(Ct);
             var trained = new List<string>();
-            foreach (var s in snapshots) trained.AddRange(await backbone.Lineage.PreferencesInAsync(s.Version, Ct));
-            var dropped = await backbone.Lineage.DroppedAsync(Ct);
+            foreach (var s in snapshots) trained.AddRange(await stores.Lineage.PreferencesInAsync(s.Version, Ct));
+            var dropped = await stores.Lineage.DroppedAsync(Ct);
             Assert.Equal(trained.Count, trained.Distinct().Count());
             Assert.Equal(snapshots.Sum(s => s.PreferenceCount), trained.Count);
             Assert.Empty(trained.Intersect(dropped.Select(d => d.PreferenceId)));

@@ -1,4 +1,4 @@
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Fpo.Grains.Roles;
 using Fpo.Sae.Statistics;
 
@@ -13,9 +13,9 @@ public sealed class FeatureStatsGrainTests : GrainTestRun
         policy.AddSequence(0, [1, 2], [0, 2, 3], [1, 4, 4], [2f, 1f, 1f]);  // latent 1: 2 over 2 tokens, latent 4: 2
         var reference = new FeatureStatistics(8, 0, 0);
         reference.AddSequence(0, [1, 2, 3, 4], [0, 1, 2, 3, 4], [1, 1, 6, 6], [1f, 1f, 1f, 1f]);  // latent 1: 2 over 4 tokens, latent 6: 2
-        await Backbone.FeatureStats.MergeAsync(new FeatureStatsKey(3, FeatureSide.Policy), "d1", policy, Ct);
-        await Backbone.FeatureStats.MergeAsync(new FeatureStatsKey(3, FeatureSide.Reference), "d2", reference, Ct);
-        var grain = new FeatureStatsGrain(Backbone.FeatureStats);
+        await Stores.FeatureStats.MergeAsync(new FeatureStatsKey(3, FeatureSide.Policy), "d1", policy, Ct);
+        await Stores.FeatureStats.MergeAsync(new FeatureStatsKey(3, FeatureSide.Reference), "d2", reference, Ct);
+        var grain = new FeatureStatsGrain(Stores.FeatureStats);
 
         var shifts = await grain.TopShiftsAsync(3, 2, Ct);
 

@@ -1,6 +1,6 @@
 using Fpo.Alignment.Preferences;
 using Fpo.Alignment.Training;
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Fpo.Grains.Embedded;
 using Fpo.Grains.Roles;
 using Fpo.Grains.Tests.Embedded;
@@ -53,12 +53,12 @@ public sealed class TrainerWorkTests : RunFolder
     [Fact]
     public async Task Opening_resumes_weights_and_optimizer_from_the_checkpoint_of_the_newest_snapshot_and_redoes_the_steps_after_it()
     {
-        await using var stores = EmbeddedBackbone.Open(Folder);
+        await using var stores = EmbeddedRunStores.Open(Folder);
         await PublishSnapshotsThroughAsync(stores.Snapshots, 0);
         var first = await OpenAsync(stores.Snapshots);
         first.Train(Batch("p0", "p1"));
         first.Train(Batch("p2", "p3"));
-        await first.PublishAsync(stores.Snapshots, ["p0", "p1", "p2", "p3"], null, Ct);
+        await first.PublishAsync(stores.Snapshots, ["p0", "p1", "p2", "p3"], Ct);
         first.Train(Batch("p4", "p5"));  // step 3, lost with its process
         var lost = first.Train(Batch("p6", "p7"));
 
@@ -73,7 +73,7 @@ public sealed class TrainerWorkTests : RunFolder
     [Fact]
     public async Task A_checkpoint_that_does_not_hold_the_newest_snapshots_weights_is_not_resumed_from()
     {
-        await using var stores = EmbeddedBackbone.Open(Folder);
+        await using var stores = EmbeddedRunStores.Open(Folder);
         await PublishSnapshotsThroughAsync(stores.Snapshots, 1);
         // Another trainer's checkpoint at the same step (here of another shape, which resuming from would refuse outright).
         var other = new TransformerModel(ModelConfig.CreateGpt2(TinyLoop.Tokenizer.VocabSize, 32, layers: 1, channels: 16, heads: 2), 5);

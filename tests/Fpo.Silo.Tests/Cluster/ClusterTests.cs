@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Fpo.Grains.Contracts;
 using Fpo.Grains.Hosting;
 using Fpo.Grains.Orleans.Postgres;
@@ -29,18 +29,18 @@ public sealed class ClusterTests : IAsyncLifetime
     private readonly List<string> _timeline = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private LocalPostgresServer _postgres = null!;
-    private PostgresBackbone _backbone = null!;
+    private PostgresRunStores _stores = null!;
 
     public async ValueTask InitializeAsync()
     {
         _postgres = await LocalPostgresServer.CreateAsync(CancellationToken.None);
-        _backbone = await PostgresBackbone.OpenAsync(new PostgresBackboneOptions { ConnectionString = _postgres.ConnectionString, RunId = _run }, CancellationToken.None);
+        _stores = await PostgresRunStores.OpenAsync(new PostgresStoreOptions { ConnectionString = _postgres.ConnectionString, RunId = _run }, CancellationToken.None);
     }
 
     public async ValueTask DisposeAsync()
     {
         foreach (var silo in _silos) silo.Dispose();
-        await _backbone.DisposeAsync();
+        await _stores.DisposeAsync();
         await _postgres.DisposeAsync();
         Directory.Delete(_root, recursive: true);
     }
@@ -74,10 +74,10 @@ public sealed class ClusterTests : IAsyncLifetime
         var standby = Start("trainer", "trainer.yaml", name: "trainer-second");
         await standby.SeenAsync($"run {_run} open on this silo", Patience);
         await SnapshotsAsync(2, "a second trainer silo joined");
-        var latest = (await _backbone.Snapshots.LatestAsync(Ct))!;
-        var content = await _backbone.Snapshots.GetAsync(latest.Version, Ct);
+        var latest = (await _stores.Snapshots.LatestAsync(Ct))!;
+        var content = await _stores.Snapshots.GetAsync(latest.Version, Ct);
         await Assert.ThrowsAsync<SnapshotConflictException>(() =>
-            _backbone.Snapshots.PublishAsync(new SnapshotPublication(latest.Version, content.Files, [], latest.TrainerStep, """{"zombie":true}"""), Ct));
+            _stores.Snapshots.PublishAsync(new SnapshotPublication(latest.Version, content.Files, [], latest.TrainerStep, """{"zombie":true}"""), Ct));
         await MarkAsync($"a zombie publish of snapshot {latest.Version} was refused");
 
         await AssertApiServesTheRunAsync(api, latest.Version);
@@ -91,14 +91,14 @@ public sealed class ClusterTests : IAsyncLifetime
         await MarkAsync("every silo stopped cleanly on SIGTERM");
         Print();
 
-        var snapshots = await _backbone.Snapshots.ListAsync(Ct);
+        var snapshots = await _stores.Snapshots.ListAsync(Ct);
         Assert.Equal(Enumerable.Range(0, snapshots.Count).Select(v => (long)v), snapshots.Select(s => s.Version));
         for (var i = 1; i < snapshots.Count; i++) Assert.True(snapshots[i].PublishedAt >= snapshots[i - 1].PublishedAt, $"snapshot {i} was published before snapshot {i - 1}");
         var trained = new List<string>();
-        foreach (var s in snapshots) trained.AddRange(await _backbone.Lineage.PreferencesInAsync(s.Version, Ct));
+        foreach (var s in snapshots) trained.AddRange(await _stores.Lineage.PreferencesInAsync(s.Version, Ct));
         Assert.True(trained.Count > 0, "no preference was trained");
         Assert.Equal(trained.Count, trained.Distinct().Count());
-        var report = await _backbone.Lineage.VerifyAsync(Ct);
+        var report = await _stores.VerifyLineageAsync(Ct);
         Assert.True(report.Holds, string.Join("\n", report.Violations));
         await AssertDeadLettersExplainedAsync();
 
@@ -156,7 +156,7 @@ public sealed class ClusterTests : IAsyncLifetime
         try
         {
             var first = true;
-            await foreach (var s in _backbone.Snapshots.WatchAsync(from, limit.Token))
+            await foreach (var s in _stores.Snapshots.WatchAsync(from, limit.Token))
             {
                 if (first && kill && s.Version > from)
                     _timeline.Add(string.Create(CultureInfo.InvariantCulture, $"{_clock.Elapsed.TotalSeconds,6:F1} s    next snapshot {s.Version}: {(_clock.Elapsed - at).TotalSeconds:F1} s after \"{after}\""));
@@ -175,7 +175,7 @@ public sealed class ClusterTests : IAsyncLifetime
 
     private async Task<long> MarkAsync(string what)
     {
-        var latest = _postgres.IsRunning ? (await _backbone.Snapshots.LatestAsync(Ct))?.Version ?? -1 : -1;
+        var latest = _postgres.IsRunning ? (await _stores.Snapshots.LatestAsync(Ct))?.Version ?? -1 : -1;
         _timeline.Add(string.Create(CultureInfo.InvariantCulture, $"{_clock.Elapsed.TotalSeconds,6:F1} s  {what}{(_postgres.IsRunning ? $" (latest snapshot {latest})" : "")}"));
         return latest;
     }
@@ -187,7 +187,7 @@ public sealed class ClusterTests : IAsyncLifetime
     private async Task AssertDeadLettersExplainedAsync()
     {
         var dead = new List<(string Where, string Reason)>();
-        foreach (var e in await _backbone.Journal.ReadAsync(JournalKinds.DeadLetter, 0, int.MaxValue, Ct))
+        foreach (var e in await _stores.Journal.ReadAsync(JournalKinds.DeadLetter, 0, int.MaxValue, Ct))
         {
             var record = JsonSerializer.Deserialize<DeadLetterRecord>(e.Json, JournalKinds.Json)!;
             dead.Add(($"grain {record.Stream}/{record.Id}", record.Reason));

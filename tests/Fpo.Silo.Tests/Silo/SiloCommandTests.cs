@@ -1,4 +1,5 @@
 using Fpo.Grains.Embedded;
+using Fpo.Grains.Stores;
 using Fpo.Testing;
 
 namespace Fpo.Silo.Tests.Silo;
@@ -37,8 +38,8 @@ public sealed class SiloCommandTests : IDisposable
         Assert.Contains("reached snapshot 2; stopping", output);
         Assert.EndsWith("stopped cleanly", output.TrimEnd());
         Assert.True(Directory.Exists(Path.Combine(_root, "work", "one", "trainer")), "the trainer's checkpoints live in the silo's work folder");
-        await using var backbone = EmbeddedBackbone.Open(Path.Combine(_root, "runs", "one"));
-        Assert.True((await backbone.Snapshots.LatestAsync(TestContext.Current.CancellationToken))!.Version >= 2);
-        Assert.True((await backbone.Lineage.VerifyAsync(TestContext.Current.CancellationToken)).Holds);
+        await using var stores = EmbeddedRunStores.Open(Path.Combine(_root, "runs", "one"));
+        Assert.True((await stores.Snapshots.LatestAsync(TestContext.Current.CancellationToken))!.Version >= 2);
+        Assert.True((await stores.VerifyLineageAsync(TestContext.Current.CancellationToken)).Holds);
     }
 }

@@ -31,10 +31,10 @@ public sealed class SiloConfigTests : IDisposable
     {
         var path = Path.Combine(RepoPaths.Root, "silo-config", file);
 
-        var (silo, backbone) = Read(path, new Hashtable { [SiloConfigKeys.ConnectionVariable] = Connection });
+        var (silo, stores) = Read(path, new Hashtable { [SiloConfigKeys.ConnectionVariable] = Connection });
 
         Assert.Equal(roles, silo.Roles);
-        Assert.Equal((SiloBackboneOptions.Postgres, "fpo", Connection), (backbone.Kind, backbone.RunId, backbone.Connection));
+        Assert.Equal((SiloStoreOptions.Postgres, "fpo", Connection), (stores.Kind, stores.RunId, stores.Connection));
         Assert.EndsWith(Path.Combine("silo-work", "fpo"), silo.WorkDir);
         var lines = File.ReadAllLines(path);
         for (var i = 0; i < lines.Length; i++)
@@ -118,7 +118,7 @@ public sealed class SiloConfigTests : IDisposable
         Assert.Equal("fpo", LoopSettingsReader.Read(config).Trainer.Training.Method);
     }
 
-    private static (SiloSettings, SiloBackboneOptions) Read(string path, IDictionary environment, IEnumerable<(string, string?, string)>? options = null) =>
+    private static (SiloSettings, SiloStoreOptions) Read(string path, IDictionary environment, IEnumerable<(string, string?, string)>? options = null) =>
         SiloSettingsReader.Read(Load(path, environment, options));
 
     private static LoopConfig Load(string path, IDictionary environment, IEnumerable<(string, string?, string)>? options = null) =>

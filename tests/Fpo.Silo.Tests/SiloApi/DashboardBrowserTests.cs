@@ -43,13 +43,13 @@ public sealed class DashboardBrowserTests
         // Snapshot 2 waits to be published until the page has shown the evaluations so far, so the chart must visibly grow.
         // (The evaluator scores the newest snapshot when it is free, so a snapshot published while it works is skipped:
         // the chart holds one point per evaluation, not per snapshot.)
-        loop.Backbone.HoldSnapshotsAfter(1);
+        loop.Stores.HoldSnapshotsAfter(1);
         loop.Run();
         var held = await Expect(async () => (await loop.View.EvaluationsAsync(CancellationToken.None)) is { } e && e.Count > 0 && e[^1].Version == 1 ? e : null,
             "the evaluation of snapshot 1");
         await Expect(async () => await points.CountAsync() == held.Count, $"the KL chart shows the {held.Count} evaluations up to snapshot 1");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(artifacts, "0-overview-held-at-snapshot-1.png"), FullPage = true });
-        loop.Backbone.ReleaseSnapshots();
+        loop.Stores.ReleaseSnapshots();
         await Expect(async () => await points.CountAsync() > held.Count, "the KL chart gains a point as a new snapshot is evaluated");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(artifacts, "1-overview-live.png"), FullPage = true });
         await loop.Finished.WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);

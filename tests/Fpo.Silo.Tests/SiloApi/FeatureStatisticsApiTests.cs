@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Fpo.Alignment.Explanations;
 using Fpo.Alignment.Training;
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Fpo.Grains.Cluster;
 using Fpo.Grains.Contracts;
 using Fpo.Sae.Statistics;
@@ -34,9 +34,9 @@ public sealed class FeatureStatisticsApiTests
                     return stats;
                 }
                 var key = new FeatureStatsKey(version, side);
-                await split.Backbone.FeatureStats.MergeAsync(key, "rollout-0", Fold(sequences.Take(23)), Ct);
-                await split.Backbone.FeatureStats.MergeAsync(key, "rollout-1", Fold(sequences.Skip(23)), Ct);
-                await whole.Backbone.FeatureStats.MergeAsync(key, "rollout-0", Fold(sequences), Ct);
+                await split.Stores.FeatureStats.MergeAsync(key, "rollout-0", Fold(sequences.Take(23)), Ct);
+                await split.Stores.FeatureStats.MergeAsync(key, "rollout-1", Fold(sequences.Skip(23)), Ct);
+                await whole.Stores.FeatureStats.MergeAsync(key, "rollout-0", Fold(sequences), Ct);
             }
         var paths = new List<string> { "/api/features?limit=1000", "/api/features?version=0&limit=1000&sort=frequency", "/api/features/snapshots", "/api/alerts?factor=1.2&min_frequency=0.05" };
         paths.AddRange(Enumerable.Range(0, 16).Select(j => $"/api/features/{j}?contexts=5"));
@@ -56,12 +56,12 @@ public sealed class FeatureStatisticsApiTests
     {
         await using var api = await InMemoryApi.StartAsync();
         var evaluation = new SnapshotEvaluation(0, 0, 8, 0, 0, 2, 6, null, null, 0.0, 0.0, 0.0, 7.5, 7.5, DateTimeOffset.UnixEpoch);
-        await api.Backbone.Journal.AppendAsync(JournalKinds.Evaluation, "0", JsonSerializer.Serialize(evaluation, JournalKinds.Json), Ct);
+        await api.Stores.Journal.AppendAsync(JournalKinds.Evaluation, "0", JsonSerializer.Serialize(evaluation, JournalKinds.Json), Ct);
         var metrics = new PreferenceMetrics { Method = "fpo", Pairs = 8, Loss = 0.69f, ChosenReward = 0.1f, RejectedReward = -0.1f, Margin = 0.2f, Accuracy = 0.75f, FeatureDivergenceChosen = 0.01f };
-        await api.Backbone.Journal.AppendAsync(JournalKinds.TrainerStep, "1", JsonSerializer.Serialize(new TrainerStepReport(1, metrics, 1e-3f, 0.5f, 0.25, 0.1, null), JournalKinds.Json), Ct);
+        await api.Stores.Journal.AppendAsync(JournalKinds.TrainerStep, "1", JsonSerializer.Serialize(new TrainerStepReport(1, metrics, 1e-3f, 0.5f, 0.25, 0.1, null), JournalKinds.Json), Ct);
 
         foreach (var (grain, version) in new[] { ("rollout-0", 0L), ("rollout-1", 0L), ("rollout-0", 1L) })
-            await api.Backbone.Journal.AppendAsync(RolloutServing.JournalKind, $"silo-a/{grain}/{version}",
+            await api.Stores.Journal.AppendAsync(RolloutServing.JournalKind, $"silo-a/{grain}/{version}",
                 JsonSerializer.Serialize(new RolloutServing("silo-a", grain, version, DateTimeOffset.UnixEpoch), JournalKinds.Json), Ct);
 
         var status = await api.Http.GetFromJsonAsync<JsonElement>("/api/run", Ct);
@@ -94,7 +94,7 @@ public sealed class FeatureStatisticsApiTests
             new FeatureExplanation(2, "cats sitting on mats", 0.61, null, "explainer-llm", date, 20, 0),
             new FeatureExplanation(5, "numbers", null, "too few contexts", "explainer-llm", date, 0, 0),
         ]);
-        await api.Backbone.FeatureStats.MergeAsync(new FeatureStatsKey(0, FeatureSide.Policy), "d", Stats(10, [(2, 1f, 3), (5, 2f, 1)]), Ct);
+        await api.Stores.FeatureStats.MergeAsync(new FeatureStatsKey(0, FeatureSide.Policy), "d", Stats(10, [(2, 1f, 3), (5, 2f, 1)]), Ct);
         var table = await api.Http.GetFromJsonAsync<JsonElement>("/api/features?sort=latent&order=asc", Ct);
         var rows = table.GetProperty("rows").EnumerateArray().ToDictionary(r => r.GetProperty("drift").GetProperty("latent").GetInt32());
         Assert.Equal("cats sitting on mats", rows[2].GetProperty("explanation").GetString());

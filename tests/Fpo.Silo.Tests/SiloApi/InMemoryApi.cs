@@ -1,5 +1,5 @@
 using Fpo.Alignment.Explanations;
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Fpo.Grains.Embedded;
 using Fpo.Grains.Roles;
 using Fpo.Models.Transformer;
@@ -12,20 +12,20 @@ namespace Fpo.Silo.Tests.SiloApi;
 
 /// <summary>
 /// The silo's API on ASP.NET Core's in-memory test server (what WebApplicationFactory wraps) over a
-/// <see cref="BackboneRunView"/> of a fresh embedded backbone holding snapshot 0 of the tiny model, with a random SAE.
+/// <see cref="ClusterRunView"/> of a fresh embedded backbone holding snapshot 0 of the tiny model, with a random SAE.
 /// </summary>
 internal sealed class InMemoryApi : IAsyncDisposable
 {
     private readonly string _dir;
     private readonly WebApplication _app;
 
-    private InMemoryApi(string dir, IBackbone backbone, WebApplication app, SaeWeights sae)
+    private InMemoryApi(string dir, IRunStores stores, WebApplication app, SaeWeights sae)
     {
-        (_dir, Backbone, _app, Sae) = (dir, backbone, app, sae);
+        (_dir, Stores, _app, Sae) = (dir, stores, app, sae);
         Http = app.GetTestClient();
     }
 
-    public IBackbone Backbone { get; }
+    public IRunStores Stores { get; }
     public SaeWeights Sae { get; }
     public HttpClient Http { get; }
 
@@ -37,16 +37,16 @@ internal sealed class InMemoryApi : IAsyncDisposable
         Directory.CreateDirectory(saeDir);
         if (explanations is not null) ExplanationStore.Save(saeDir, explanations);
         var config = ModelConfig.CreateGpt2(TinyModelFolder.Tokenizer.VocabSize, 32, layers: 2, channels: 32, heads: 4);
-        var backbone = EmbeddedBackbone.Open(dir);
-        await backbone.Snapshots.PublishAsync(new SnapshotPublication(0, PolicySnapshot.Files(new TransformerModel(config, seed: 2)), [], 0), CancellationToken.None);
+        var stores = EmbeddedRunStores.Open(dir);
+        await stores.Snapshots.PublishAsync(new SnapshotPublication(0, PolicySnapshot.Files(new TransformerModel(config, seed: 2)), [], 0), CancellationToken.None);
         var sae = new SaeWeights(new SaeConfig { Architecture = SaeArchitecture.ReLU, InputSize = 32, Latents = latents, Layer = 1 });
         var random = new Random(7);
         for (var i = 0; i < sae.DecoderWeight.Length; i++) sae.DecoderWeight[i] = (float)(random.NextDouble() * 2 - 1);
-        var model = await RunModel.CreateAsync(backbone, config, TinyModelFolder.Tokenizer, sae, saeDir, driftTopK: 4, CancellationToken.None);
-        var app = SiloApiServer.Create(new SiloApiOptions { Port = 0, ServeOpenAi = false, AlertMinTokens = 1 }, new BackboneRunView(backbone, model),
+        var model = await RunModel.CreateAsync(stores, config, TinyModelFolder.Tokenizer, sae, saeDir, driftTopK: 4, CancellationToken.None);
+        var app = SiloApiServer.Create(new SiloApiOptions { Port = 0, ServeOpenAi = false, AlertMinTokens = 1 }, new ClusterRunView(stores, model),
             builder => builder.WebHost.UseTestServer());
         await app.StartAsync(CancellationToken.None);
-        return new InMemoryApi(dir, backbone, app, sae);
+        return new InMemoryApi(dir, stores, app, sae);
     }
 
     public async ValueTask DisposeAsync()
@@ -54,7 +54,7 @@ internal sealed class InMemoryApi : IAsyncDisposable
         Http.Dispose();
         await _app.StopAsync(CancellationToken.None);
         await _app.DisposeAsync();
-        await Backbone.DisposeAsync();
+        await Stores.DisposeAsync();
         Directory.Delete(_dir, recursive: true);
     }
 }

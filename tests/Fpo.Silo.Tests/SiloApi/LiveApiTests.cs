@@ -49,10 +49,10 @@ public sealed class LiveApiTests(LiveLoopFixture fixture) : IClassFixture<LiveLo
     public async Task The_drift_of_each_latent_equals_a_direct_computation_over_the_same_responses()
     {
         var checkedVersions = 0;
-        foreach (var version in Loop.Backbone.Pairs.Values.Select(p => p.PolicyVersion).Distinct().Order())
+        foreach (var version in Loop.Stores.Pairs.Values.Select(p => p.PolicyVersion).Distinct().Order())
         {
-            var policyPairs = Loop.Backbone.Pairs.Values.Where(p => p.PolicyVersion == version).ToList();
-            var referencePairs = Loop.Backbone.Annotated.Values.Where(p => p.PolicyVersion == version).ToList();
+            var policyPairs = Loop.Stores.Pairs.Values.Where(p => p.PolicyVersion == version).ToList();
+            var referencePairs = Loop.Stores.Annotated.Values.Where(p => p.PolicyVersion == version).ToList();
             if (referencePairs.Count == 0) continue;
             var policy = Direct(await Loop.SnapshotModelAsync(version), policyPairs);
             var reference = Direct(await Loop.SnapshotModelAsync(0), referencePairs);
@@ -157,7 +157,7 @@ public sealed class LiveApiTests(LiveLoopFixture fixture) : IClassFixture<LiveLo
     }
 
     [Fact]
-    public async Task Metrics_parse_as_Prometheus_text_and_name_queues_per_stream_and_state()
+    public async Task Metrics_parse_as_Prometheus_text_and_name_the_batches_waiting_per_stream()
     {
         foreach (var text in fixture.MetricsSeen.Take(3).Append(await Loop.Http.GetStringAsync("/metrics", Ct)))
         {
@@ -165,8 +165,7 @@ public sealed class LiveApiTests(LiveLoopFixture fixture) : IClassFixture<LiveLo
             foreach (var name in new[] { "fpo_snapshot_version", "fpo_pairs_produced_total", "fpo_judge_abstentions_total", "fpo_judge_calls_total", "dotnet_process_cpu_time_seconds_total", "dotnet_gc_collections_total" })
                 Assert.Contains(samples, s => s.Name == name);
             foreach (var stream in new[] { "prompts", "pairs", "annotated", "preferences" })
-                foreach (var state in new[] { "pending", "leased", "acknowledged", "dead" })
-                    Assert.Contains(samples, s => s.Name == "fpo_stream_records" && s.Labels.Contains($"stream=\"{stream}\"") && s.Labels.Contains($"state=\"{state}\""));
+                Assert.Contains(samples, s => s.Name == "fpo_stream_records" && s.Labels.Contains($"stream=\"{stream}\"") && s.Labels.Contains("state=\"pending\""));
         }
         var final = PrometheusSamples.Parse(await Loop.Http.GetStringAsync("/metrics", Ct));
         Assert.Equal(LiveLoopFixture.Snapshots, final.Single(s => s.Name == "fpo_snapshot_version").Value);
@@ -233,7 +232,7 @@ public sealed class LiveApiTests(LiveLoopFixture fixture) : IClassFixture<LiveLo
     {
         var response = await Loop.Http.GetAsync("/api/snapshots/2/download", Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var content = await Loop.Backbone.Snapshots.GetAsync(2, Ct);
+        var content = await Loop.Stores.Snapshots.GetAsync(2, Ct);
         Assert.Equal(content.Files[PolicySnapshot.WeightsFile], await response.Content.ReadAsByteArrayAsync(Ct));
         Assert.Equal(content.Info.Sha256, response.Headers.GetValues("X-Snapshot-Sha256").Single());
         var latest = await Loop.Http.GetFromJsonAsync<JsonElement>("/api/snapshots/latest", Ct);

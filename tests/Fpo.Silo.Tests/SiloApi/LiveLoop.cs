@@ -24,16 +24,16 @@ internal sealed class LiveLoop : IAsyncDisposable
     private readonly CancellationTokenSource _kill;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private LiveLoop(string dir, RecordingBackbone backbone, LoopHost host, LoopRunView view, RunningSiloApi api, CancellationTokenSource kill)
+    private LiveLoop(string dir, RecordingStores stores, LoopHost host, LoopRunView view, RunningSiloApi api, CancellationTokenSource kill)
     {
-        (_dir, Backbone, Host, View, Api, _kill) = (dir, backbone, host, view, api, kill);
+        (_dir, Stores, Host, View, Api, _kill) = (dir, stores, host, view, api, kill);
         Finished = _started.Task.ContinueWith(_ => host.RunAsync(CancellationToken.None, kill.Token), TaskScheduler.Default).Unwrap();
         Http = new HttpClient { BaseAddress = api.Address, Timeout = TimeSpan.FromSeconds(60) };
         Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
         Anonymous = new HttpClient { BaseAddress = api.Address, Timeout = TimeSpan.FromSeconds(60) };
     }
 
-    public RecordingBackbone Backbone { get; }
+    public RecordingStores Stores { get; }
     public LoopHost Host { get; }
     public LoopRunView View { get; }
     public RunningSiloApi Api { get; }
@@ -66,18 +66,17 @@ internal sealed class LiveLoop : IAsyncDisposable
                 BatchWait = TimeSpan.FromSeconds(1),
             },
             Evaluator = new EvaluatorSettings { MaxNewTokens = 8, DriftTopK = 8 },
-            Leases = new LeaseSettings { Visibility = TimeSpan.FromSeconds(30), Wait = TimeSpan.FromMilliseconds(50) },
             MaxInFlight = 32,
             MaxSnapshots = maxSnapshots,
         };
-        var backbone = new RecordingBackbone(EmbeddedBackbone.Open(dir));
-        var host = await LoopHost.OpenAsync(backbone, assets, settings, dir, TestContext.Current.CancellationToken, configureSilo: OrleansDashboardApi.AddToSilo);
-        backbone.Record(host);
-        var model = await RunModel.CreateAsync(backbone, assets, settings.Evaluator.DriftTopK, TestContext.Current.CancellationToken);
-        var view = new LoopRunView(backbone, model);
+        var stores = new RecordingStores(EmbeddedRunStores.Open(dir));
+        var host = await LoopHost.OpenAsync(stores, assets, settings, dir, TestContext.Current.CancellationToken, configureSilo: OrleansDashboardApi.AddToSilo);
+        stores.Record(host);
+        var model = await RunModel.CreateAsync(stores, assets, settings.Evaluator.DriftTopK, TestContext.Current.CancellationToken);
+        var view = new LoopRunView(stores, model);
         view.Attach(host);
         var api = await SiloApiServer.StartAsync(new SiloApiOptions { Port = 0, Token = token, AlertMinTokens = 16 }, view, TestContext.Current.CancellationToken);
-        return new LiveLoop(dir, backbone, host, view, api, new CancellationTokenSource());
+        return new LiveLoop(dir, stores, host, view, api, new CancellationTokenSource());
     }
 
     public void Run() => _started.TrySetResult();
@@ -86,7 +85,7 @@ internal sealed class LiveLoop : IAsyncDisposable
     public async Task<TransformerModel> SnapshotModelAsync(long version)
     {
         var model = new TransformerModel(View.Model.Config);
-        PolicySnapshot.Load(await Backbone.Snapshots.GetAsync(version, CancellationToken.None), model);
+        PolicySnapshot.Load(await Stores.Snapshots.GetAsync(version, CancellationToken.None), model);
         return model;
     }
 
@@ -110,7 +109,7 @@ internal sealed class LiveLoop : IAsyncDisposable
         Anonymous.Dispose();
         await Api.DisposeAsync();
         Host.Dispose();
-        await Backbone.DisposeAsync();
+        await Stores.DisposeAsync();
         _kill.Dispose();
         Directory.Delete(_dir, recursive: true);
     }

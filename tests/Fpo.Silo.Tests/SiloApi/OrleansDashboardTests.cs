@@ -23,7 +23,7 @@ public sealed class OrleansDashboardTests
         await using var loop = await LiveLoop.StartAsync(maxSnapshots: 50);
         loop.Run();
         using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while ((await loop.Backbone.Snapshots.LatestAsync(Ct))!.Version < 1) await Task.Delay(50, wait.Token);
+        while ((await loop.Stores.Snapshots.LatestAsync(Ct))!.Version < 1) await Task.Delay(50, wait.Token);
 
         var refused = await loop.Anonymous.GetAsync("/orleans/", Ct);
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);

@@ -17,7 +17,7 @@ public sealed class RunControlTests
         await using var loop = await LiveLoop.StartAsync(maxSnapshots: 50);
         loop.Run();
         using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while ((await loop.Backbone.Snapshots.LatestAsync(Ct))!.Version < 1) await Task.Delay(50, wait.Token);
+        while ((await loop.Stores.Snapshots.LatestAsync(Ct))!.Version < 1) await Task.Delay(50, wait.Token);
         Assert.Equal(HttpStatusCode.Conflict, (await loop.Http.PostAsync("/api/run/start", null, Ct)).StatusCode);
 
         var stopped = await loop.Http.PostAsync("/api/run/stop", null, Ct);

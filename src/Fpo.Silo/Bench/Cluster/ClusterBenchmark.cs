@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Fpo.Alignment.Judges.Config;
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Fpo.Grains.Cluster;
 using Fpo.Grains.Contracts;
 using Fpo.Grains.Loop;
@@ -51,7 +51,7 @@ public static class ClusterBenchmark
         Action<string> progress, CancellationToken cancellationToken)
     {
         var run = $"bench-throughput-{rollouts}-{Guid.NewGuid():N}"[..40];
-        await using var backbone = await PostgresBackbone.OpenAsync(new PostgresBackboneOptions { ConnectionString = postgres.ConnectionString, RunId = run }, cancellationToken).ConfigureAwait(false);
+        await using var stores = await PostgresRunStores.OpenAsync(new PostgresStoreOptions { ConnectionString = postgres.ConnectionString, RunId = run }, cancellationToken).ConfigureAwait(false);
         var silos = new List<(string Role, SiloProcess Process)>();
         try
         {
@@ -67,24 +67,24 @@ public static class ClusterBenchmark
             for (var i = 0; i < rollouts; i++) Start("rollout", $"rollout-{i + 1}");
             Start("reference", "reference");
             Start("judge", "judge");
-            await WaitForVersionAsync(backbone, 1, silos.Select(s => s.Process), progress, $"{rollouts} rollout silo(s): warming up until the first trained snapshot", cancellationToken).ConfigureAwait(false);
+            await WaitForVersionAsync(stores, 1, silos.Select(s => s.Process), progress, $"{rollouts} rollout silo(s): warming up until the first trained snapshot", cancellationToken).ConfigureAwait(false);
 
-            var totals = new RunTotals(backbone.Journal);
+            var totals = new RunTotals(stores.Journal);
             var judged0 = Judged(await totals.RefreshAsync(cancellationToken).ConfigureAwait(false));
-            var version0 = (await backbone.Snapshots.LatestAsync(cancellationToken).ConfigureAwait(false))!.Version;
+            var version0 = (await stores.Snapshots.LatestAsync(cancellationToken).ConfigureAwait(false))!.Version;
             var cpu0 = silos.Select(s => s.Process.CpuTime()).ToList();
             var clock = Stopwatch.StartNew();
             while (clock.Elapsed < options.Window)
             {
                 await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, Math.Max(0.1, (options.Window - clock.Elapsed).TotalSeconds))), cancellationToken).ConfigureAwait(false);
                 Failed(silos.Select(s => s.Process));
-                var latest = (await backbone.Snapshots.LatestAsync(cancellationToken).ConfigureAwait(false))!.Version;
+                var latest = (await stores.Snapshots.LatestAsync(cancellationToken).ConfigureAwait(false))!.Version;
                 progress(string.Create(CultureInfo.InvariantCulture, $"{rollouts} rollout silo(s): {clock.Elapsed.TotalSeconds:F0} of {options.Window.TotalSeconds:F0} s, snapshot {latest}"));
             }
             var cpu1 = silos.Select(s => s.Process.CpuTime()).ToList();
             var seconds = clock.Elapsed.TotalSeconds;
             var judged = Judged(await totals.RefreshAsync(cancellationToken).ConfigureAwait(false)) - judged0;
-            var snapshots = (await backbone.Snapshots.LatestAsync(cancellationToken).ConfigureAwait(false))!.Version - version0;
+            var snapshots = (await stores.Snapshots.LatestAsync(cancellationToken).ConfigureAwait(false))!.Version - version0;
             var cpu = silos.Select((s, i) => (s.Role, Seconds: (cpu1[i] - cpu0[i]).TotalSeconds)).GroupBy(s => s.Role)
                 .Select(g => new RoleCpu(g.Key, g.Count(), g.Sum(s => s.Seconds), g.Sum(s => s.Seconds) / (Environment.ProcessorCount * seconds))).ToList();
             await StopAsync(silos.Select(s => s.Process), progress).ConfigureAwait(false);
@@ -101,11 +101,11 @@ public static class ClusterBenchmark
     {
         const int Rollouts = 2;
         var run = $"bench-latency-{shape}-{Guid.NewGuid():N}"[..40];
-        await using var backbone = await PostgresBackbone.OpenAsync(new PostgresBackboneOptions { ConnectionString = postgres.ConnectionString, RunId = run }, cancellationToken).ConfigureAwait(false);
+        await using var stores = await PostgresRunStores.OpenAsync(new PostgresStoreOptions { ConnectionString = postgres.ConnectionString, RunId = run }, cancellationToken).ConfigureAwait(false);
         progress($"{shape}: publishing snapshot 0 (random init) with the run's assets");
         var policy = new TransformerModel(LatencyShapes.Config(shape), seed: 1);
         var files = RunAssets.Files(Source(policy));
-        await backbone.Snapshots.PublishAsync(new SnapshotPublication(0, files, [], 0), cancellationToken).ConfigureAwait(false);
+        await stores.Snapshots.PublishAsync(new SnapshotPublication(0, files, [], 0), cancellationToken).ConfigureAwait(false);
         var megabytes = PolicySnapshot.Files(policy)[PolicySnapshot.WeightsFile].LongLength / 1e6;
         var silos = Enumerable.Range(1, Rollouts).Select(i => SiloProcess.Start($"rollout-{i}", Path.Combine(options.ConfigDir, "rollout.yaml"),
             [$"backbone.run={run}", $"silo.work={Path.Combine(work, run, $"rollout-{i}")}", "silo.status_seconds=30", "rollout.feature_statistics=false"],
@@ -119,7 +119,7 @@ public static class ClusterBenchmark
                 var clock = Stopwatch.StartNew();
                 while (true)
                 {
-                    foreach (var e in await backbone.Journal.ReadAsync(RolloutServing.JournalKind, sequence, 1000, cancellationToken).ConfigureAwait(false))
+                    foreach (var e in await stores.Journal.ReadAsync(RolloutServing.JournalKind, sequence, 1000, cancellationToken).ConfigureAwait(false))
                     {
                         var s = JsonSerializer.Deserialize<RolloutServing>(e.Json, JournalKinds.Json)!;
                         serving[(s.Silo, s.Version)] = s.At;
@@ -140,7 +140,7 @@ public static class ClusterBenchmark
                 policy.Parameters[0] += 1e-3f;
                 var weights = PolicySnapshot.Files(policy);
                 var started = Stopwatch.StartNew();
-                await backbone.Snapshots.PublishAsync(new SnapshotPublication(v, weights, [], v), cancellationToken).ConfigureAwait(false);
+                await stores.Snapshots.PublishAsync(new SnapshotPublication(v, weights, [], v), cancellationToken).ConfigureAwait(false);
                 var committed = DateTimeOffset.UtcNow;
                 publish.Add(started.Elapsed.TotalSeconds);
                 var last = await ServedByAllAsync(v, $"snapshot {v} of {options.Publishes} published, waiting for every rollout silo to serve it").ConfigureAwait(false);
@@ -168,10 +168,10 @@ public static class ClusterBenchmark
         return new RunAssetSource(assets, judge, PromptsStartWithEndOfText: false);
     }
 
-    private static async Task WaitForVersionAsync(IBackbone backbone, long version, IEnumerable<SiloProcess> silos, Action<string> progress, string what, CancellationToken cancellationToken)
+    private static async Task WaitForVersionAsync(IRunStores stores, long version, IEnumerable<SiloProcess> silos, Action<string> progress, string what, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        while ((await backbone.Snapshots.LatestAsync(cancellationToken).ConfigureAwait(false))?.Version is not { } v || v < version)
+        while ((await stores.Snapshots.LatestAsync(cancellationToken).ConfigureAwait(false))?.Version is not { } v || v < version)
         {
             Failed(silos);
             if (clock.Elapsed > Patience) throw new TimeoutException($"{what}: no snapshot {version} within {Patience.TotalMinutes} minutes");

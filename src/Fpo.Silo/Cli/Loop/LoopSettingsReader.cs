@@ -54,15 +54,8 @@ public static class LoopSettingsReader
                 Seed = (ulong)c.Int("evaluator.seed"),
                 DriftTopK = c.Int("evaluator.drift_top_k"),
             },
-            Leases = new LeaseSettings
-            {
-                Visibility = TimeSpan.FromSeconds(c.Double("loop.lease_visibility_seconds")),
-                Wait = TimeSpan.FromSeconds(c.Double("loop.lease_wait_seconds")),
-            },
             RolloutGrains = c.Int("rollout.grains"),
             JudgeGrains = c.Int("loop.judge_grains"),
-            ReferenceBatch = c.Int("loop.reference_batch"),
-            JudgeBatch = c.Int("loop.judge_batch"),
             MaxInFlight = c.Int("loop.max_in_flight"),
             TakeTurns = c.Bool("loop.take_turns"),
             MaxSnapshots = c.OptionalInt("run.max_snapshots"),

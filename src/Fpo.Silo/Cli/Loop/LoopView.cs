@@ -42,7 +42,7 @@ public static class LoopView
 
     private static string Line(LoopStatus s) =>
         string.Create(CultureInfo.InvariantCulture, $"{s.Elapsed:hh\\:mm\\:ss} snapshot {s.SnapshotVersion} steps {s.TrainerSteps} pairs {s.PairsProduced} ({s.PairsPerMinute:F1}/min) labelled {s.Labelled} abstained {s.Abstentions} ") +
-        $"dropped {s.DroppedStale} queues {string.Join(" ", s.Queues.Select(q => $"{q.Key}={q.Value.Pending}+{q.Value.Leased}"))}" +
+        $"dropped {s.DroppedStale} queues {string.Join(" ", s.Queues.Select(q => $"{q.Key}={q.Value}"))}" +
         (s.LatestEvaluation is { } e ? string.Create(CultureInfo.InvariantCulture, $" | win rate {Percent(e.WinRate)} KL {e.KlPerToken:F4} drift {Number(e.FeatureDrift)}") : "");
 
     private static Table Table(LoopStatus s)
@@ -56,7 +56,7 @@ public static class LoopView
         Row("trainer steps", $"{s.TrainerSteps} ({s.Trained} preferences trained, {s.DroppedStale} stale dropped, {s.Duplicates} redeliveries skipped, {s.TrainerInbox} received and in no snapshot yet)");
         Row("pairs", string.Create(CultureInfo.InvariantCulture, $"{s.PairsProduced} ({s.PairsPerMinute:F1}/min)"));
         Row("judge", $"{s.Labelled} labelled, {s.Abstentions} abstained");
-        Row("queues (pending+leased)", string.Join("  ", s.Queues.Select(q => $"{q.Key} {q.Value.Pending}+{q.Value.Leased}")));
+        Row("queues (batches waiting)", string.Join("  ", s.Queues.Select(q => $"{q.Key} {q.Value}")));
         if (s.LastStep is { } step)
             Row("last step", string.Create(CultureInfo.InvariantCulture, $"loss {step.Metrics.Loss:F4} acc {step.Metrics.Accuracy:P0} lag {step.MeanPolicyLag:F1} {step.StepSeconds:F2} s"));
         Row("win rate vs reference", e is null ? "-" : $"{Percent(e.WinRate)} (snapshot {e.Version}: {e.Wins}W {e.Losses}L {e.Ties}T {e.Abstentions}A)");

@@ -15,14 +15,14 @@ namespace Fpo.Silo.Cli.Silo;
 /// </summary>
 internal static class SiloHost
 {
-    public static IHost Build(SiloSettings silo, SiloBackboneOptions backbone, ClusterEndpoint endpoint, SiloLog log) =>
+    public static IHost Build(SiloSettings silo, SiloStoreOptions stores, ClusterEndpoint endpoint, SiloLog log) =>
         new HostBuilder()
             .ConfigureLogging(logging => logging.ClearProviders().SetMinimumLevel(LogLevel.Information).AddProvider(new SiloLogProvider(log)))
             .UseOrleans(s =>
             {
                 s.AddFpoRuntime();
-                if (backbone.Kind == SiloBackboneOptions.Embedded) s.UseEmbeddedProviders(Path.Combine(backbone.RunsFolder, backbone.RunId));
-                else s.UsePostgresProviders(backbone.Connection!, endpoint);
+                if (stores.Kind == SiloStoreOptions.Embedded) s.UseEmbeddedProviders(Path.Combine(stores.RunsFolder, stores.RunId));
+                else s.UsePostgresProviders(stores.Connection!, endpoint);
                 s.UseRolePlacement(silo.Roles);
                 if (silo.Roles.Contains(RoleNames.Api)) OrleansDashboardApi.AddToSilo(s);
             })

@@ -13,22 +13,22 @@ namespace Fpo.Silo.Cli.Silo;
 /// </summary>
 public static class SiloSettingsReader
 {
-    public static (SiloSettings Silo, SiloBackboneOptions Backbone) Read(LoopConfig c)
+    public static (SiloSettings Silo, SiloStoreOptions Stores) Read(LoopConfig c)
     {
         var roles = (c.String("silo.roles") ?? throw c.Bad("silo.roles", $"is required: name the roles this silo runs (some of {string.Join(", ", RoleNames.All)})"))
             .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         foreach (var role in roles)
             if (!RoleNames.All.Contains(role)) throw c.Bad("silo.roles", $"unknown role '{role}' (expected some of {string.Join(", ", RoleNames.All)})");
         var kind = c.String("backbone.kind");
-        if (kind is not (SiloBackboneOptions.Postgres or SiloBackboneOptions.Embedded))
-            throw c.Bad("backbone.kind", $"unknown kind '{kind}' (expected {SiloBackboneOptions.Postgres} or {SiloBackboneOptions.Embedded})");
+        if (kind is not (SiloStoreOptions.Postgres or SiloStoreOptions.Embedded))
+            throw c.Bad("backbone.kind", $"unknown kind '{kind}' (expected {SiloStoreOptions.Postgres} or {SiloStoreOptions.Embedded})");
         var run = c.String("backbone.run") ?? throw c.Bad("backbone.run", "is required: the run every silo of the cluster joins");
         if (run.Length > 64 || run[0] == '.' || !run.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.'))
             throw c.Bad("backbone.run", $"'{run}' is not a run id: use 1 to 64 ASCII letters, digits, '-', '_' or '.', not starting with '.'");
         var connection = c.String(SiloConfigKeys.Connection);
         if (connection is not null && !c.Source(SiloConfigKeys.Connection).StartsWith("environment variable", StringComparison.Ordinal))
             throw c.Bad(SiloConfigKeys.Connection, $"a connection string holds a password: give it in the environment variable {SiloConfigKeys.ConnectionVariable}, never in a file or on the command line");
-        if (kind == SiloBackboneOptions.Postgres && connection is null)
+        if (kind == SiloStoreOptions.Postgres && connection is null)
             throw new CliException($"backbone.kind is postgres but {SiloConfigKeys.ConnectionVariable} is not set: export the PostgreSQL connection string (e.g. Host=127.0.0.1;Username=fpo;Password=...;Database=fpo)");
         if (roles.Contains(RoleNames.Trainer)) LoopAssetsLoader.Check(c);
         var silo = new SiloSettings
@@ -48,7 +48,7 @@ public static class SiloSettingsReader
         {
             throw new CliException(e.Message);
         }
-        return (silo, new SiloBackboneOptions(kind, run, connection, c.PathValue("run.runs")!));
+        return (silo, new SiloStoreOptions(kind, run, connection, c.PathValue("run.runs")!));
     }
 
     /// <summary>Where this silo is reached and the cluster it joins.</summary>

@@ -12,9 +12,9 @@ public static class SiloStatusLine
     public static string Format(SiloRolesStatus s)
     {
         var roles = string.Join("; ", s.Roles.Select(r => r.State == "running" ? $"{r.Name}: {r.Activity}" : $"{r.Name} ({r.State}): {r.Activity}"));
-        var backbone = s.BackboneError is { } error
+        var stores = s.BackboneError is { } error
             ? $"backbone unavailable: {error}"
-            : $"snapshot {(s.SnapshotVersion is { } v ? v.ToString(CultureInfo.InvariantCulture) : "none")} | queues {string.Join(" ", s.Queues!.Select(q => $"{q.Key} {q.Value.Pending}"))}";
-        return $"status | run {s.RunId} | {backbone} | {roles} | up {s.Elapsed.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture)}";
+            : $"snapshot {(s.SnapshotVersion is { } v ? v.ToString(CultureInfo.InvariantCulture) : "none")} | queues {string.Join(" ", s.Queues!.Select(q => $"{q.Key} {q.Value}"))}";
+        return $"status | run {s.RunId} | {stores} | {roles} | up {s.Elapsed.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture)}";
     }
 }

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Fpo.Grains.Cluster;
 using Fpo.Grains.Hosting;
 using Orleans;
@@ -39,8 +39,7 @@ internal sealed class SiloStatusSource(SiloSettings silo, IRunStores stores, str
         {
             var latest = await stores.Snapshots.LatestAsync(cancel.Token).ConfigureAwait(false);
             var pending = await services.GetRequiredService<IStreamBacklog>().PendingAsync(cancel.Token).ConfigureAwait(false);
-            var queues = pending.ToDictionary(p => p.Key, p => new StreamCounts(p.Value, 0, 0, 0), StringComparer.Ordinal);
-            return new SiloRolesStatus(silo.Name, runId, _clock.Elapsed, roles, latest?.Version, queues, null);
+            return new SiloRolesStatus(silo.Name, runId, _clock.Elapsed, roles, latest?.Version, pending, null);
         }
         catch (Exception e)
         {

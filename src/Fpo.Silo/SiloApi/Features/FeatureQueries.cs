@@ -1,15 +1,15 @@
-using Fpo.Grains.Backbone;
+using Fpo.Grains.Stores;
 using Fpo.Sae.Statistics;
 using Fpo.Silo.Api;
 
 namespace Fpo.Silo.SiloApi.Features;
 
 /// <summary>
-/// Answers the features API from the backbone's statistics store: a snapshot's table sorted and filtered, one latent's
+/// Answers the features API from the run's statistics store: a snapshot's table sorted and filtered, one latent's
 /// page (time series, histograms, contexts with per-token activations and texts, logit lens, explanation, alerts) and
 /// the alerts between consecutive snapshots.
 /// </summary>
-public sealed class FeatureQueries(IBackbone backbone, RunModel model, TokenTexts texts)
+public sealed class FeatureQueries(IRunStores stores, RunModel model, TokenTexts texts)
 {
     /// <summary>The sort keys of the table, each by the value it names (descending unless asked otherwise).</summary>
     public static readonly IReadOnlyDictionary<string, Func<LatentDrift, double>> SortKeys = new Dictionary<string, Func<LatentDrift, double>>(StringComparer.Ordinal)
@@ -29,7 +29,7 @@ public sealed class FeatureQueries(IBackbone backbone, RunModel model, TokenText
 
     /// <summary>Versions with policy statistics, ascending.</summary>
     public async Task<IReadOnlyList<long>> VersionsAsync(CancellationToken cancellationToken) =>
-        [.. (await backbone.FeatureStats.KeysAsync(cancellationToken).ConfigureAwait(false)).Where(k => k.Side == FeatureSide.Policy).Select(k => k.SnapshotVersion).Distinct().Order()];
+        [.. (await stores.FeatureStats.KeysAsync(cancellationToken).ConfigureAwait(false)).Where(k => k.Side == FeatureSide.Policy).Select(k => k.SnapshotVersion).Distinct().Order()];
 
     /// <summary>The version asked for, or the newest with policy statistics; null when there is none.</summary>
     public async Task<long?> ResolveAsync(long? version, CancellationToken cancellationToken)
@@ -89,7 +89,7 @@ public sealed class FeatureQueries(IBackbone backbone, RunModel model, TokenText
         FeatureStatistics? previous = null;
         for (var i = 0; i < versions.Count; i++)
         {
-            var current = await backbone.FeatureStats.GetAsync(new FeatureStatsKey(versions[i], FeatureSide.Policy), cancellationToken).ConfigureAwait(false);
+            var current = await stores.FeatureStats.GetAsync(new FeatureStatsKey(versions[i], FeatureSide.Policy), cancellationToken).ConfigureAwait(false);
             if (previous is not null && current is not null && previous.TotalTokens >= settings.MinTokens && current.TotalTokens >= settings.MinTokens)
                 alerts.InsertRange(0, FeatureAlerts.Between(versions[i - 1], previous, versions[i], current, settings.Factor, settings.MinFrequency));
             previous = current;
@@ -98,8 +98,8 @@ public sealed class FeatureQueries(IBackbone backbone, RunModel model, TokenText
     }
 
     private async Task<(FeatureStatistics? Policy, FeatureStatistics? Reference)> SidesAsync(long version, CancellationToken cancellationToken) =>
-        (await backbone.FeatureStats.GetAsync(new FeatureStatsKey(version, FeatureSide.Policy), cancellationToken).ConfigureAwait(false),
-         await backbone.FeatureStats.GetAsync(new FeatureStatsKey(version, FeatureSide.Reference), cancellationToken).ConfigureAwait(false));
+        (await stores.FeatureStats.GetAsync(new FeatureStatsKey(version, FeatureSide.Policy), cancellationToken).ConfigureAwait(false),
+         await stores.FeatureStats.GetAsync(new FeatureStatsKey(version, FeatureSide.Reference), cancellationToken).ConfigureAwait(false));
 
     private static long[] Bins(FeatureStatistics? stats, int latent) => stats?[latent] is { } s ? s.Histogram.ToArray() : new long[ActivationHistogram.Bins];
 

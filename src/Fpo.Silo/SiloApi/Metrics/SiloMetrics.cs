@@ -26,8 +26,8 @@ public sealed class SiloMetrics : IScrapedMetrics
         meter.CreateObservableGauge("fpo.silo.role", () => _reading?.Roles.Select(r => new Measurement<long>(1,
             new KeyValuePair<string, object?>("role", r.Name), new KeyValuePair<string, object?>("state", r.State.Split(" in ")[0]))) ?? [],
             description: "This silo's roles, 1 for the state each is in (running, waiting for the lead, restarting, ...).");
-        StreamRecordsGauge.Create(meter, () => (_reading?.Queues ?? new Dictionary<string, Grains.Backbone.StreamCounts>()).OrderBy(q => q.Key, StringComparer.Ordinal)
-            .Select(q => (q.Key, new QueueDepth(q.Value.Pending, q.Value.Leased, q.Value.Acknowledged, q.Value.Dead))));
+        StreamRecordsGauge.Create(meter, () => (_reading?.Queues ?? new Dictionary<string, long>()).OrderBy(q => q.Key, StringComparer.Ordinal)
+            .Select(q => (q.Key, new QueueDepth(q.Value))));
     }
 
     public async Task RefreshAsync(CancellationToken cancellationToken) =>

@@ -3,8 +3,9 @@ using System.Diagnostics.Metrics;
 namespace Fpo.Silo.SiloApi.Metrics;
 
 /// <summary>
-/// fpo_stream_records{stream,state}: records per stream and state, the queue depths every silo exports and the
-/// autoscalers read (pending + leased is a stream's depth).
+/// fpo_stream_records{stream,state="pending"}: batches waiting per stream namespace of the data path, the queue depths
+/// every silo exports and the autoscalers read. The state label stays so that dashboards and the adapter rule keep
+/// their queries.
 /// </summary>
 public static class StreamRecordsGauge
 {
@@ -14,10 +15,7 @@ public static class StreamRecordsGauge
         return meter.CreateObservableGauge("fpo.stream.records", () => read().SelectMany(s => new[]
         {
             Sample(s.Stream, "pending", s.Depth.Pending),
-            Sample(s.Stream, "leased", s.Depth.Leased),
-            Sample(s.Stream, "acknowledged", s.Depth.Acknowledged),
-            Sample(s.Stream, "dead", s.Depth.Dead),
-        }), description: "Records per stream and state; pending + leased is the queue depth.");
+        }), description: "Batches waiting per stream namespace of the data path.");
     }
 
     private static Measurement<long> Sample(string stream, string state, long records) =>

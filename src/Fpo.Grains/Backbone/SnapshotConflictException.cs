@@ -1,4 +1,0 @@
-namespace Fpo.Grains.Backbone;
-
-/// <summary>A publish that lost the compare-and-set (another trainer published first) or would consume a preference twice.</summary>
-public sealed class SnapshotConflictException(string message) : Exception(message);
