@@ -61,6 +61,9 @@ public sealed class PromptSourceGrain(
         await state.WriteStateAsync().ConfigureAwait(true);
     }
 
+    /// <summary>Prompt <paramref name="n"/> of this run: "RUN/prompt-n", so record ids are unique across the runs of a cluster.</summary>
+    private string PromptId(long n) => _run.RunId + "/prompt-" + n.ToString("D8", CultureInfo.InvariantCulture);
+
     public async Task SettledAsync(string batchId)
     {
         if (state.State.Outstanding.Remove(batchId)) await state.WriteStateAsync().ConfigureAwait(true);
@@ -78,7 +81,7 @@ public sealed class PromptSourceGrain(
         {
             var first = state.State.Next;
             var prompts = new PromptRecord[size];
-            for (var i = 0; i < size; i++) prompts[i] = new PromptRecord("prompt-" + (first + i).ToString("D8", CultureInfo.InvariantCulture), _order.Text(first + i));
+            for (var i = 0; i < size; i++) prompts[i] = new PromptRecord(PromptId(first + i), _order.Text(first + i));
             var batch = new PromptBatch(prompts[0].Id, prompts);
             var partition = (int)(first / size % _run.Partitions);
             await this.Stream<PromptBatch>(StreamNamespaces.Prompts, GrainKeys.Partition(_run.RunId, partition)).OnNextAsync(batch).ConfigureAwait(true);

@@ -27,11 +27,12 @@ public static class ClusterRun
             await Task.Delay(SnapshotPoll, cancellationToken).ConfigureAwait(false);
         }
         var initial = await stores.Snapshots.GetAsync(0, cancellationToken).ConfigureAwait(false);
-        var assets = RunAssets.Load(initial, silo.WorkDir);
+        var workDir = Path.Combine(silo.WorkDir, runId);
+        var assets = RunAssets.Load(initial, workDir);
         LoopGrains.Check(assets, silo.Loop);
         log($"loaded the run's assets from snapshot 0: {assets.TrainPrompts.Count} training and {assets.HeldOutPrompts.Count} held-out prompts, " +
             $"judge {assets.Judge.Name}, {(assets.Sae is null ? "no SAE" : "SAE " + Path.GetFileName(assets.SaeDir))}");
-        return new RunContext(runId, assets, silo.Loop, stores, Path.Combine(silo.WorkDir, LoopHost.TrainerFolder));
+        return new RunContext(runId, assets, silo.Loop, stores, Path.Combine(workDir, LoopHost.TrainerFolder));
     }
 
     // A conflict means another silo published snapshot 0 first, which is as good.

@@ -5,14 +5,16 @@ namespace Fpo.Grains.Cluster;
 public sealed record RoleStatus(string Name, string State, string Activity);
 
 /// <summary>
-/// One silo at a moment: its roles, the run's newest snapshot and queue depths (null with <paramref name="BackboneError"/>
-/// when the backbone did not answer in time, e.g. while the database restarts).
+/// One silo at a moment: its roles, the newest snapshot of each run it hosts and the queue depths (versions null and no
+/// queues with <paramref name="BackboneError"/> when the stores did not answer in time, e.g. while the database restarts).
 /// </summary>
 public sealed record SiloRolesStatus(
     string Name,
-    string RunId,
+    IReadOnlyList<RunSnapshot> Runs,
     TimeSpan Elapsed,
     IReadOnlyList<RoleStatus> Roles,
-    long? SnapshotVersion,
     IReadOnlyDictionary<string, long>? Queues,
     string? BackboneError);
+
+/// <summary>A run a silo hosts and its newest snapshot version (null: none yet, or unknown).</summary>
+public sealed record RunSnapshot(string RunId, long? Version);

@@ -4,7 +4,7 @@ namespace Fpo.Grains.Cluster;
 
 /// <summary>
 /// One silo of a run: which roles it runs (<see cref="RoleNames"/>), its name in logs, the loop settings its roles read,
-/// its local folder (run assets loaded from snapshot 0, the trainer's checkpoints), how often a waiting singleton role
+/// its local folder (per run it hosts, WORK/RUN: run assets loaded from snapshot 0, the trainer's checkpoints), how often a waiting singleton role
 /// tries to take the lead, how long a failed role waits before it starts again, and when the silo stops by itself.
 /// </summary>
 public sealed record SiloSettings

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using Fpo.Grains.Cluster;
 using Fpo.Grains.Contracts;
+using Fpo.Grains.Hosting;
 using Fpo.Grains.Runs;
+using Fpo.Grains.Stores;
 using Fpo.Silo.Cli.Loop;
 using Fpo.Silo.Cli.Silo;
 using Fpo.Silo.SiloApi;
@@ -25,7 +27,7 @@ public static class SiloCommand
     public static Command Create()
     {
         var config = new Option<FileInfo>("--config") { Description = "The silo's settings (YAML), e.g. silo-config/rollout.yaml; every key is documented there.", Required = true };
-        var set = new Option<string[]>("--set") { Description = "SECTION.KEY=VALUE: any setting of the config (repeatable), e.g. --set rollout.grains=2." };
+        var set = new Option<string[]>("--set") { Description = "SECTION.KEY=VALUE: any setting of the config (repeatable), e.g. --set rollout.grains=2; RUN:SECTION.KEY=VALUE sets it for one run of backbone.run only, e.g. --set dpo-run:trainer.method=dpo." };
         var command = new Command("silo", "Run one Orleans silo of a cluster run: it hosts the grains of the roles its config names (trainer, prompt_source, rollout, reference, judge, evaluator, api) in a cluster on PostgreSQL shared by every silo of the run. Settings: the --config file, then environment variables FPO__section__key (the connection string only from FPO__backbone__connection), then --set. SIGTERM stops cleanly.")
         {
             config, set,
@@ -33,58 +35,108 @@ public static class SiloCommand
         command.SetAction(async (parse, cancel) =>
         {
             CommonOptions.Apply(parse);
-            var overrides = (parse.GetValue(set) ?? []).Select(s => LoopConfig.ParseSet(s, SiloConfigKeys.All)).ToList();
-            var settings = LoopConfig.Load(parse.GetValue(config)!.FullName, Environment.GetEnvironmentVariables(), overrides, SiloConfigKeys.All, "fpo silo", []);
-            var (silo, backboneOptions) = SiloSettingsReader.Read(settings);
+            var sets = parse.GetValue(set) ?? [];
+            var overrides = sets.Where(s => RunOfSet(s) is null).Select(s => LoopConfig.ParseSet(s, SiloConfigKeys.All)).ToList();
+            var configPath = parse.GetValue(config)!.FullName;
+            var settings = LoopConfig.Load(configPath, Environment.GetEnvironmentVariables(), overrides, SiloConfigKeys.All, "fpo silo", []);
+            var (silo, storeOptions) = SiloSettingsReader.Read(settings);
+            var runSettings = RunSettings(configPath, sets, overrides, settings, storeOptions.RunIds);
             var endpoint = SiloSettingsReader.Endpoint(settings);
             var statusEvery = SiloSettingsReader.StatusInterval(settings);
             var apiOptions = ApiSettingsReader.Read(settings, Environment.GetEnvironmentVariables());
             if (silo.Roles.Contains(RoleNames.Api) && apiOptions is null)
                 throw new CliException("silo.roles names api but api.enabled is false: enable the API or drop the role");
             var log = new SiloLog(parse.InvocationConfiguration.Output, silo.Name);
-            log.Write($"starting a silo with roles {string.Join(", ", silo.Roles)} on run {backboneOptions.RunId} ({backboneOptions.Kind} stores)");
+            log.Write($"starting a silo with roles {string.Join(", ", silo.Roles)} on run {string.Join(", ", storeOptions.RunIds)} ({storeOptions.Kind} backbone)");
 
-            await using var stores = await SiloStores.OpenAsync(backboneOptions, log, cancel).ConfigureAwait(false);
-            using var host = SiloHost.Build(silo, backboneOptions, endpoint, log);
-            var status = new SiloStatusSource(silo, stores, backboneOptions.RunId, host.Services);
-            // Every silo answers /healthz, /readyz and /metrics (Kubernetes probes, Prometheus, the autoscalers); the api
-            // role serves the full API on the same address once the run's model is loaded.
-            await using var probes = apiOptions is null ? null : new SiloProbes(apiOptions, status.StatusAsync, log.Write);
-            if (probes is not null) await StartProbesAsync(probes, apiOptions!, cancel).ConfigureAwait(false);
-            await host.StartAsync(cancel).ConfigureAwait(false);
-            log.Write($"silo started in cluster {endpoint.ClusterId}");
-
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel, host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
-            if (silo.MaxDuration is { } limit) stop.CancelAfter(limit);
-            RunningSiloApi? api = null;
+            var stores = new List<IRunStores>();
             try
             {
-                var run = await OpenRunAsync(settings, silo, stores, host.Services, log, stop.Token).ConfigureAwait(false);
-                if (silo.Roles.Contains(RoleNames.Api))
-                {
-                    var model = await RunModel.CreateAsync(stores, run.Assets, silo.Loop.Evaluator.DriftTopK, stop.Token).ConfigureAwait(false);
-                    await probes!.StopAsync().ConfigureAwait(false);
-                    api = await SiloApiServer.StartAsync(probes.Options, new ClusterRunView(stores, model, host.Services), stop.Token).ConfigureAwait(false);
-                    status.ApiActivity = $"serving {api.Address}";
-                    log.Write($"api: dashboard and API at {api.Address} (API description at {api.Address}openapi.json)");
-                }
-                await WatchAsync(silo, stores, status, statusEvery, log, stop.Token).ConfigureAwait(false);
+                foreach (var runId in storeOptions.RunIds) stores.Add(await SiloStores.OpenAsync(storeOptions, runId, log, cancel).ConfigureAwait(false));
+                return await RunSiloAsync(silo, storeOptions, runSettings, stores, endpoint, statusEvery, apiOptions, log, cancel).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            finally
             {
+                foreach (var opened in stores) await opened.DisposeAsync().ConfigureAwait(false);
             }
-            if (api is not null) await api.DisposeAsync().ConfigureAwait(false);
-            log.Write("stopping: grains deactivate, the trainer publishes what it trained");
-            await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
-            log.Write("stopped cleanly");
-            return 0;
         });
         return command;
     }
 
+    private static async Task<int> RunSiloAsync(SiloSettings silo, SiloStoreOptions storeOptions, IReadOnlyDictionary<string, LoopConfig> runSettings,
+        IReadOnlyList<IRunStores> stores, ClusterEndpoint endpoint, TimeSpan statusEvery, SiloApiOptions? apiOptions, SiloLog log, CancellationToken cancel)
+    {
+        using var host = SiloHost.Build(silo, storeOptions, endpoint, log);
+        var status = new SiloStatusSource(silo, stores, host.Services);
+        // Every silo answers /healthz, /readyz and /metrics (Kubernetes probes, Prometheus, the autoscalers); the api
+        // role serves the full API on the same address once the runs' models are loaded.
+        await using var probes = apiOptions is null ? null : new SiloProbes(apiOptions, status.StatusAsync, log.Write);
+        if (probes is not null) await StartProbesAsync(probes, apiOptions!, cancel).ConfigureAwait(false);
+        await host.StartAsync(cancel).ConfigureAwait(false);
+        log.Write($"silo started in cluster {endpoint.ClusterId}");
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel, host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+        if (silo.MaxDuration is { } limit) stop.CancelAfter(limit);
+        RunningSiloApi? api = null;
+        try
+        {
+            var views = new List<IRunView>();
+            foreach (var runStores in stores)
+            {
+                var runSilo = silo with { Loop = LoopSettingsReader.Read(runSettings[runStores.RunId]) };
+                var run = await OpenRunAsync(runSettings[runStores.RunId], runSilo, runStores, host.Services, log, stop.Token).ConfigureAwait(false);
+                if (silo.Roles.Contains(RoleNames.Api))
+                    views.Add(new ClusterRunView(runStores, await RunModel.CreateAsync(runStores, run.Assets, runSilo.Loop.Evaluator.DriftTopK, stop.Token).ConfigureAwait(false), host.Services));
+            }
+            if (silo.Roles.Contains(RoleNames.Api))
+            {
+                await probes!.StopAsync().ConfigureAwait(false);
+                api = await SiloApiServer.StartAsync(probes.Options, new RunViews(views), stop.Token).ConfigureAwait(false);
+                status.ApiActivity = $"serving {api.Address}";
+                log.Write($"api: dashboard and API at {api.Address} (API description at {api.Address}openapi.json; runs at {api.Address}api/runs)");
+            }
+            await WatchAsync(silo, stores, status, statusEvery, log, stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        if (api is not null) await api.DisposeAsync().ConfigureAwait(false);
+        log.Write("stopping: grains deactivate, the trainer publishes what it trained");
+        await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        log.Write("stopped cleanly");
+        return 0;
+    }
+
+    // "RUN:section.key=value" applies to one run of the silo only; the run, or null for a setting of every run.
+    private static string? RunOfSet(string option)
+    {
+        var colon = option.IndexOf(':', StringComparison.Ordinal);
+        var eq = option.IndexOf('=', StringComparison.Ordinal);
+        return colon > 0 && (eq < 0 || colon < eq) ? option[..colon] : null;
+    }
+
+    // The settings of each run: the silo's, with the run's own --set RUN:section.key=value on top.
+    private static Dictionary<string, LoopConfig> RunSettings(string configPath, IReadOnlyList<string> sets,
+        List<(string Path, string? Value, string Source)> overrides, LoopConfig shared, IReadOnlyList<string> runIds)
+    {
+        var scoped = sets.Select(s => (Run: RunOfSet(s), Option: s)).Where(s => s.Run is not null).ToList();
+        foreach (var (run, option) in scoped)
+            if (!runIds.Contains(run!, StringComparer.Ordinal))
+                throw new CliException($"--set {option}: this silo hosts no run '{run}' (backbone.run names {string.Join(", ", runIds)})");
+        var settings = new Dictionary<string, LoopConfig>(StringComparer.Ordinal);
+        foreach (var run in runIds)
+        {
+            var own = scoped.Where(s => s.Run == run).Select(s => LoopConfig.ParseSet(s.Option[(run.Length + 1)..], SiloConfigKeys.All)).ToList();
+            var config = own.Count == 0 ? shared : LoopConfig.Load(configPath, Environment.GetEnvironmentVariables(), [.. overrides, .. own], SiloConfigKeys.All, "fpo silo", []);
+            if (own.Count > 0) SiloSettingsReader.Read(config);   // a bad run-scoped value is refused before anything starts
+            settings[run] = config;
+        }
+        return settings;
+    }
+
     // The run's assets from snapshot 0 (a trainer silo publishes it when the run is empty), registered with this silo's
     // grains, then the singletons its roles name: starting one that runs elsewhere already is a no-op.
-    private static async Task<RunContext> OpenRunAsync(LoopConfig settings, SiloSettings silo, Grains.Stores.IRunStores stores, IServiceProvider services,
+    private static async Task<RunContext> OpenRunAsync(LoopConfig settings, SiloSettings silo, IRunStores stores, IServiceProvider services,
         SiloLog log, CancellationToken cancel)
     {
         Func<CancellationToken, Task<RunAssetSource>>? prepareRun = silo.Roles.Contains(RoleNames.Trainer)
@@ -101,8 +153,8 @@ public static class SiloCommand
         return run;
     }
 
-    // Status lines until the stop, or until the run reaches run.max_snapshots.
-    private static async Task WatchAsync(SiloSettings silo, Grains.Stores.IRunStores stores, SiloStatusSource status, TimeSpan statusEvery, SiloLog log, CancellationToken stop)
+    // Status lines until the stop, or until every run reaches run.max_snapshots.
+    private static async Task WatchAsync(SiloSettings silo, IReadOnlyList<IRunStores> runs, SiloStatusSource status, TimeSpan statusEvery, SiloLog log, CancellationToken stop)
     {
         var nextStatus = TimeSpan.Zero;
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -113,25 +165,27 @@ public static class SiloCommand
                 log.Write(SiloStatusLine.Format(await status.StatusAsync(statusEvery).ConfigureAwait(false)));
                 nextStatus = clock.Elapsed + statusEvery;
             }
-            if (silo.StopAtVersion is { } version && await LatestAsync(stores, stop).ConfigureAwait(false) >= version)
+            if (silo.StopAtVersion is { } version && await ReachedAsync(runs, version, stop).ConfigureAwait(false))
             {
-                log.Write($"run {stores.RunId} reached snapshot {version}; stopping");
+                log.Write($"run {string.Join(", ", runs.Select(r => r.RunId))} reached snapshot {version}; stopping");
                 return;
             }
             await Task.Delay(LimitCheck, stop).ConfigureAwait(false);
         }
     }
 
-    private static async Task<long?> LatestAsync(Grains.Stores.IRunStores stores, CancellationToken stop)
+    private static async Task<bool> ReachedAsync(IReadOnlyList<IRunStores> runs, long version, CancellationToken stop)
     {
         try
         {
-            return (await stores.Snapshots.LatestAsync(stop).ConfigureAwait(false))?.Version;
+            foreach (var run in runs)
+                if ((await run.Snapshots.LatestAsync(stop).ConfigureAwait(false))?.Version is not { } latest || latest < version) return false;
+            return true;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // The status line reports an unreachable stores; the limit is checked again next time.
-            return null;
+            // The status line reports unreachable stores; the limit is checked again next time.
+            return false;
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+using Fpo.Silo.SiloApi.Features;
 using Fpo.Silo.SiloApi.Metrics;
 
 namespace Fpo.Silo.SiloApi;
@@ -10,10 +12,11 @@ namespace Fpo.Silo.SiloApi;
 /// </summary>
 public static class MetricsApi
 {
-    public static void Add(IServiceCollection services, IRunView view)
+    /// <summary>The metrics of <paramref name="view"/> (the API's first run; an API over several runs exports that one's).</summary>
+    public static void Add(IServiceCollection services, IRunView view, FeatureQueries features)
     {
         MetricsExport.Add(services, () => view.SiloServices);
-        services.AddSingleton<RunMetrics>();
+        services.AddSingleton(provider => new RunMetrics(provider.GetRequiredService<IMeterFactory>(), view, features, provider.GetRequiredService<ApiServing>()));
     }
 
     public static void Map(WebApplication app) => MetricsExport.Map<RunMetrics>(app)

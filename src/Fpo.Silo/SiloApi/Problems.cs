@@ -65,7 +65,7 @@ public static class Problems
     public static void OnlyQuery(HttpRequest request, params string[] allowed)
     {
         foreach (var name in request.Query.Keys)
-            if (Array.IndexOf(allowed, name) < 0)
+            if (Array.IndexOf(allowed, name) < 0 && name != RunViews.Parameter)
                 throw ProblemException.Invalid(name, allowed.Length == 0
                     ? $"unknown query parameter '{name}': this route takes none"
                     : $"unknown query parameter '{name}': this route takes {string.Join(", ", allowed)}");

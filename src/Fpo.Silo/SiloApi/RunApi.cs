@@ -1,12 +1,25 @@
 namespace Fpo.Silo.SiloApi;
 
-/// <summary>The run: its status, the trainer's steps, the evaluations, and start/stop when this silo hosts the trainer.</summary>
+/// <summary>The runs this API answers for, and per run: its status, the trainer's steps, the evaluations, and start/stop when this silo hosts the trainer.</summary>
 public static class RunApi
 {
     public const int MaxSteps = 10_000;
 
     public static void Map(WebApplication app)
     {
+        app.MapGet("/api/runs", async (HttpRequest request, RunViews views, CancellationToken ct) =>
+        {
+            Problems.OnlyQuery(request);
+            var runs = new List<RunSummary>(views.All.Count);
+            foreach (var view in views.All)
+            {
+                var status = await view.StatusAsync(ct);
+                runs.Add(new RunSummary(status.RunId, status.State, status.SnapshotVersion, status.LastEvaluation?.WinRate));
+            }
+            return TypedResults.Ok(runs);
+        }).WithSummary("Runs").WithDescription("The runs this API answers for (a cluster can host several side by side), each with its state, newest snapshot " +
+            "and last win rate. Every /api route takes ?run=ID to choose one; without it the first listed answers.").Produces<IReadOnlyList<RunSummary>>();
+
         app.MapGet("/api/run", async (HttpRequest request, IRunView view, CancellationToken ct) =>
         {
             Problems.OnlyQuery(request);
@@ -53,3 +66,6 @@ public static class RunApi
         return TypedResults.Ok(await view.StatusAsync(request.HttpContext.RequestAborted));
     }
 }
+
+/// <summary>One run in <c>GET /api/runs</c>.</summary>
+public sealed record RunSummary(string RunId, string State, long SnapshotVersion, double? LastWinRate);

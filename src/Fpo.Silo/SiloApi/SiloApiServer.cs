@@ -1,13 +1,12 @@
 using System.Net;
 using Fpo.Models.Transformer;
 using Fpo.Silo.Api;
-using Fpo.Silo.SiloApi.Features;
 using Microsoft.AspNetCore.Hosting;
 
 namespace Fpo.Silo.SiloApi;
 
 /// <summary>
-/// The silo's HTTP API on one <see cref="IRunView"/>: run status and control, snapshots, live feature statistics,
+/// The silo's HTTP API on the runs of <see cref="RunViews"/> (usually one; <c>?run=ID</c> chooses): run status and control, snapshots, live feature statistics,
 /// alerts, Prometheus metrics through OpenTelemetry, health probes, the OpenAPI document at /openapi.json, the dashboard
 /// at /, Orleans' dashboard at /orleans/ where this process runs the silo, and the OpenAI-compatible endpoints of
 /// `fpo serve` for the newest snapshot. Refusals are RFC 7807 problem details (the /v1 routes keep OpenAI's error
@@ -17,10 +16,15 @@ namespace Fpo.Silo.SiloApi;
 public static class SiloApiServer
 {
     /// <summary>Builds the server; <paramref name="configure"/> may change the builder (tests put it on an in-memory server).</summary>
-    public static WebApplication Create(SiloApiOptions options, IRunView view, Action<WebApplicationBuilder>? configure = null)
+    public static WebApplication Create(SiloApiOptions options, IRunView view, Action<WebApplicationBuilder>? configure = null) =>
+        Create(options, new RunViews([view]), configure);
+
+    /// <summary>Builds the server over several runs; the first answers requests that name none, and serves the metrics and /v1.</summary>
+    public static WebApplication Create(SiloApiOptions options, RunViews views, Action<WebApplicationBuilder>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(views);
+        var view = views.Default;
         var builder = Builder(options);
         // A diverged step's NaN loss must not turn the status into a 500: non-finite numbers go out as "NaN", "Infinity".
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals);
@@ -36,11 +40,12 @@ public static class SiloApiServer
             return Task.CompletedTask;
         }));
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(view);
-        var texts = new TokenTexts(view.Model.Tokenizer);
-        builder.Services.AddSingleton(texts);
-        builder.Services.AddSingleton(new FeatureQueries(view.Stores, view.Model, texts));
-        MetricsApi.Add(builder.Services, view);
+        builder.Services.AddSingleton(views);
+        builder.Services.AddHttpContextAccessor();
+        // A handler's run view and feature queries are those of the run its request names (?run=ID), the first by default.
+        builder.Services.AddScoped(provider => Chosen(provider, views.ViewOf, views.Default));
+        builder.Services.AddScoped(provider => Chosen(provider, views.FeaturesOf, views.FeaturesOf(views.Default)));
+        MetricsApi.Add(builder.Services, view, views.FeaturesOf(view));
         if (options.ServeOpenAi)
         {
             var serverOptions = new ServerOptions { ModelName = options.ModelName, MaxBatch = options.MaxBatch, MaxBodyBytes = options.MaxBodyBytes };
@@ -99,9 +104,12 @@ public static class SiloApiServer
     /// The hosting entry point: builds the server, loads the newest snapshot into the OpenAI-compatible endpoints, starts
     /// listening and returns the running server with its address (the port chosen when <see cref="SiloApiOptions.Port"/> is 0).
     /// </summary>
-    public static async Task<RunningSiloApi> StartAsync(SiloApiOptions options, IRunView view, CancellationToken cancellationToken)
+    public static Task<RunningSiloApi> StartAsync(SiloApiOptions options, IRunView view, CancellationToken cancellationToken) =>
+        StartAsync(options, new RunViews([view]), cancellationToken);
+
+    public static async Task<RunningSiloApi> StartAsync(SiloApiOptions options, RunViews views, CancellationToken cancellationToken)
     {
-        var app = Create(options, view);
+        var app = Create(options, views);
         return await RunningSiloApi.StartAsync(app, async ct =>
         {
             if (app.Services.GetService<ServedSnapshot>() is { } served) await served.LoadLatestAsync(ct).ConfigureAwait(false);
@@ -125,6 +133,9 @@ public static class SiloApiServer
         builder.Services.AddProblemDetails();
         return builder;
     }
+
+    private static T Chosen<T>(IServiceProvider provider, Func<HttpRequest, T> ofRequest, T fallback) =>
+        provider.GetRequiredService<IHttpContextAccessor>().HttpContext is { } http ? ofRequest(http.Request) : fallback;
 
     private static bool IsOpenAi(PathString path) => path.StartsWithSegments("/v1", StringComparison.Ordinal);
 

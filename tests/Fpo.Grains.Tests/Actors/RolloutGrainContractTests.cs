@@ -100,13 +100,13 @@ public sealed class RolloutGrainContractTests(ActorCluster cluster)
 
         await run.PromptSource.StartAsync();
         // Room for one batch in flight: the second is published only once the first has settled.
-        await prompts.Items.FirstAsync(b => b.Id == PromptIds.Prompt(8), "the prompt source's second batch, published once the first settled");
+        await prompts.Items.FirstAsync(b => b.Id == PromptIds.Prompt(run.Id, 8), "the prompt source's second batch, published once the first settled");
         await run.PromptSource.StopAsync();
 
         var dead = (await run.JournalAsync(JournalKinds.DeadLetter)).Where(e => PromptIds.Number(e.Id) < 8).ToList();
-        Assert.Equal(Enumerable.Range(0, 8).Select(i => "prompts/" + PromptIds.Prompt(i)), dead.Select(e => e.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => "prompts/" + PromptIds.Prompt(run.Id, i)), dead.Select(e => e.Id).Order(StringComparer.Ordinal));
         Assert.All(dead, e => Assert.Contains("exceed the model's 64 positions", JsonSerializer.Deserialize<DeadLetterRecord>(e.Json, JournalKinds.Json)!.Reason, StringComparison.Ordinal));
-        var tally = (await run.JournalAsync(JournalKinds.RolloutBatch)).Single(e => e.Id == PromptIds.Prompt(0));
+        var tally = (await run.JournalAsync(JournalKinds.RolloutBatch)).Single(e => e.Id == PromptIds.Prompt(run.Id, 0));
         Assert.Equal(new BatchTally(0, 0, 0, 8), JsonSerializer.Deserialize<BatchTally>(tally.Json, JournalKinds.Json));
     }
 }

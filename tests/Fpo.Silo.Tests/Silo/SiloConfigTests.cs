@@ -34,8 +34,8 @@ public sealed class SiloConfigTests : IDisposable
         var (silo, stores) = Read(path, new Hashtable { [SiloConfigKeys.ConnectionVariable] = Connection });
 
         Assert.Equal(roles, silo.Roles);
-        Assert.Equal((SiloStoreOptions.Postgres, "fpo", Connection), (stores.Kind, stores.RunId, stores.Connection));
-        Assert.EndsWith(Path.Combine("silo-work", "fpo"), silo.WorkDir);
+        Assert.Equal((SiloStoreOptions.Postgres, "fpo", Connection), (stores.Kind, Assert.Single(stores.RunIds), stores.Connection));
+        Assert.EndsWith("silo-work", silo.WorkDir);   // each run gets silo-work/RUN
         var lines = File.ReadAllLines(path);
         for (var i = 0; i < lines.Length; i++)
             if (lines[i].StartsWith("  ", StringComparison.Ordinal) && !lines[i].TrimStart().StartsWith('#'))

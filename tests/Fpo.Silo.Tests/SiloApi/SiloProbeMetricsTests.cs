@@ -15,7 +15,7 @@ public sealed class SiloProbeMetricsTests
     public async Task Metrics_report_the_roles_the_queue_depths_and_the_runtime()
     {
         var queues = new Dictionary<string, long> { ["prompts"] = 3 };
-        var status = new SiloRolesStatus("probe", "run-1", TimeSpan.FromSeconds(42), [new RoleStatus("rollout", "restarting in 2 s", "")], 7, queues, null);
+        var status = new SiloRolesStatus("probe", [new RunSnapshot("run-1", 7)], TimeSpan.FromSeconds(42), [new RoleStatus("rollout", "restarting in 2 s", "")], queues, null);
         await using var server = await SiloProbeServer.StartAsync(new SiloApiOptions { Port = 0, Token = Token }, _ => Task.FromResult(status), Ct);
         using var http = new HttpClient { BaseAddress = server.Address };
 
@@ -24,7 +24,7 @@ public sealed class SiloProbeMetricsTests
         var samples = PrometheusSamples.Parse(await http.GetStringAsync("/metrics", Ct));
         double Value(string name, string labels = "{}") => samples.Single(s => s.Name == name && s.Labels == labels).Value;
         Assert.Equal(1, Value("fpo_backbone_up"));
-        Assert.Equal(7, Value("fpo_snapshot_version"));
+        Assert.Equal(7, Value("fpo_snapshot_version", "{run=\"run-1\"}"));
         Assert.Equal(42, Value("fpo_silo_uptime_seconds"));
         Assert.Equal(1, Value("fpo_silo_role", "{role=\"rollout\",state=\"restarting\"}"));
         Assert.Equal(3, Value("fpo_stream_records", "{state=\"pending\",stream=\"prompts\"}"));

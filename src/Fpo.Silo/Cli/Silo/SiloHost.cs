@@ -9,7 +9,7 @@ namespace Fpo.Silo.Cli.Silo;
 
 /// <summary>
 /// The Orleans silo of `fpo silo` on the .NET generic host: the Fpo runtime, the providers its backbone names
-/// (PostgreSQL for a cluster, the run folder for one all-in-one embedded silo), placement by the roles of its config,
+/// (PostgreSQL for a cluster, the run folders for one all-in-one embedded silo), placement by the roles of its config,
 /// and its ILogger lines on stdout in the silo log's format. A silo with the api role also hosts the silo half of the
 /// Orleans dashboard, which its API serves at /orleans/.
 /// </summary>
@@ -21,7 +21,7 @@ internal static class SiloHost
             .UseOrleans(s =>
             {
                 s.AddFpoRuntime();
-                if (stores.Kind == SiloStoreOptions.Embedded) s.UseEmbeddedProviders(Path.Combine(stores.RunsFolder, stores.RunId));
+                if (stores.Kind == SiloStoreOptions.Embedded) s.UseEmbeddedProviders(stores.EmbeddedProvidersFolder);
                 else s.UsePostgresProviders(stores.Connection!, endpoint);
                 s.UseRolePlacement(silo.Roles);
                 if (silo.Roles.Contains(RoleNames.Api)) OrleansDashboardApi.AddToSilo(s);

@@ -22,9 +22,13 @@ public static class SiloSettingsReader
         var kind = c.String("backbone.kind");
         if (kind is not (SiloStoreOptions.Postgres or SiloStoreOptions.Embedded))
             throw c.Bad("backbone.kind", $"unknown kind '{kind}' (expected {SiloStoreOptions.Postgres} or {SiloStoreOptions.Embedded})");
-        var run = c.String("backbone.run") ?? throw c.Bad("backbone.run", "is required: the run every silo of the cluster joins");
-        if (run.Length > 64 || run[0] == '.' || !run.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.'))
-            throw c.Bad("backbone.run", $"'{run}' is not a run id: use 1 to 64 ASCII letters, digits, '-', '_' or '.', not starting with '.'");
+        var runs = (c.String("backbone.run") ?? throw c.Bad("backbone.run", "is required: the run (or runs, comma-separated) every silo of the cluster joins"))
+            .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        foreach (var run in runs)
+            if (run.Length > 64 || run[0] == '.' || !run.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.'))
+                throw c.Bad("backbone.run", $"'{run}' is not a run id: use 1 to 64 ASCII letters, digits, '-', '_' or '.', not starting with '.'");
+        if (runs.Length == 0) throw c.Bad("backbone.run", "names no run");
+        if (runs.Distinct(StringComparer.Ordinal).Count() != runs.Length) throw c.Bad("backbone.run", $"names a run twice ({string.Join(", ", runs)})");
         var connection = c.String(SiloConfigKeys.Connection);
         if (connection is not null && !c.Source(SiloConfigKeys.Connection).StartsWith("environment variable", StringComparison.Ordinal))
             throw c.Bad(SiloConfigKeys.Connection, $"a connection string holds a password: give it in the environment variable {SiloConfigKeys.ConnectionVariable}, never in a file or on the command line");
@@ -36,7 +40,7 @@ public static class SiloSettingsReader
             Roles = roles,
             Name = c.String("silo.name") ?? $"{Environment.MachineName}-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}",
             Loop = LoopSettingsReader.Read(c),
-            WorkDir = Path.Combine(c.PathValue("silo.work")!, run),
+            WorkDir = c.PathValue("silo.work")!,
             StopAtVersion = c.OptionalInt("run.max_snapshots"),
             MaxDuration = c.OptionalDouble("run.max_minutes") is { } minutes ? TimeSpan.FromMinutes(minutes) : null,
         };
@@ -48,7 +52,7 @@ public static class SiloSettingsReader
         {
             throw new CliException(e.Message);
         }
-        return (silo, new SiloStoreOptions(kind, run, connection, c.PathValue("run.runs")!));
+        return (silo, new SiloStoreOptions(kind, runs, connection, c.PathValue("run.runs")!));
     }
 
     /// <summary>Where this silo is reached and the cluster it joins.</summary>

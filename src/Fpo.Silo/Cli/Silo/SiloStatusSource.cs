@@ -9,10 +9,10 @@ namespace Fpo.Silo.Cli.Silo;
 
 /// <summary>
 /// One silo's status for its status line, /readyz and /metrics: per role of its config the grain activations of that
-/// role on this silo (what Orleans placed here), the run's newest snapshot and the queue depths of the data path's
-/// streams (<see cref="IStreamBacklog"/>); the backbone's error instead when it does not answer in time.
+/// role on this silo (what Orleans placed here), the newest snapshot of each run it hosts and the queue depths of the
+/// data path's streams (<see cref="IStreamBacklog"/>); the stores' error instead when they do not answer in time.
 /// </summary>
-internal sealed class SiloStatusSource(SiloSettings silo, IRunStores stores, string runId, IServiceProvider services)
+internal sealed class SiloStatusSource(SiloSettings silo, IReadOnlyList<IRunStores> runs, IServiceProvider services)
 {
     private static readonly Dictionary<string, string> GrainOfRole = new(StringComparer.Ordinal)
     {
@@ -37,14 +37,16 @@ internal sealed class SiloStatusSource(SiloSettings silo, IRunStores stores, str
             : $"{activations.GetValueOrDefault(GrainOfRole[r])} activations")).ToList();
         try
         {
-            var latest = await stores.Snapshots.LatestAsync(cancel.Token).ConfigureAwait(false);
+            var snapshots = new List<RunSnapshot>(runs.Count);
+            foreach (var stores in runs)
+                snapshots.Add(new RunSnapshot(stores.RunId, (await stores.Snapshots.LatestAsync(cancel.Token).ConfigureAwait(false))?.Version));
             var pending = await services.GetRequiredService<IStreamBacklog>().PendingAsync(cancel.Token).ConfigureAwait(false);
-            return new SiloRolesStatus(silo.Name, runId, _clock.Elapsed, roles, latest?.Version, pending, null);
+            return new SiloRolesStatus(silo.Name, snapshots, _clock.Elapsed, roles, pending, null);
         }
         catch (Exception e)
         {
             var why = e is OperationCanceledException ? $"no answer within {timeout.TotalSeconds:F0} s" : $"{e.GetType().Name}: {e.Message}";
-            return new SiloRolesStatus(silo.Name, runId, _clock.Elapsed, roles, null, null, why);
+            return new SiloRolesStatus(silo.Name, [.. runs.Select(r => new RunSnapshot(r.RunId, null))], _clock.Elapsed, roles, null, why);
         }
     }
 

@@ -6,22 +6,22 @@ using Npgsql;
 namespace Fpo.Silo.Cli.Silo;
 
 /// <summary>
-/// Opens the backbone a silo's config names: PostgreSQL (waiting, with the backbone's retries, while the database is
+/// Opens the stores of one run a silo hosts, where its config says: PostgreSQL (waiting, with the backbone's retries, while the database is
 /// unreachable; outages and recoveries go to the silo's log) or the embedded one in the run folder.
 /// </summary>
 public static class SiloStores
 {
-    public static async Task<IRunStores> OpenAsync(SiloStoreOptions options, SiloLog log, CancellationToken cancellationToken)
+    public static async Task<IRunStores> OpenAsync(SiloStoreOptions options, string runId, SiloLog log, CancellationToken cancellationToken)
     {
         if (options.Kind == SiloStoreOptions.Embedded)
         {
-            var embedded = EmbeddedRunStores.Open(Path.Combine(options.RunsFolder, options.RunId));
+            var embedded = EmbeddedRunStores.Open(Path.Combine(options.RunsFolder, runId));
             foreach (var warning in embedded.Warnings) log.Write(warning);
             return embedded;
         }
         try
         {
-            return await PostgresRunStores.OpenAsync(new PostgresStoreOptions { ConnectionString = options.Connection!, RunId = options.RunId, Log = log.Write },
+            return await PostgresRunStores.OpenAsync(new PostgresStoreOptions { ConnectionString = options.Connection!, RunId = runId, Log = log.Write },
                 cancellationToken).ConfigureAwait(false);
         }
         catch (ArgumentException e)
@@ -31,7 +31,7 @@ public static class SiloStores
         catch (NpgsqlException e)
         {
             // What the backbone does not retry (a wrong password, a missing database) is the operator's to fix.
-            throw new CliException($"cannot open run {options.RunId} on the PostgreSQL of {SiloConfigKeys.ConnectionVariable}: {e.Message}");
+            throw new CliException($"cannot open run {runId} on the PostgreSQL of {SiloConfigKeys.ConnectionVariable}: {e.Message}");
         }
     }
 }

@@ -20,7 +20,9 @@ public sealed class SiloMetrics : IScrapedMetrics
         var meter = meters.Create(MetricsExport.FpoMeter);
         meter.CreateObservableGauge("fpo.backbone.up", () => Long(s => s.BackboneError is null ? 1 : 0),
             description: "1 when the backbone answered this scrape, 0 when it did not (e.g. the database restarts).");
-        meter.CreateObservableGauge("fpo.snapshot.version", () => Long(s => s.SnapshotVersion), description: "Newest published snapshot version.");
+        meter.CreateObservableGauge("fpo.snapshot.version", () => _reading?.Runs.Where(r => r.Version is not null)
+            .Select(r => new Measurement<long>(r.Version!.Value, new KeyValuePair<string, object?>("run", r.RunId))) ?? [],
+            description: "Newest published snapshot version, per run this silo hosts.");
         meter.CreateObservableGauge("fpo.silo.uptime", () => _reading is { } s ? [new Measurement<double>(s.Elapsed.TotalSeconds)] : Array.Empty<Measurement<double>>(),
             unit: "s", description: "Time since this silo started its roles.");
         meter.CreateObservableGauge("fpo.silo.role", () => _reading?.Roles.Select(r => new Measurement<long>(1,
