@@ -18,6 +18,16 @@ public sealed class SiloCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
+    // One embedded silo with every compute role on the tiny task, stopping at snapshot 2.
+    private (int Exit, string Out, string Error) RunAllInOne(string name, string runs, params string[] extra) =>
+        CliTests.Run([
+            "silo", "--config", Path.Combine(RepoPaths.Root, "silo-config", "trainer.yaml"),
+            "--set", "backbone.kind=embedded", "--set", $"backbone.run={runs}", "--set", $"silo.name={name}",
+            "--set", "silo.roles=trainer,prompt_source,rollout,reference,judge,evaluator", "--set", "silo.status_seconds=1",
+            "--set", $"run.runs={Path.Combine(_root, "runs")}", "--set", $"run.data={Path.Combine(_root, "data")}", "--set", $"silo.work={Path.Combine(_root, "work")}",
+            "--set", "run.max_snapshots=2", "--set", "task.size=tiny", "--set", "trainer.snapshot_every=1", "--set", "trainer.batch_size=4",
+            "--set", "trainer.batch_wait_seconds=1", "--set", "rollout.batch_prompts=4", .. extra]);
+
     [Fact]
     public void Help_names_the_config_the_set_option_and_where_the_connection_comes_from()
     {
@@ -31,12 +41,7 @@ public sealed class SiloCommandTests : IDisposable
     [Fact]
     public async Task One_silo_with_every_role_starts_the_run_publishes_its_assets_and_stops_cleanly_at_the_limit()
     {
-        var (exit, output, error) = CliTests.Run("silo", "--config", Path.Combine(RepoPaths.Root, "silo-config", "trainer.yaml"),
-            "--set", "backbone.kind=embedded", "--set", "backbone.run=one", "--set", "silo.name=all-in-one",
-            "--set", "silo.roles=trainer,prompt_source,rollout,reference,judge,evaluator", "--set", "silo.status_seconds=1",
-            "--set", $"run.runs={Path.Combine(_root, "runs")}", "--set", $"run.data={Path.Combine(_root, "data")}", "--set", $"silo.work={Path.Combine(_root, "work")}",
-            "--set", "run.max_snapshots=2", "--set", "task.size=tiny", "--set", "trainer.snapshot_every=1", "--set", "trainer.batch_size=4",
-            "--set", "trainer.batch_wait_seconds=1", "--set", "rollout.batch_prompts=4");
+        var (exit, output, error) = RunAllInOne("all-in-one", "one");
 
         Assert.True(exit == 0, error + output);
         Assert.Contains("all-in-one published snapshot 0 with the initial policy and the run's assets", output);
@@ -54,12 +59,7 @@ public sealed class SiloCommandTests : IDisposable
     public async Task Two_runs_side_by_side_both_publish_keep_their_records_apart_verify_their_lineages_and_the_api_lists_them()
     {
         var ct = TestContext.Current.CancellationToken;
-        var (exit, output, error) = CliTests.Run("silo", "--config", Path.Combine(RepoPaths.Root, "silo-config", "trainer.yaml"),
-            "--set", "backbone.kind=embedded", "--set", "backbone.run=fpo-run,dpo-run", "--set", "dpo-run:trainer.method=dpo", "--set", "silo.name=two-runs",
-            "--set", "silo.roles=trainer,prompt_source,rollout,reference,judge,evaluator", "--set", "silo.status_seconds=1",
-            "--set", $"run.runs={Path.Combine(_root, "runs")}", "--set", $"run.data={Path.Combine(_root, "data")}", "--set", $"silo.work={Path.Combine(_root, "work")}",
-            "--set", "run.max_snapshots=2", "--set", "task.size=tiny", "--set", "trainer.snapshot_every=1", "--set", "trainer.batch_size=4",
-            "--set", "trainer.batch_wait_seconds=1", "--set", "rollout.batch_prompts=4");
+        var (exit, output, error) = RunAllInOne("two-runs", "fpo-run,dpo-run", "--set", "dpo-run:trainer.method=dpo");
 
         Assert.True(exit == 0, error + output);
         Assert.Contains("two-runs run fpo-run open on this silo", output);
