@@ -1,4 +1,5 @@
 using Fpo.Grains.Backbone;
+using Fpo.Grains.Contracts;
 using Fpo.Sae.Statistics;
 using Fpo.Silo.Api;
 
