@@ -62,7 +62,7 @@ public static class SiloCommand
                 var run = await OpenRunAsync(settings, silo, backbone, host.Services, log, stop.Token).ConfigureAwait(false);
                 if (silo.Roles.Contains(RoleNames.Api))
                 {
-                    var model = await RunModel.CreateAsync(backbone, run.Assets, silo.Loop.Evaluator.DriftTopK, stop.Token).ConfigureAwait(false);
+                    var model = await RunModel.CreateAsync(backbone, run.Assets, silo.Loop, stop.Token).ConfigureAwait(false);
                     await probes!.StopAsync().ConfigureAwait(false);
                     api = await SiloApiServer.StartAsync(probes.Options, new BackboneRunView(backbone, model, host.Services), stop.Token).ConfigureAwait(false);
                     status.ApiActivity = $"serving {api.Address}";

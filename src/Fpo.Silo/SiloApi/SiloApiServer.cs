@@ -39,7 +39,7 @@ public static class SiloApiServer
         builder.Services.AddSingleton(view);
         var texts = new TokenTexts(view.Model.Tokenizer);
         builder.Services.AddSingleton(texts);
-        builder.Services.AddSingleton(new FeatureQueries(view.Backbone, view.Model, texts));
+        builder.Services.AddSingleton(new FeatureQueries(view, texts));
         MetricsApi.Add(builder.Services, view);
         if (options.ServeOpenAi)
         {

@@ -69,11 +69,12 @@ internal sealed class LiveLoop : IAsyncDisposable
             Leases = new LeaseSettings { Visibility = TimeSpan.FromSeconds(30), Wait = TimeSpan.FromMilliseconds(50) },
             MaxInFlight = 32,
             MaxSnapshots = maxSnapshots,
+            FeatureShardSize = 16,
         };
         var backbone = new RecordingBackbone(EmbeddedBackbone.Open(dir));
         var host = await LoopHost.OpenAsync(backbone, assets, settings, dir, TestContext.Current.CancellationToken, configureSilo: OrleansDashboardApi.AddToSilo);
         backbone.Record(host);
-        var model = await RunModel.CreateAsync(backbone, assets, settings.Evaluator.DriftTopK, TestContext.Current.CancellationToken);
+        var model = await RunModel.CreateAsync(backbone, assets, settings, TestContext.Current.CancellationToken);
         var view = new LoopRunView(backbone, model);
         view.Attach(host);
         var api = await SiloApiServer.StartAsync(new SiloApiOptions { Port = 0, Token = token, AlertMinTokens = 16 }, view, TestContext.Current.CancellationToken);

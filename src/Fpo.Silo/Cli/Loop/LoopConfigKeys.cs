@@ -53,6 +53,7 @@ public static class LoopConfigKeys
         new("loop", "judge_grains", "1", "Judge grains."),
         new("loop", "reference_batch", "8", "Pairs per reference-grain batch."),
         new("loop", "judge_batch", "16", "Pairs per judge-grain batch."),
+        new("loop", "feature_shard_size", "64", "Latents per FeatureStats grain: each snapshot's SAE statistics are sharded over grains of this many latents, and the API's feature queries fan out to them."),
         new("loop", "max_in_flight", "32", "Prompts in flight at most, from the prompt source until their labels are trained (back-pressure on the prompt source)."),
         new("loop", "take_turns", "false", "Let the compute-heavy grains take turns on the cores instead of running concurrently."),
         new("loop", "lease_visibility_seconds", "120", "How long a leased record stays hidden before it is delivered again."),

@@ -63,6 +63,7 @@ public static class LoopSettingsReader
             JudgeGrains = c.Int("loop.judge_grains"),
             ReferenceBatch = c.Int("loop.reference_batch"),
             JudgeBatch = c.Int("loop.judge_batch"),
+            FeatureShardSize = c.Int("loop.feature_shard_size"),
             MaxInFlight = c.Int("loop.max_in_flight"),
             TakeTurns = c.Bool("loop.take_turns"),
             MaxSnapshots = c.OptionalInt("run.max_snapshots"),
