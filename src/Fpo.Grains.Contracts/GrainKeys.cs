@@ -6,6 +6,7 @@ namespace Fpo.Grains.Contracts;
 /// Grain keys. Trainer, PromptSource and Evaluator are keyed by the run id alone, so Orleans keeps one activation of
 /// each per run in the whole cluster; Rollout, Reference and Judge grains by "run/partition", and the streams between
 /// them carry the same keys, so a partition's records meet one consumer and more partitions mean more consumers.
+/// FeatureStats grains are keyed "run/version/shard": one per shard of the SAE's latents per snapshot version.
 /// </summary>
 public static class GrainKeys
 {
@@ -24,6 +25,25 @@ public static class GrainKeys
         if (slash <= 0 || !int.TryParse(key.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var partition))
             throw new FormatException($"grain key '{key}' is not 'run/partition'");
         return (key[..slash], partition);
+    }
+
+    /// <summary>The key of the FeatureStats grain of shard <paramref name="shard"/> of snapshot <paramref name="version"/> of <paramref name="runId"/>.</summary>
+    public static string FeatureShard(string runId, long version, int shard)
+    {
+        CheckRun(runId);
+        ArgumentOutOfRangeException.ThrowIfNegative(version);
+        ArgumentOutOfRangeException.ThrowIfNegative(shard);
+        return string.Create(CultureInfo.InvariantCulture, $"{runId}/{version}/{shard}");
+    }
+
+    /// <summary>The run, version and shard of a key made by <see cref="FeatureShard"/>; a malformed key throws naming it.</summary>
+    public static (string RunId, long Version, int Shard) ParseFeatureShard(string key)
+    {
+        var (rest, shard) = ParsePartition(key);
+        var slash = rest.LastIndexOf('/');
+        if (slash <= 0 || !long.TryParse(rest.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+            throw new FormatException($"grain key '{key}' is not 'run/version/shard'");
+        return (rest[..slash], version, shard);
     }
 
     /// <summary>Run ids name folders and keys: letters, digits, '-', '_' and '.', 1 to 64 characters, not starting with '.'.</summary>

@@ -49,6 +49,12 @@ internal sealed class EmbeddedFeatureStatsStore : IFeatureStatsStore
             return Task.FromResult(_keys.TryGetValue(key, out var entry) ? FeatureStatistics.Merge(entry.Stats.Empty(), entry.Stats) : null);
     }
 
+    public Task<long> RevisionAsync(FeatureStatsKey key, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+            return Task.FromResult<long>(_keys.TryGetValue(key, out var entry) ? entry.Order.Count : 0);
+    }
+
     public Task<IReadOnlyList<FeatureStatsKey>> KeysAsync(CancellationToken cancellationToken)
     {
         lock (_gate)

@@ -42,6 +42,11 @@ internal sealed class PostgresFeatureStatsStore(PostgresConnector connector, str
         return rows.Count == 0 ? null : Read(key, rows[0]);
     }
 
+    public async Task<long> RevisionAsync(FeatureStatsKey key, CancellationToken cancellationToken) =>
+        (await _connector.RunAsync("counting feature-statistics deltas", (connection, ct) => Sql.ListAsync(connection,
+            "select count(*) from fpo_feature_deltas where run = @run and version = @version and side = @side",
+            r => r.GetInt64(0), ct, ("run", _run), ("version", key.SnapshotVersion), ("side", (short)key.Side)), cancellationToken).ConfigureAwait(false))[0];
+
     public async Task<IReadOnlyList<FeatureStatsKey>> KeysAsync(CancellationToken cancellationToken) =>
         await _connector.RunAsync("listing feature statistics", (connection, ct) => Sql.ListAsync(connection,
             "select version, side from fpo_feature_stats where run = @run and data is not null order by version, side",

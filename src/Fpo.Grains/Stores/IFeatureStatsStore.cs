@@ -15,6 +15,12 @@ public interface IFeatureStatsStore
     /// <summary>The merged statistics of <paramref name="key"/>, or null if nothing was merged for it.</summary>
     Task<FeatureStatistics?> GetAsync(FeatureStatsKey key, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// How many deltas were merged into <paramref name="key"/> (0 for none): it grows with every merge, so a reader that
+    /// kept the statistics of one revision knows from this cheap read whether they are still current.
+    /// </summary>
+    Task<long> RevisionAsync(FeatureStatsKey key, CancellationToken cancellationToken);
+
     /// <summary>Every key that has statistics, by version then side.</summary>
     Task<IReadOnlyList<FeatureStatsKey>> KeysAsync(CancellationToken cancellationToken);
 }

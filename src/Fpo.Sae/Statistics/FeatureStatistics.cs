@@ -94,6 +94,20 @@ public sealed class FeatureStatistics
         return result;
     }
 
+    /// <summary>
+    /// A copy holding only latents [<paramref name="from"/>, <paramref name="to"/>) with the same shape and the same
+    /// <see cref="TotalTokens"/>, so frequencies and means of those latents come out as in the whole.
+    /// </summary>
+    public FeatureStatistics Slice(int from, int to)
+    {
+        if (from < 0 || to < from || to > Latents) throw new ArgumentOutOfRangeException(nameof(to), $"latents [{from}, {to}) are not within [0, {Latents})");
+        var slice = Empty();
+        foreach (var (j, s) in _latents)
+            if (j >= from && j < to) slice.GetOrAdd(j).MergeFrom(s, TopN);
+        slice.TotalTokens = TotalTokens;
+        return slice;
+    }
+
     internal LatentStatistics GetOrAdd(int latent)
     {
         if (!_latents.TryGetValue(latent, out var s)) _latents[latent] = s = new LatentStatistics(TopN);

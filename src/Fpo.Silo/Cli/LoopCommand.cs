@@ -102,7 +102,7 @@ public static class LoopCommand
             {
                 if (apiOptions is not null)
                 {
-                    var runModel = await RunModel.CreateAsync(stores, assets, loopSettings.Evaluator.DriftTopK, cancel).ConfigureAwait(false);
+                    var runModel = await RunModel.CreateAsync(stores, assets, loopSettings, cancel).ConfigureAwait(false);
                     view = new LoopRunView(stores, runModel);
                     view.Attach(host);
                     api = await StartApiAsync(apiOptions, view, cancel).ConfigureAwait(false);

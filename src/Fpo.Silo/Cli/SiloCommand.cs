@@ -47,7 +47,7 @@ public static class SiloCommand
             if (silo.Roles.Contains(RoleNames.Api) && apiOptions is null)
                 throw new CliException("silo.roles names api but api.enabled is false: enable the API or drop the role");
             var log = new SiloLog(parse.InvocationConfiguration.Output, silo.Name);
-            log.Write($"starting a silo with roles {string.Join(", ", silo.Roles)} on run {string.Join(", ", storeOptions.RunIds)} ({storeOptions.Kind} backbone)");
+            log.Write($"starting a silo with roles {string.Join(", ", silo.Roles)} on run {string.Join(", ", storeOptions.RunIds)} ({storeOptions.Kind} stores)");
 
             var stores = new List<IRunStores>();
             try
@@ -86,7 +86,7 @@ public static class SiloCommand
                 var runSilo = silo with { Loop = LoopSettingsReader.Read(runSettings[runStores.RunId]) };
                 var run = await OpenRunAsync(runSettings[runStores.RunId], runSilo, runStores, host.Services, log, stop.Token).ConfigureAwait(false);
                 if (silo.Roles.Contains(RoleNames.Api))
-                    views.Add(new ClusterRunView(runStores, await RunModel.CreateAsync(runStores, run.Assets, runSilo.Loop.Evaluator.DriftTopK, stop.Token).ConfigureAwait(false), host.Services));
+                    views.Add(new ClusterRunView(runStores, await RunModel.CreateAsync(runStores, run.Assets, runSilo.Loop, stop.Token).ConfigureAwait(false), host.Services));
             }
             if (silo.Roles.Contains(RoleNames.Api))
             {

@@ -21,7 +21,7 @@ public sealed class RunViews
         if (views.Count == 0) throw new ArgumentException("an API needs at least one run", nameof(views));
         All = views;
         foreach (var view in views)
-            if (!_byId.TryAdd(view.Stores.RunId, (view, new FeatureQueries(view.Stores, view.Model, new TokenTexts(view.Model.Tokenizer)))))
+            if (!_byId.TryAdd(view.Stores.RunId, (view, new FeatureQueries(view, new TokenTexts(view.Model.Tokenizer)))))
                 throw new ArgumentException($"run '{view.Stores.RunId}' is listed twice", nameof(views));
     }
 

@@ -57,6 +57,7 @@ public static class SiloApiServer
             builder.Services.AddSingleton(served);
             builder.Services.AddHostedService(provider => provider.GetRequiredService<ServedSnapshot>());
             builder.Services.AddSingleton(ChatTemplate.For(view.Model.Config, view.Model.Tokenizer));
+            builder.Services.AddSingleton(new TokenTexts(view.Model.Tokenizer));
             builder.Services.AddSingleton(new ApiServing(served));
         }
         else

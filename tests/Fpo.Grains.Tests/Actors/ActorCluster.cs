@@ -38,8 +38,9 @@ public sealed class ActorCluster : IAsyncLifetime
 {
     private const string MemoryStorage = "fpo-memory";
 
-    private static readonly IReadOnlyList<string> FirstSiloRoles = [RoleNames.PromptSource, RoleNames.Reference, RoleNames.Trainer];
-    private static readonly IReadOnlyList<string> SecondSiloRoles = [RoleNames.Rollout, RoleNames.Judge, RoleNames.Evaluator];
+    // Both serve the API, so the FeatureStats grains of a snapshot spread over the two silos.
+    private static readonly IReadOnlyList<string> FirstSiloRoles = [RoleNames.PromptSource, RoleNames.Reference, RoleNames.Trainer, RoleNames.Api];
+    private static readonly IReadOnlyList<string> SecondSiloRoles = [RoleNames.Rollout, RoleNames.Judge, RoleNames.Evaluator, RoleNames.Api];
 
     private readonly string _folder = Directory.CreateTempSubdirectory("fpo-actors-").FullName;
     private readonly List<ActorRun> _runs = [];

@@ -96,10 +96,13 @@ public abstract class RunStoresContractTests : IAsyncLifetime
         var key = new FeatureStatsKey(2, FeatureSide.Reference);
         var stats = Stores.FeatureStats;
         Assert.Null(await stats.GetAsync(key, Ct));
+        Assert.Equal(0, await stats.RevisionAsync(key, Ct));
         Assert.True(await stats.MergeAsync(key, "d1", EmbeddedFeatureStatsTests.Delta(1), Ct));
         Assert.False(await stats.MergeAsync(key, "d1", EmbeddedFeatureStatsTests.Delta(1), Ct));
+        Assert.Equal(1, await stats.RevisionAsync(key, Ct));
         Assert.True(await stats.MergeAsync(key, "d2", EmbeddedFeatureStatsTests.Delta(2), Ct));
         Assert.True(await stats.MergeAsync(new FeatureStatsKey(2, FeatureSide.Policy), "d1", EmbeddedFeatureStatsTests.Delta(3), Ct));
+        Assert.Equal(2, await stats.RevisionAsync(key, Ct));
         var expected = FeatureStatistics.Merge(EmbeddedFeatureStatsTests.Delta(1), EmbeddedFeatureStatsTests.Delta(2));
         Assert.Equal(FeatureStatisticsFormat.Serialize(expected), FeatureStatisticsFormat.Serialize((await stats.GetAsync(key, Ct))!));
         Assert.Equal([new FeatureStatsKey(2, FeatureSide.Policy), key], await stats.KeysAsync(Ct));

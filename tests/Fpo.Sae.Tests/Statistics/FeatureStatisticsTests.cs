@@ -39,6 +39,23 @@ public sealed class FeatureStatisticsTests
     }
 
     [Fact]
+    public void ASliceKeepsItsLatentsWholeAndTheTokenTotal()
+    {
+        var stats = Small();
+
+        var (low, high) = (stats.Slice(0, 4), stats.Slice(4, 6));
+
+        Assert.Equal([1], low.ActiveLatents);
+        Assert.Equal([4], high.ActiveLatents);
+        Assert.Equal((4L, 4L, 6), (low.TotalTokens, high.TotalTokens, low.Latents));
+        Assert.Equal((stats[1]!.Count, stats[1]!.Sum, stats[1]!.Max), (low[1]!.Count, low[1]!.Sum, low[1]!.Max));
+        Assert.Equal(stats[1]!.Histogram.ToArray(), low[1]!.Histogram.ToArray());
+        Assert.Equal(stats[1]!.TopContexts.Select(c => (c.Activation, c.Position)), low[1]!.TopContexts.Select(c => (c.Activation, c.Position)));
+        Assert.Empty(stats.Slice(2, 2).ActiveLatents);
+        Assert.Throws<ArgumentOutOfRangeException>(() => stats.Slice(4, 7));
+    }
+
+    [Fact]
     public void HistogramBinsFollowTheDocumentedEdges()
     {
         Assert.Equal(0, ActivationHistogram.BinOf(9.99e-5f));

@@ -87,7 +87,7 @@ public sealed class SiloCommandTests : IDisposable
                 Assert.NotEmpty(labels);
                 Assert.All(labels, id => Assert.StartsWith($"pair-{run}/", id, StringComparison.Ordinal));
                 var assets = RunAssets.Load(await stores.Snapshots.GetAsync(0, ct), Path.Combine(_root, "api", run));
-                views.Add(new ClusterRunView(stores, await RunModel.CreateAsync(stores, assets, driftTopK: 8, ct)));
+                views.Add(new ClusterRunView(stores, await RunModel.CreateAsync(stores, assets.InitialPolicy.Config, assets.Tokenizer, assets.Sae, assets.SaeDir, driftTopK: 8, ct)));
             }
             await using var app = SiloApiServer.Create(new SiloApiOptions { Port = 0, ServeOpenAi = false }, new RunViews([.. views]), builder => builder.WebHost.UseTestServer());
             await app.StartAsync(ct);

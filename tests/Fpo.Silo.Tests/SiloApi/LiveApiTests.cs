@@ -25,6 +25,8 @@ public sealed class LiveApiTests(LiveLoopFixture fixture) : IClassFixture<LiveLo
         Assert.Equal(fixture.VersionsSeen.Order(), fixture.VersionsSeen);
         Assert.Contains(fixture.TablesSeen, t => t.PolicyTokens > 0);
         Assert.Equal(fixture.TablesSeen.OrderBy(t => t.Version).ThenBy(t => t.PolicyTokens), fixture.TablesSeen);
+        // The 64-latent SAE in shards of 16: a table read while the loop ran asked the 4 grains of its version.
+        Assert.True(fixture.FeatureShardsSeen >= 4, $"the loop's silo held {fixture.FeatureShardsSeen} FeatureStats grains");
     }
 
     [Fact]

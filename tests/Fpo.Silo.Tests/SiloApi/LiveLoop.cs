@@ -68,11 +68,12 @@ internal sealed class LiveLoop : IAsyncDisposable
             Evaluator = new EvaluatorSettings { MaxNewTokens = 8, DriftTopK = 8 },
             MaxInFlight = 32,
             MaxSnapshots = maxSnapshots,
+            FeatureShardSize = 16,
         };
         var stores = new RecordingStores(EmbeddedRunStores.Open(dir));
         var host = await LoopHost.OpenAsync(stores, assets, settings, dir, TestContext.Current.CancellationToken, configureSilo: OrleansDashboardApi.AddToSilo);
         stores.Record(host);
-        var model = await RunModel.CreateAsync(stores, assets, settings.Evaluator.DriftTopK, TestContext.Current.CancellationToken);
+        var model = await RunModel.CreateAsync(stores, assets, settings, TestContext.Current.CancellationToken);
         var view = new LoopRunView(stores, model);
         view.Attach(host);
         var api = await SiloApiServer.StartAsync(new SiloApiOptions { Port = 0, Token = token, AlertMinTokens = 16 }, view, TestContext.Current.CancellationToken);

@@ -1,5 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Fpo.Grains.Actors;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans;
+using Orleans.Runtime;
 
 namespace Fpo.Silo.Tests.SiloApi;
 
@@ -22,6 +26,9 @@ public sealed class LiveLoopFixture : IAsyncLifetime
     /// <summary>The drift of the newest feature table, per read during the loop.</summary>
     public List<(long Version, long PolicyTokens, double Drift)> TablesSeen { get; } = [];
 
+    /// <summary>The most FeatureStats grains the loop's silo held at once while the API read its feature tables.</summary>
+    public int FeatureShardsSeen { get; private set; }
+
     public TimeSpan LoopTime { get; private set; }
 
     public async ValueTask InitializeAsync()
@@ -34,11 +41,26 @@ public sealed class LiveLoopFixture : IAsyncLifetime
         while (!Loop.Finished.IsCompleted)
         {
             await ReadAsync(timeout.Token);
+            if (!Loop.Finished.IsCompleted) FeatureShardsSeen = Math.Max(FeatureShardsSeen, await FeatureShardsAsync());
             await Task.WhenAny(Loop.Finished, Task.Delay(250, timeout.Token));
         }
         await Loop.Finished.WaitAsync(timeout.Token);
         await ReadAsync(timeout.Token);
         LoopTime = clock.Elapsed;
+    }
+
+    private async Task<int> FeatureShardsAsync()
+    {
+        var management = Loop.Host.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
+        try
+        {
+            var grains = await management.GetSimpleGrainStatistics();
+            return grains.Where(g => g.GrainType.Contains(nameof(FeatureStatsGrain), StringComparison.Ordinal)).Sum(g => g.ActivationCount);
+        }
+        catch (SiloUnavailableException)
+        {
+            return 0;   // the loop ended (and its silo shut down) between the check and the question
+        }
     }
 
     private async Task ReadAsync(CancellationToken ct)

@@ -51,6 +51,7 @@ public static class LoopConfigKeys
         new("evaluator", "seed", "12345", "Seed of the evaluation responses (the same per prompt for every snapshot)."),
         new("evaluator", "drift_top_k", "50", "k of I_k in the feature drift D_fpo."),
         new("loop", "judge_grains", "1", "Judge grains."),
+        new("loop", "feature_shard_size", "64", "Latents per FeatureStats grain: each snapshot's SAE statistics are sharded over grains of this many latents, and the API's feature queries fan out to them."),
         new("loop", "max_in_flight", "32", "Prompts in flight at most, from the prompt source until their labels are trained (back-pressure on the prompt source)."),
         new("loop", "take_turns", "false", "Let the compute-heavy grains take turns on the cores instead of running concurrently."),
         new("api", "enabled", "true", "Serve the HTTP API and the dashboard while the loop runs."),

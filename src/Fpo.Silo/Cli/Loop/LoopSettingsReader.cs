@@ -56,6 +56,7 @@ public static class LoopSettingsReader
             },
             RolloutGrains = c.Int("rollout.grains"),
             JudgeGrains = c.Int("loop.judge_grains"),
+            FeatureShardSize = c.Int("loop.feature_shard_size"),
             MaxInFlight = c.Int("loop.max_in_flight"),
             TakeTurns = c.Bool("loop.take_turns"),
             MaxSnapshots = c.OptionalInt("run.max_snapshots"),

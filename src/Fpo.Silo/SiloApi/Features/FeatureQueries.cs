@@ -1,16 +1,26 @@
+using Fpo.Grains.Actors;
+using Fpo.Grains.Contracts;
 using Fpo.Grains.Stores;
 using Fpo.Sae.Statistics;
 using Fpo.Silo.Api;
+using Microsoft.Extensions.Hosting;
+using Orleans;
 
 namespace Fpo.Silo.SiloApi.Features;
 
 /// <summary>
-/// Answers the features API from the run's statistics store: a snapshot's table sorted and filtered, one latent's
-/// page (time series, histograms, contexts with per-token activations and texts, logit lens, explanation, alerts) and
-/// the alerts between consecutive snapshots.
+/// Answers the features API from the run's FeatureStats grains (<see cref="FeatureStatsFanOut"/>: every shard of the
+/// SAE's latents asked in parallel, the answers merged): a snapshot's table sorted and filtered, one latent's page (time
+/// series, histograms, contexts with per-token activations and texts, logit lens, explanation, alerts) and the alerts
+/// between consecutive snapshots. Which versions have statistics comes from the store's keys. While the process runs no
+/// silo (`fpo loop` between runs) the same shards are read in process from the store.
 /// </summary>
-public sealed class FeatureQueries(IRunStores stores, RunModel model, TokenTexts texts)
+public sealed class FeatureQueries(IRunView view, TokenTexts texts)
 {
+    private readonly RunModel _model = view.Model;
+    private readonly IRunStores _stores = view.Stores;
+    private readonly FeatureStatsFanOut _inProcess = new InProcessFeatureShards(view.Stores.FeatureStats, view.Model.FeatureShardSize).FanOut(view.Model.Latents);
+
     /// <summary>The sort keys of the table, each by the value it names (descending unless asked otherwise).</summary>
     public static readonly IReadOnlyDictionary<string, Func<LatentDrift, double>> SortKeys = new Dictionary<string, Func<LatentDrift, double>>(StringComparer.Ordinal)
     {
@@ -25,11 +35,11 @@ public sealed class FeatureQueries(IRunStores stores, RunModel model, TokenTexts
         ["mean_difference"] = r => Math.Abs(r.MeanDifference),
     };
 
-    public RunModel Model => model;
+    public RunModel Model => _model;
 
     /// <summary>Versions with policy statistics, ascending.</summary>
     public async Task<IReadOnlyList<long>> VersionsAsync(CancellationToken cancellationToken) =>
-        [.. (await stores.FeatureStats.KeysAsync(cancellationToken).ConfigureAwait(false)).Where(k => k.Side == FeatureSide.Policy).Select(k => k.SnapshotVersion).Distinct().Order()];
+        [.. (await _stores.FeatureStats.KeysAsync(cancellationToken).ConfigureAwait(false)).Where(k => k.Side == FeatureSide.Policy).Select(k => k.SnapshotVersion).Distinct().Order()];
 
     /// <summary>The version asked for, or the newest with policy statistics; null when there is none.</summary>
     public async Task<long?> ResolveAsync(long? version, CancellationToken cancellationToken)
@@ -39,11 +49,18 @@ public sealed class FeatureQueries(IRunStores stores, RunModel model, TokenTexts
         return versions.Count == 0 ? null : versions[^1];
     }
 
-    public async Task<SnapshotFeatures> SnapshotAsync(long version, CancellationToken cancellationToken)
-    {
-        var (policy, reference) = await SidesAsync(version, cancellationToken).ConfigureAwait(false);
-        return FeatureDrift.Compute(version, policy, reference, model.DriftTopK);
-    }
+    /// <summary>The drift table of <paramref name="version"/>; <see cref="KeyNotFoundException"/> when it has no statistics.</summary>
+    public Task<SnapshotFeatures> SnapshotAsync(long version, CancellationToken cancellationToken) =>
+        Shards().SnapshotAsync(version, _model.DriftTopK).WaitAsync(cancellationToken);
+
+    /// <summary>
+    /// The run's FeatureStats grains through the silo in this process, or in process while there is none or it is
+    /// stopping (`fpo loop` stops its silo when a run ends; the API still answers until the next one).
+    /// </summary>
+    private FeatureStatsFanOut Shards() => view.SiloServices is { } silo && silo.GetService<IGrainFactory>() is { } grains
+        && silo.GetService<IHostApplicationLifetime>() is not { ApplicationStopping.IsCancellationRequested: true }
+        ? FeatureStatsFanOut.Of(grains, _stores.RunId, _model.Latents, _model.FeatureShardSize)
+        : _inProcess;
 
     /// <summary>Rows sorted by <paramref name="sort"/> (a key of <see cref="SortKeys"/>) then latent, filtered by a minimum policy or reference frequency, paged.</summary>
     public static IReadOnlyList<LatentDrift> Page(SnapshotFeatures features, string sort, bool ascending, double minFrequency, int offset, int limit)
@@ -56,21 +73,19 @@ public sealed class FeatureQueries(IRunStores stores, RunModel model, TokenTexts
 
     public async Task<LatentPage> LatentAsync(int latent, long version, int contexts, int lensTokens, AlertSettings alerts, CancellationToken cancellationToken)
     {
-        var (policy, reference) = await SidesAsync(version, cancellationToken).ConfigureAwait(false);
-        var row = FeatureDrift.Compute(version, policy, reference, model.DriftTopK).Latents.FirstOrDefault(r => r.Latent == latent)
-            ?? new LatentDrift(latent, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, false);
-        var series = new List<LatentPoint>();
-        foreach (var v in await VersionsAsync(cancellationToken).ConfigureAwait(false))
-        {
-            var (p, r) = await SidesAsync(v, cancellationToken).ConfigureAwait(false);
-            var d = FeatureDrift.Compute(v, p, r, model.DriftTopK);
-            var at = d.Latents.FirstOrDefault(x => x.Latent == latent);
-            series.Add(new LatentPoint(v, at?.PolicyFrequency ?? 0, at?.ReferenceFrequency ?? 0, at?.PolicyMean ?? 0, at?.ReferenceMean ?? 0, at?.DriftContribution ?? 0, d.PolicyTokens, d.ReferenceTokens));
-        }
+        var shards = Shards();
+        var versions = await VersionsAsync(cancellationToken).ConfigureAwait(false);
+        var tables = await Task.WhenAll(versions.Select(v => shards.SnapshotAsync(v, _model.DriftTopK))).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var table = tables.FirstOrDefault(t => t.Version == version) ?? await SnapshotAsync(version, cancellationToken).ConfigureAwait(false);
+        var row = table.Latents.FirstOrDefault(r => r.Latent == latent) ?? new LatentDrift(latent, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, false);
+        var series = tables.Select(d => (d, r: d.Latents.FirstOrDefault(x => x.Latent == latent)))
+            .Select(x => new LatentPoint(x.d.Version, x.r?.PolicyFrequency ?? 0, x.r?.ReferenceFrequency ?? 0, x.r?.PolicyMean ?? 0, x.r?.ReferenceMean ?? 0,
+                x.r?.DriftContribution ?? 0, x.d.PolicyTokens, x.d.ReferenceTokens)).ToList();
+        var (policy, reference) = await shards.LatentAsync(version, latent).WaitAsync(cancellationToken).ConfigureAwait(false);
         var edges = Enumerable.Range(0, ActivationHistogram.Bins).Select(b => (double)ActivationHistogram.LowerEdge(b)).ToArray();
-        var explanation = model.Explanations.TryGetValue(latent, out var e) ? new LatentExplanation(e.Explanation, e.Score, e.NoScoreReason, e.Model, e.Date) : null;
+        var explanation = _model.Explanations.TryGetValue(latent, out var e) ? new LatentExplanation(e.Explanation, e.Score, e.NoScoreReason, e.Model, e.Date) : null;
         LensTokens? lens = null;
-        if (model.Lens is { } l)
+        if (_model.Lens is { } l)
         {
             var (promoted, suppressed) = l.Top(latent, lensTokens);
             lens = new LensTokens([.. promoted.Select(t => new LensToken(t.Token, texts.Text(t.Token), t.Logit))],
@@ -84,22 +99,12 @@ public sealed class FeatureQueries(IRunStores stores, RunModel model, TokenTexts
     /// <summary>Alerts between every pair of consecutive versions with policy statistics, newest pair first.</summary>
     public async Task<IReadOnlyList<FeatureAlert>> AlertsAsync(AlertSettings settings, CancellationToken cancellationToken)
     {
+        var shards = Shards();
         var versions = await VersionsAsync(cancellationToken).ConfigureAwait(false);
-        var alerts = new List<FeatureAlert>();
-        FeatureStatistics? previous = null;
-        for (var i = 0; i < versions.Count; i++)
-        {
-            var current = await stores.FeatureStats.GetAsync(new FeatureStatsKey(versions[i], FeatureSide.Policy), cancellationToken).ConfigureAwait(false);
-            if (previous is not null && current is not null && previous.TotalTokens >= settings.MinTokens && current.TotalTokens >= settings.MinTokens)
-                alerts.InsertRange(0, FeatureAlerts.Between(versions[i - 1], previous, versions[i], current, settings.Factor, settings.MinFrequency));
-            previous = current;
-        }
-        return alerts;
+        var pairs = await Task.WhenAll(Enumerable.Range(1, Math.Max(0, versions.Count - 1))
+            .Select(i => shards.AlertsAsync(versions[i - 1], versions[i], settings.Factor, settings.MinFrequency, settings.MinTokens))).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return [.. pairs.Reverse().SelectMany(a => a)];
     }
-
-    private async Task<(FeatureStatistics? Policy, FeatureStatistics? Reference)> SidesAsync(long version, CancellationToken cancellationToken) =>
-        (await stores.FeatureStats.GetAsync(new FeatureStatsKey(version, FeatureSide.Policy), cancellationToken).ConfigureAwait(false),
-         await stores.FeatureStats.GetAsync(new FeatureStatsKey(version, FeatureSide.Reference), cancellationToken).ConfigureAwait(false));
 
     private static long[] Bins(FeatureStatistics? stats, int latent) => stats?[latent] is { } s ? s.Histogram.ToArray() : new long[ActivationHistogram.Bins];
 

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Fpo.Grains.Contracts;
 using Fpo.Silo.SiloApi.Features;
 
 namespace Fpo.Silo.SiloApi.Metrics;

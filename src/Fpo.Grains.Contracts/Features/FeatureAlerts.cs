@@ -1,6 +1,7 @@
 using Fpo.Sae.Statistics;
+using Orleans;
 
-namespace Fpo.Silo.SiloApi.Features;
+namespace Fpo.Grains.Contracts;
 
 /// <summary>
 /// Latents whose activation frequency on the policy's responses moved by more than a factor between two consecutive
@@ -25,9 +26,14 @@ public static class FeatureAlerts
             var ratio = Math.Max(after, minFrequency) / Math.Max(before, minFrequency);
             if (ratio >= factor || ratio <= 1 / factor) alerts.Add(new FeatureAlert(j, fromVersion, toVersion, before, after, ratio, ratio > 1 ? "rose" : "fell"));
         }
-        return [.. alerts.OrderByDescending(a => Math.Abs(Math.Log(a.Ratio))).ThenBy(a => a.Latent)];
+        return Ranked(alerts);
     }
+
+    /// <summary>Largest move first (|log ratio|), ties to the lower latent: the order of <see cref="Between"/>, also of the shards' alerts merged.</summary>
+    public static IReadOnlyList<FeatureAlert> Ranked(IEnumerable<FeatureAlert> alerts) => [.. alerts.OrderByDescending(a => Math.Abs(Math.Log(a.Ratio))).ThenBy(a => a.Latent)];
 }
 
 /// <summary>Latent <see cref="Latent"/>'s frequency went from <see cref="FromFrequency"/> at one snapshot to <see cref="ToFrequency"/> at the next.</summary>
-public sealed record FeatureAlert(int Latent, long FromVersion, long ToVersion, double FromFrequency, double ToFrequency, double Ratio, string Direction);
+[GenerateSerializer, Immutable, Alias("fpo.FeatureAlert")]
+public sealed record FeatureAlert([property: Id(0)] int Latent, [property: Id(1)] long FromVersion, [property: Id(2)] long ToVersion,
+    [property: Id(3)] double FromFrequency, [property: Id(4)] double ToFrequency, [property: Id(5)] double Ratio, [property: Id(6)] string Direction);
