@@ -23,7 +23,7 @@ public static class SiloConfigKeys
         new("silo", "gateway_port", "0", "The port Orleans clients connect to (0: a free one)."),
         new("silo", "cluster", "fpo", "The Orleans cluster id: silos with the same id on the same database form one cluster (many runs share it)."),
         new("backbone", "kind", "postgres", "postgres (a cluster of silos) or embedded (one silo; the run folder run.runs/RUN)."),
-        new("backbone", "run", "", "The run every silo of the cluster joins (its id in the database)."),
+        new("backbone", "run", "", "The run every silo of the cluster joins (its id in the database); several runs side by side comma-separated, each with its own stores and grains (--set RUN:section.key=value sets a value for one run)."),
         new("backbone", "connection", "", "The PostgreSQL connection string; from the environment only (FPO__backbone__connection), never from a file."),
     ];
 
