@@ -8,13 +8,15 @@ using Fpo.Grains.Runs;
 using Fpo.Grains.Work;
 using Orleans.BroadcastChannel;
 using Orleans.Streams;
+using Orleans.Runtime;
 using Orleans.Streams.Core;
 
 namespace Fpo.Grains.Actors;
 
 /// <summary>
 /// <see cref="IRolloutGrain"/> around <see cref="RolloutWork"/>. A batch is sampled by one policy version: an
-/// announcement only notes the newest version, and the replica switches before the next batch. Prompts it cannot
+/// announcement notes the newest version, and the replica switches in a turn of its own right after it (a replica
+/// waiting for prompts then serves the new policy at once), or before the next batch, whichever comes first. Prompts it cannot
 /// sample go to the dead letters with the reason; a batch none of whose prompts could be sampled settles at once. A
 /// batch whose tally is in the journal was sampled and sent on before, and its redelivery is skipped.
 /// </summary>
@@ -28,6 +30,7 @@ public sealed class RolloutGrain(RunCatalog runs, ComputeTurns turns, RunEvents 
     private RolloutWork _work = null!;
     private readonly HashSet<string> _sampled = new(StringComparer.Ordinal);
     private long _announced = -1, _pairsProduced, _switches, _failed;
+    private IGrainTimer? _switchSoon;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -48,8 +51,17 @@ public sealed class RolloutGrain(RunCatalog runs, ComputeTurns turns, RunEvents 
         streamSubscription.Attach<SnapshotAnnouncement>(a =>
         {
             _announced = Math.Max(_announced, a.Version);
+            // A timer turn rather than loading here: the delivery's turn stays short, the load gets a turn of its own.
+            _switchSoon ??= this.RegisterGrainTimer(SwitchSoonAsync, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
             return Task.CompletedTask;
         }, _ => Task.CompletedTask);
+
+    private Task SwitchSoonAsync(CancellationToken cancellationToken)
+    {
+        _switchSoon?.Dispose();
+        _switchSoon = null;
+        return SwitchAsync();
+    }
 
     public Task<RolloutStatus> StatusAsync() => Task.FromResult(new RolloutStatus(_work.PolicyVersion, _pairsProduced, _switches, _failed));
 

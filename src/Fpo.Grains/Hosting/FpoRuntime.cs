@@ -17,9 +17,10 @@ public static class FpoRuntime
         // Orleans serializes exceptions of other namespaces than System and Microsoft only when told to: without this, a
         // grain's own exception (a trainer's lost snapshot compare-and-set) reaches a caller on another silo as a codec error.
         silo.Services.Configure<ExceptionSerializationOptions>(options => options.SupportedNamespacePrefixes.Add("Fpo"));
-        // Announcements are hints (the weights are read from the snapshot store), so a lost one costs a little
-        // staleness, never data; delivery is still awaited so a trainer's publish is followed by its announcement.
-        silo.AddBroadcastChannel(FpoProviders.Announcements, options => options.FireAndForgetDelivery = false);
+        // Announcements are hints (the weights are read from the snapshot store, and a listener keeps the newest
+        // version it heard of), so a lost one costs a little staleness, never data. Sent fire-and-forget: a rollout
+        // grain busy sampling a batch takes the message only after the batch, and the trainer must not wait for that.
+        silo.AddBroadcastChannel(FpoProviders.Announcements, options => options.FireAndForgetDelivery = true);
         return silo;
     }
 }

@@ -26,8 +26,9 @@ public static class BenchCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON document instead of tables (progress goes to stderr)." };
         var parts = new Option<string[]>("--parts")
         {
-            Description = "What to measure: throughput (pairs judged/min, snapshots/h, CPU per role) and latency (snapshot publish to the last rollout silo serving it).",
-            DefaultValueFactory = _ => ["throughput", "latency"],
+            Description = "What to measure: throughput (pairs judged/min, snapshots/h, CPU per role, snapshot-to-every-rollout lag), latency (snapshot " +
+                "publish to the last rollout grain serving it) and failover (SIGKILL the rollout and the trainer silo: time to reactivation and to the next snapshot).",
+            DefaultValueFactory = _ => [.. Parts],
             AllowMultipleArgumentsPerToken = true,
         };
         var minutes = new Option<double>("--minutes") { Description = "Throughput window per rollout-silo count, after warm-up.", DefaultValueFactory = _ => 2 };
@@ -40,25 +41,29 @@ public static class BenchCommand
         };
         var publishes = new Option<int>("--publishes") { Description = "Snapshots published per shape in the latency part.", DefaultValueFactory = _ => 3 };
         var data = new Option<string>("--data") { Description = "Folder where the tiny task is prepared and cached.", DefaultValueFactory = _ => "data" };
+        var quick = new Option<bool>("--quick") { Description = "A short run (a few minutes on 2 cores): 0.5-minute windows, 1 rollout silo, the tiny shape, 2 publishes; explicit options still apply." };
         var command = new Command("cluster",
-            "Real fpo silo processes on a throwaway PostgreSQL: pairs judged per minute and snapshots per hour for 1 and 2 rollout silos with each role's CPU share, and snapshot publish latency for the tiny and GPT-2-small shapes (no PyTorch counterpart).")
+            "Real fpo silo processes (Orleans silos) on a throwaway PostgreSQL: pairs judged per minute and snapshots per hour for 1 and 2 rollout silos with each role's CPU share, snapshot publish latency for the tiny and GPT-2-small shapes, and failover of a killed rollout and trainer silo (no PyTorch counterpart).")
         {
-            json, parts, minutes, rollouts, shapes, publishes, data,
+            json, parts, minutes, rollouts, shapes, publishes, data, quick,
         };
         command.SetAction(async (parse, cancel) =>
         {
             CommonOptions.Apply(parse);
             var selected = parse.GetValue(parts)!;
             foreach (var part in selected)
-                if (part is not ("throughput" or "latency")) throw new CliException($"--parts: unknown part '{part}' (expected throughput, latency)");
-            var window = parse.GetValue(minutes);
+                if (!Parts.Contains(part)) throw new CliException($"--parts: unknown part '{part}' (expected {string.Join(", ", Parts)})");
+            var isQuick = parse.GetValue(quick);
+            bool QuickDefault(Option option) => isQuick && parse.GetResult(option) is not { Implicit: false };
+            var window = QuickDefault(minutes) ? 0.5 : parse.GetValue(minutes);
             if (window <= 0) throw new CliException($"--minutes must be positive (got {window})");
-            var counts = parse.GetValue(rollouts)!;
+            var counts = QuickDefault(rollouts) ? [1] : parse.GetValue(rollouts)!;
             if (counts.Any(c => c < 1)) throw new CliException("--rollouts must be counts of at least 1");
-            var shapeNames = parse.GetValue(shapes)!;
+            var shapeNames = QuickDefault(shapes) ? [LatencyShapes.Tiny] : parse.GetValue(shapes)!;
             foreach (var shape in shapeNames)
                 if (!LatencyShapes.Names.Contains(shape)) throw new CliException($"--shapes: unknown shape '{shape}' (known: {string.Join(", ", LatencyShapes.Names)})");
-            if (parse.GetValue(publishes) < 1) throw new CliException($"--publishes must be at least 1 (got {parse.GetValue(publishes)})");
+            var publishCount = QuickDefault(publishes) ? 2 : parse.GetValue(publishes);
+            if (publishCount < 1) throw new CliException($"--publishes must be at least 1 (got {publishCount})");
             var configDir = Path.Combine(Environment.GetEnvironmentVariable("FPO_REPO_ROOT") ?? Directory.GetCurrentDirectory(), "silo-config");
             if (!File.Exists(Path.Combine(configDir, "rollout.yaml"))) throw new CliException($"{configDir}: no role configs (rollout.yaml, ...); run ./fpo bench cluster from the repository");
             var options = new ClusterBenchOptions
@@ -68,7 +73,8 @@ public static class BenchCommand
                 Window = TimeSpan.FromMinutes(window),
                 RolloutSilos = selected.Contains("throughput") ? counts : [],
                 Shapes = selected.Contains("latency") ? shapeNames : [],
-                Publishes = parse.GetValue(publishes),
+                Publishes = publishCount,
+                Failover = selected.Contains("failover"),
             };
             var asJson = parse.GetValue(json);
             ClusterBenchResult result = null!;
@@ -91,6 +97,8 @@ public static class BenchCommand
         });
         return command;
     }
+
+    private static readonly string[] Parts = ["throughput", "latency", "failover"];
 
     // Off a terminal: a line when the stage changes and at most every ten seconds within one.
     private static Action<string> ProgressLines(TextWriter error)

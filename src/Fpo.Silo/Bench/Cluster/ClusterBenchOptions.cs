@@ -2,8 +2,8 @@ namespace Fpo.Silo.Bench.Cluster;
 
 /// <summary>
 /// What `fpo bench cluster` runs: the throughput window and the rollout-silo counts it measures, the model shapes of
-/// the publish-latency part and how many snapshots it publishes per shape; the role configs (silo-config/) and the
-/// folder where the tiny task is prepared and cached.
+/// the publish-latency part and how many snapshots it publishes per shape, whether the failover part runs; the role
+/// configs (silo-config/) and the folder where the tiny task is prepared and cached.
 /// </summary>
 public sealed record ClusterBenchOptions
 {
@@ -13,4 +13,5 @@ public sealed record ClusterBenchOptions
     public IReadOnlyList<int> RolloutSilos { get; init; } = [1, 2];
     public IReadOnlyList<string> Shapes { get; init; } = [.. LatencyShapes.Names];
     public int Publishes { get; init; } = 3;
+    public bool Failover { get; init; } = true;
 }

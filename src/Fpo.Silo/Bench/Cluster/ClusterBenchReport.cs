@@ -15,22 +15,35 @@ public static class ClusterBenchReport
     {
         if (r.Throughput.Count > 0)
         {
-            var table = new Table().Title($"fpo silo cluster on this machine ({r.Cores} cores): tiny task, 1 trainer + N rollout + 1 reference + 1 judge silo");
-            foreach (var h in new[] { "rollout silos", "window s", "pairs judged/min", "snapshots/h" }.Concat(Roles.Select(role => $"CPU {role}"))) table.AddColumn(h);
+            var table = new Table().Title($"Orleans silos on this machine ({r.Cores} cores): tiny task, 1 trainer + N rollout + 1 reference + 1 judge silo, N rollout partitions");
+            foreach (var h in new[] { "rollout silos", "with rollout grains", "window s", "pairs judged/min", "snapshots/h" }.Concat(Roles.Select(role => $"CPU {role}"))
+                .Append("snapshot to every rollout s (median, max)")) table.AddColumn(h);
             foreach (var t in r.Throughput)
-                table.AddRow([$"{t.RolloutSilos}", F(t.WindowSeconds, 0), F(t.PairsJudgedPerMinute, 1), F(t.SnapshotsPerHour, 0),
-                    .. Roles.Select(role => t.Cpu.FirstOrDefault(c => c.Role == role) is { } c ? $"{c.MachineShare:P0} ({F(c.CpuSeconds, 0)} s)" : "-")]);
+                table.AddRow([$"{t.RolloutSilos}", $"{t.SilosWithRolloutGrains}", F(t.WindowSeconds, 0), F(t.PairsJudgedPerMinute, 1), F(t.SnapshotsPerHour, 0),
+                    .. Roles.Select(role => t.Cpu.FirstOrDefault(c => c.Role == role) is { } c ? $"{c.MachineShare:P0} ({F(c.CpuSeconds, 0)} s)" : "-"),
+                    $"{F(t.MedianServingLagSeconds, 2)}, {F(t.MaxServingLagSeconds, 2)}"]);
             AnsiConsole.Write(table);
-            AnsiConsole.MarkupLine("[grey]CPU: each role's share of the machine's cores over the window (CPU seconds from /proc/PID/stat in brackets)[/]");
+            AnsiConsole.MarkupLine("[grey]CPU: each role's share of the machine's cores over the window (CPU seconds from /proc/PID/stat in brackets). " +
+                "Snapshot to every rollout: per snapshot the trainer published in the window, its commit to the last rollout grain serving it or a newer one (a batch in progress finishes first).[/]");
         }
         if (r.Latency.Count > 0)
         {
-            var table = new Table().Title("publish latency: snapshot commit to the last of 2 rollout silos serving it");
-            foreach (var h in new[] { "shape", "parameters", "snapshot MB", "publish s (median)", "latency s (median)", "latency s (each)" }) table.AddColumn(h);
+            var table = new Table().Title("publish latency: snapshot commit to the last idle rollout grain journaling that it serves it (write + announce as the trainer does)");
+            foreach (var h in new[] { "shape", "parameters", "snapshot MB", "rollout grains (silos)", "publish s (median)", "latency s (median)", "latency s (each)", "one read s" })
+                table.AddColumn(h);
             foreach (var l in r.Latency)
-                table.AddRow(l.Shape, $"{l.Parameters:N0}", F(l.SnapshotMegabytes, 1), F(l.MedianPublishSeconds, 2), F(l.MedianLatencySeconds, 2),
-                    string.Join(" ", l.LatencySeconds.Select(x => F(x, 2))));
+                table.AddRow(l.Shape, $"{l.Parameters:N0}", F(l.SnapshotMegabytes, 1), $"{l.RolloutGrains} ({l.RolloutSilos})", F(l.MedianPublishSeconds, 2),
+                    F(l.MedianLatencySeconds, 2), string.Join(" ", l.LatencySeconds.Select(x => F(x, 2))), F(l.ReadSeconds, 2));
             AnsiConsole.Write(table);
+            AnsiConsole.MarkupLine("[grey]one read: this process reading one snapshot from the store (download and SHA-256 check), what every replica pays before it loads the weights[/]");
+        }
+        if (r.Failovers.Count > 0)
+        {
+            var table = new Table().Title("failover: SIGKILL the silo hosting the grain, the survivors carry on");
+            foreach (var h in new[] { "grain", "killed silo", "reactivated on another silo s", "next snapshot s" }) table.AddColumn(h);
+            foreach (var f in r.Failovers) table.AddRow(f.Role, f.Killed, F(f.ReactivatedSeconds, 1), F(f.NextSnapshotSeconds, 1));
+            AnsiConsole.Write(table);
+            AnsiConsole.MarkupLine($"[grey]membership: {Markup.Escape(string.Join(", ", r.Membership.Select(m => $"{m.Key} {m.Value}")))}[/]");
         }
         AnsiConsole.MarkupLine($"[grey]{NoCounterpart}[/]");
     }
@@ -41,7 +54,8 @@ public static class ClusterBenchReport
         ["throughput"] = new JsonArray([.. r.Throughput.Select(t => (JsonNode)new JsonObject
         {
             ["rollout_silos"] = t.RolloutSilos, ["window_s"] = t.WindowSeconds, ["pairs_judged"] = t.PairsJudged, ["pairs_judged_per_min"] = t.PairsJudgedPerMinute,
-            ["snapshots"] = t.Snapshots, ["snapshots_per_hour"] = t.SnapshotsPerHour,
+            ["snapshots"] = t.Snapshots, ["snapshots_per_hour"] = t.SnapshotsPerHour, ["silos_with_rollout_grains"] = t.SilosWithRolloutGrains,
+            ["snapshot_to_every_rollout_s"] = new JsonArray([.. t.ServingLagSeconds.Select(x => (JsonNode)x)]),
             ["cpu"] = new JsonObject(t.Cpu.Select(c => KeyValuePair.Create(c.Role, (JsonNode?)new JsonObject
             {
                 ["processes"] = c.Processes, ["cpu_s"] = c.CpuSeconds, ["machine_share"] = c.MachineShare,
@@ -49,10 +63,16 @@ public static class ClusterBenchReport
         })]),
         ["publish_latency"] = new JsonArray([.. r.Latency.Select(l => (JsonNode)new JsonObject
         {
-            ["shape"] = l.Shape, ["parameters"] = l.Parameters, ["snapshot_mb"] = l.SnapshotMegabytes, ["rollout_silos"] = l.RolloutSilos,
+            ["shape"] = l.Shape, ["parameters"] = l.Parameters, ["snapshot_mb"] = l.SnapshotMegabytes, ["rollout_silos"] = l.RolloutSilos, ["rollout_grains"] = l.RolloutGrains,
+            ["read_s"] = l.ReadSeconds,
             ["publish_s"] = new JsonArray([.. l.PublishSeconds.Select(x => (JsonNode)x)]), ["latency_s"] = new JsonArray([.. l.LatencySeconds.Select(x => (JsonNode)x)]),
             ["median_publish_s"] = l.MedianPublishSeconds, ["median_latency_s"] = l.MedianLatencySeconds,
         })]),
+        ["failover"] = new JsonArray([.. r.Failovers.Select(f => (JsonNode)new JsonObject
+        {
+            ["grain"] = f.Role, ["killed"] = f.Killed, ["reactivated_s"] = f.ReactivatedSeconds, ["next_snapshot_s"] = f.NextSnapshotSeconds,
+        })]),
+        ["membership"] = new JsonObject(r.Membership.Select(m => KeyValuePair.Create(m.Key, (JsonNode?)m.Value))),
         ["pytorch"] = NoCounterpart,
     }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
 

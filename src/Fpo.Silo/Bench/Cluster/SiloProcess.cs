@@ -78,7 +78,10 @@ public sealed class SiloProcess : IDisposable
         return (process.ExitCode, await output.ConfigureAwait(false) + await error.ConfigureAwait(false));
     }
 
-    /// <summary>Completes when the silo logs a line containing <paramref name="text"/> (or has); throws naming it and the silo's last lines after <paramref name="timeout"/>.</summary>
+    /// <summary>
+/// Completes when the silo logs a line containing <paramref name="text"/> (or has); throws naming it and the silo's
+/// last lines after <paramref name="timeout"/>, or as soon as the silo exits without having logged it.
+/// </summary>
     public async Task SeenAsync(string text, TimeSpan timeout)
     {
         var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -87,8 +90,12 @@ public sealed class SiloProcess : IDisposable
             _waits.Add((text, seen));
             if (_lines.Any(l => l.Contains(text, StringComparison.Ordinal))) seen.TrySetResult();
         }
-        if (await Task.WhenAny(seen.Task, Task.Delay(timeout)).ConfigureAwait(false) != seen.Task)
-            throw new TimeoutException($"silo {Name} logged no line with \"{text}\" within {timeout.TotalSeconds:F0} s; its last lines:\n{string.Join("\n", _lines.TakeLast(20))}");
+        var exited = _process.WaitForExitAsync();
+        if (await Task.WhenAny(seen.Task, Task.Delay(timeout), exited).ConfigureAwait(false) == seen.Task) return;
+        if (seen.Task.IsCompleted) return;
+        throw exited.IsCompleted
+            ? new InvalidOperationException($"silo {Name} exited ({_process.ExitCode}) before it logged a line with \"{text}\"; its last lines:\n{string.Join("\n", _lines.TakeLast(20))}")
+            : new TimeoutException($"silo {Name} logged no line with \"{text}\" within {timeout.TotalSeconds:F0} s; its last lines:\n{string.Join("\n", _lines.TakeLast(20))}");
     }
 
     /// <summary>SIGKILL: the silo dies mid-batch, as a pod does when its node goes.</summary>

@@ -1,0 +1,56 @@
+using Fpo.Silo.Bench.Cluster;
+using Fpo.Testing;
+
+namespace Fpo.Silo.Tests.Cluster;
+
+/// <summary>
+/// `fpo bench cluster` end to end in a short version: real `fpo silo` processes on a throwaway PostgreSQL, a 20-second
+/// throughput window with 1 rollout silo, 2 publishes of the tiny shape, and the failover of a killed rollout and
+/// trainer silo. It checks that every part measured something and that the figures are the ones a working cluster gives.
+/// </summary>
+public sealed class ClusterBenchmarkTests : IDisposable
+{
+    private readonly string _data = Directory.CreateTempSubdirectory("fpo-bench-cluster-data-").FullName;
+
+    public void Dispose() => Directory.Delete(_data, recursive: true);
+
+    [Fact]
+    public async Task A_short_run_measures_throughput_publish_latency_and_failover()
+    {
+        var lines = new List<string>();
+        var options = new ClusterBenchOptions
+        {
+            ConfigDir = Path.Combine(RepoPaths.Root, "silo-config"),
+            DataDir = _data,
+            Window = TimeSpan.FromSeconds(20),
+            RolloutSilos = [1],
+            Shapes = [LatencyShapes.Tiny],
+            Publishes = 2,
+        };
+        var result = await ClusterBenchmark.RunAsync(options, lines.Add, TestContext.Current.CancellationToken);
+        TestContext.Current.TestOutputHelper?.WriteLine(ClusterBenchReport.Json(result));
+
+        var throughput = Assert.Single(result.Throughput);
+        Assert.True(throughput.PairsJudged > 0, "no pair was judged in the window");
+        Assert.True(throughput.Snapshots > 0, "no snapshot was published in the window");
+        Assert.Equal(["judge", "reference", "rollout", "trainer"], throughput.Cpu.Select(c => c.Role).Order());
+        Assert.All(throughput.Cpu, c => Assert.InRange(c.MachineShare, 0.001, 1));
+        Assert.Equal(1, throughput.SilosWithRolloutGrains);
+        Assert.NotEmpty(throughput.ServingLagSeconds);
+        Assert.All(throughput.ServingLagSeconds, s => Assert.InRange(s, 0, 60));
+
+        var latency = Assert.Single(result.Latency);
+        Assert.Equal(2, latency.LatencySeconds.Count);
+        // The tiny snapshot is well under a megabyte: announcing and loading it takes milliseconds, not seconds.
+        Assert.All(latency.LatencySeconds, s => Assert.InRange(s, 0, 10));
+
+        Assert.Equal(["rollout", "trainer"], result.Failovers.Select(f => f.Role));
+        foreach (var f in result.Failovers)
+        {
+            Assert.InRange(f.ReactivatedSeconds, 0, 120);
+            Assert.InRange(f.NextSnapshotSeconds, 0, 120);
+        }
+        Assert.Equal("1 s", result.Membership["ProbeTimeout"]);
+        Assert.Contains(lines, l => l.StartsWith("failover: SIGKILL", StringComparison.Ordinal));
+    }
+}
