@@ -25,7 +25,10 @@ public sealed class LoopResumeTests : RunFolder
         await using (var stores = EmbeddedRunStores.Open(Folder))
         {
             // Assets with another initial policy: the resumed run still compares against its own snapshot 0.
-            using var host = await LoopHost.OpenAsync(stores, TinyLoop.Assets(policySeed: 2), TinyLoop.Settings(maxSnapshots: 5), Folder, Ct);
+            // No partial batch on a timer: on a loaded machine one could be trained between the open and the status below.
+            var settings = TinyLoop.Settings(maxSnapshots: 5);
+            settings = settings with { Trainer = settings.Trainer with { BatchWait = TimeSpan.FromHours(1) } };
+            using var host = await LoopHost.OpenAsync(stores, TinyLoop.Assets(policySeed: 2), settings, Folder, Ct);
             var resumed = await host.StatusAsync(Ct);
             Assert.Equal((4, 2), (resumed.TrainerSteps, resumed.SnapshotVersion));
             // What step 5 trained came back from the trainer's persisted inbox, to be trained again from snapshot 2's checkpoint.

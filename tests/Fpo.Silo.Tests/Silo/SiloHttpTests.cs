@@ -56,7 +56,7 @@ public sealed class SiloHttpTests : IDisposable
         Assert.True(ready.StatusCode == HttpStatusCode.OK, await ready.Content.ReadAsStringAsync(ct));
         Assert.Equal(HttpStatusCode.Unauthorized, (await Send(http, "api/snapshots", null)).StatusCode);
         var metricsText = await (await Send(http, "metrics", Token)).Content.ReadAsStringAsync(ct);
-        Assert.Contains("fpo_stream_records{state=\"acknowledged\",stream=\"prompts\"}", metricsText, StringComparison.Ordinal);
+        Assert.Contains("fpo_stream_records{state=\"pending\",stream=\"prompts\"}", metricsText, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await Send(http, "healthz", null)).StatusCode);
         // The api role's silo hosts the silo half of the Orleans dashboard, so its API serves the dashboard of this silo.
         var dashboard = await Send(http, "orleans/DashboardCounters", Token);
