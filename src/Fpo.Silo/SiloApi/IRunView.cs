@@ -5,9 +5,9 @@ namespace Fpo.Silo.SiloApi;
 
 /// <summary>
 /// What the silo's HTTP API reads and controls of one run. Two implementations: <see cref="LoopRunView"/> over the
-/// in-process loop of `fpo loop` (live counters, start and stop), and <see cref="ClusterRunView"/> over any backbone
+/// in-process loop of `fpo loop` (live counters, start and stop), and <see cref="ClusterRunView"/> over any run stores
 /// and its journal alone, for an API silo whose trainer and evaluator run in other processes. Snapshots and feature
-/// statistics are read from <see cref="Backbone"/> by the API itself, the same way for both.
+/// statistics are read from <see cref="Stores"/> (and the FeatureStats grains) by the API itself, the same way for both.
 /// </summary>
 public interface IRunView
 {

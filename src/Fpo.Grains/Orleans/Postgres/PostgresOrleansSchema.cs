@@ -6,7 +6,7 @@ namespace Fpo.Grains.Orleans.Postgres;
 /// <summary>
 /// What Orleans' ADO.NET providers need in PostgreSQL: the OrleansQuery rows they look up by key, and the tables and
 /// functions those queries use, for clustering, grain storage, reminders and streams (Sql/*.sql, one migration each).
-/// Created and migrated like the backbone's schema (<see cref="PostgresMigrations"/>: in order, once, under an
+/// Created and migrated like the run stores' schema (<see cref="PostgresMigrations"/>: in order, once, under an
 /// advisory lock, so silos that start together are safe) and versioned apart from it in fpo_orleans_schema_version.
 /// Silos set up with this folder's extension methods run it as the first step of their start; anything else that
 /// opens the providers on a fresh database (an external client before any silo) runs <see cref="MigrateAsync"/> first.
