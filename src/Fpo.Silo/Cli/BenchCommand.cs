@@ -41,11 +41,12 @@ public static class BenchCommand
         };
         var publishes = new Option<int>("--publishes") { Description = "Snapshots published per shape in the latency part.", DefaultValueFactory = _ => 3 };
         var data = new Option<string>("--data") { Description = "Folder where the tiny task is prepared and cached.", DefaultValueFactory = _ => "data" };
+        var logs = new Option<DirectoryInfo>("--logs") { Description = "Keep every silo's output as DIR/PART-SILO.log (they are deleted with the benchmark's working folder otherwise)." };
         var quick = new Option<bool>("--quick") { Description = "A short run (a few minutes on 2 cores): 0.5-minute windows, 1 rollout silo, the tiny shape, 2 publishes; explicit options still apply." };
         var command = new Command("cluster",
             "Real fpo silo processes (Orleans silos) on a throwaway PostgreSQL: pairs judged per minute and snapshots per hour for 1 and 2 rollout silos with each role's CPU share, snapshot publish latency for the tiny and GPT-2-small shapes, and failover of a killed rollout and trainer silo (no PyTorch counterpart).")
         {
-            json, parts, minutes, rollouts, shapes, publishes, data, quick,
+            json, parts, minutes, rollouts, shapes, publishes, data, logs, quick,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -75,6 +76,7 @@ public static class BenchCommand
                 Shapes = selected.Contains("latency") ? shapeNames : [],
                 Publishes = publishCount,
                 Failover = selected.Contains("failover"),
+                LogsDir = parse.GetValue(logs) is { } keep ? Directory.CreateDirectory(keep.FullName).FullName : null,
             };
             var asJson = parse.GetValue(json);
             ClusterBenchResult result = null!;

@@ -6,7 +6,8 @@ namespace Fpo.Silo.Tests.Cluster;
 /// <summary>
 /// `fpo bench cluster` end to end in a short version: real `fpo silo` processes on a throwaway PostgreSQL, a 20-second
 /// throughput window with 1 rollout silo, 2 publishes of the tiny shape, and the failover of a killed rollout and
-/// trainer silo. It checks that every part measured something and that the figures are the ones a working cluster gives.
+/// trainer silo. It checks that every part measured something, that the figures are the ones a working cluster gives,
+/// and that each silo's output is kept where --logs says.
 /// </summary>
 public sealed class ClusterBenchmarkTests : IDisposable
 {
@@ -26,6 +27,7 @@ public sealed class ClusterBenchmarkTests : IDisposable
             RolloutSilos = [1],
             Shapes = [LatencyShapes.Tiny],
             Publishes = 2,
+            LogsDir = Directory.CreateDirectory(Path.Combine(_data, "logs")).FullName,
         };
         var result = await ClusterBenchmark.RunAsync(options, lines.Add, TestContext.Current.CancellationToken);
         TestContext.Current.TestOutputHelper?.WriteLine(ClusterBenchReport.Json(result));
@@ -52,5 +54,10 @@ public sealed class ClusterBenchmarkTests : IDisposable
         }
         Assert.Equal("1 s", result.Membership["ProbeTimeout"]);
         Assert.Contains(lines, l => l.StartsWith("failover: SIGKILL", StringComparison.Ordinal));
+        // --logs keeps each silo's output, named by part and silo.
+        var trainerLog = Path.Combine(options.LogsDir, "throughput-1-trainer.log");
+        Assert.True(File.Exists(trainerLog), $"no {trainerLog}; kept: {string.Join(", ", Directory.GetFiles(options.LogsDir).Select(Path.GetFileName))}");
+        Assert.Contains(File.ReadLines(trainerLog), l => l.Contains("status | run bench-throughput-1-", StringComparison.Ordinal));
+        Assert.True(File.Exists(Path.Combine(options.LogsDir, "failover-trainer-1.log")));
     }
 }

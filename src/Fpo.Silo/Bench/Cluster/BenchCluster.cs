@@ -17,22 +17,24 @@ internal sealed class BenchCluster : IAsyncDisposable
 
     private readonly PostgresRunStores _stores;
     private readonly List<(string Role, SiloProcess Process)> _silos = [];
-    private readonly string _connection, _configDir, _work;
+    private readonly string _connection, _configDir, _work, _label;
+    private readonly string? _logsDir;
 
-    private BenchCluster(PostgresRunStores stores, string connection, string configDir, string work)
+    private BenchCluster(PostgresRunStores stores, string connection, string configDir, string work, string label, string? logsDir)
     {
-        (_stores, _connection, _configDir, _work) = (stores, connection, configDir, work);
+        (_stores, _connection, _configDir, _work, _label, _logsDir) = (stores, connection, configDir, work, label, logsDir);
     }
 
     public string RunId => _stores.RunId;
     public IRunStores Stores => _stores;
     public IReadOnlyList<(string Role, SiloProcess Process)> Silos => _silos;
 
-    public static async Task<BenchCluster> OpenAsync(string connection, string configDir, string label, string work, CancellationToken cancellationToken)
+    /// <param name="logsDir">Where each silo's output is written as LABEL-SILO.log on disposal; null keeps none.</param>
+    public static async Task<BenchCluster> OpenAsync(string connection, string configDir, string label, string work, string? logsDir, CancellationToken cancellationToken)
     {
         var run = $"bench-{label}-{Guid.NewGuid():N}"[..40];
         var stores = await PostgresRunStores.OpenAsync(new PostgresStoreOptions { ConnectionString = connection, RunId = run }, cancellationToken).ConfigureAwait(false);
-        return new BenchCluster(stores, connection, configDir, Path.Combine(work, run));
+        return new BenchCluster(stores, connection, configDir, Path.Combine(work, run), label, logsDir);
     }
 
     /// <summary>Starts silo <paramref name="name"/> with silo-config/<paramref name="role"/>.yaml and the --set overrides <paramref name="extra"/>.</summary>
@@ -88,6 +90,9 @@ internal sealed class BenchCluster : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         foreach (var (_, silo) in _silos) silo.Dispose();
+        if (_logsDir is not null)
+            foreach (var (_, silo) in _silos)
+                await File.WriteAllLinesAsync(Path.Combine(_logsDir, $"{_label}-{silo.Name}.log"), silo.Lines).ConfigureAwait(false);
         await _stores.DisposeAsync().ConfigureAwait(false);
     }
 }

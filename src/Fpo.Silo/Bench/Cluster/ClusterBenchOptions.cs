@@ -14,4 +14,6 @@ public sealed record ClusterBenchOptions
     public IReadOnlyList<string> Shapes { get; init; } = [.. LatencyShapes.Names];
     public int Publishes { get; init; } = 3;
     public bool Failover { get; init; } = true;
+    /// <summary>Where each silo's output is kept as PART-SILO.log when the benchmark ends; null keeps none.</summary>
+    public string? LogsDir { get; init; }
 }

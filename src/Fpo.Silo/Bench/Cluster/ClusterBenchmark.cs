@@ -58,7 +58,7 @@ public static class ClusterBenchmark
     private static async Task<ClusterThroughput> ThroughputAsync(string connection, ClusterBenchOptions options, int rollouts, string work,
         Action<string> progress, CancellationToken cancellationToken)
     {
-        await using var cluster = await BenchCluster.OpenAsync(connection, options.ConfigDir, $"throughput-{rollouts}", work, cancellationToken).ConfigureAwait(false);
+        await using var cluster = await BenchCluster.OpenAsync(connection, options.ConfigDir, $"throughput-{rollouts}", work, options.LogsDir, cancellationToken).ConfigureAwait(false);
         var stage = $"{rollouts} rollout silo(s)";
         progress($"{stage}: starting 1 trainer, {rollouts} rollout, 1 reference and 1 judge silo on the tiny task");
         cluster.Start("trainer", "trainer", "task.size=tiny", $"run.data={options.DataDir}", $"rollout.grains={rollouts.ToString(CultureInfo.InvariantCulture)}");

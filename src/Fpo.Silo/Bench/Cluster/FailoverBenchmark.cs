@@ -16,7 +16,7 @@ internal static class FailoverBenchmark
     public static async Task<IReadOnlyList<Failover>> RunAsync(string connection, ClusterBenchOptions options, string work, Action<string> progress,
         CancellationToken cancellationToken)
     {
-        await using var cluster = await BenchCluster.OpenAsync(connection, options.ConfigDir, "failover", work, cancellationToken).ConfigureAwait(false);
+        await using var cluster = await BenchCluster.OpenAsync(connection, options.ConfigDir, "failover", work, options.LogsDir, cancellationToken).ConfigureAwait(false);
         progress("failover: starting 2 trainer, 2 rollout, 1 reference and 1 judge silo on the tiny task");
         string[] trainerSets = ["task.size=tiny", $"run.data={options.DataDir}"];
         var trainers = new[] { cluster.Start("trainer", "trainer-1", trainerSets), cluster.Start("trainer", "trainer-2", trainerSets) };

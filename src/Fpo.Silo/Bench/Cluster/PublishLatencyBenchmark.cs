@@ -32,7 +32,7 @@ internal static class PublishLatencyBenchmark
     public static async Task<PublishLatency> RunAsync(string connection, ClusterBenchOptions options, string shape, string work,
         Action<string> progress, CancellationToken cancellationToken)
     {
-        await using var cluster = await BenchCluster.OpenAsync(connection, options.ConfigDir, $"latency-{shape}", work, cancellationToken).ConfigureAwait(false);
+        await using var cluster = await BenchCluster.OpenAsync(connection, options.ConfigDir, $"latency-{shape}", work, options.LogsDir, cancellationToken).ConfigureAwait(false);
         progress($"{shape}: publishing snapshot 0 (random init) with the run's assets");
         var policy = new TransformerModel(LatencyShapes.Config(shape), seed: 1);
         await cluster.Stores.Snapshots.PublishAsync(new SnapshotPublication(0, RunAssets.Files(Source(policy)), [], 0), cancellationToken).ConfigureAwait(false);
