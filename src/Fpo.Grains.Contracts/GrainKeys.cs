@@ -18,6 +18,14 @@ public static class GrainKeys
         return runId + "/" + partition.ToString(CultureInfo.InvariantCulture);
     }
 
+    /// <summary>The run of any grain key of ours: the key up to its first '/' (run ids hold none).</summary>
+    public static string RunOf(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        return slash < 0 ? key : key[..slash];
+    }
+
     /// <summary>The run and partition of a key made by <see cref="Partition"/>; a malformed key throws naming it.</summary>
     public static (string RunId, int Partition) ParsePartition(string key)
     {

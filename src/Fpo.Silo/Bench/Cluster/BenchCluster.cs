@@ -92,7 +92,15 @@ internal sealed class BenchCluster : IAsyncDisposable
         foreach (var (_, silo) in _silos) silo.Dispose();
         if (_logsDir is not null)
             foreach (var (_, silo) in _silos)
-                await File.WriteAllLinesAsync(Path.Combine(_logsDir, $"{_label}-{silo.Name}.log"), silo.Lines).ConfigureAwait(false);
+                await File.WriteAllLinesAsync(FreeLogPath(silo.Name), silo.Lines).ConfigureAwait(false);
         await _stores.DisposeAsync().ConfigureAwait(false);
+    }
+
+    // LABEL-SILO.log, or LABEL-SILO.2.log, … when a part runs the same label again (e.g. --rollouts 1 1).
+    private string FreeLogPath(string silo)
+    {
+        var path = Path.Combine(_logsDir!, $"{_label}-{silo}.log");
+        for (var n = 2; File.Exists(path); n++) path = Path.Combine(_logsDir!, $"{_label}-{silo}.{n}.log");
+        return path;
     }
 }

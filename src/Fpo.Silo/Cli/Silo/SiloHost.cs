@@ -23,7 +23,7 @@ internal static class SiloHost
                 s.AddFpoRuntime();
                 if (stores.Kind == SiloStoreOptions.Embedded) s.UseEmbeddedProviders(stores.EmbeddedProvidersFolder);
                 else s.UsePostgresProviders(stores.Connection!, endpoint);
-                s.UseRolePlacement(silo.Roles);
+                s.UseRolePlacement(silo.Roles, stores.RunIds);
                 if (silo.Roles.Contains(RoleNames.Api)) OrleansDashboardApi.AddToSilo(s);
             })
             .Build();
