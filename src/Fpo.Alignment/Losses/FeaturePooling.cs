@@ -6,7 +6,7 @@ namespace Fpo.Alignment.Losses;
 /// <summary>
 /// c̄(y) = mean over the response tokens of the frozen SAE's codes of resid_post[l] at the positions that predict them
 /// (targets ≥ 0: P−1 .. P+R−2), divided by the response length |y|, never by the padded length (the official FPO code
-/// divides by the padded length; FPO.md calls that a bug). These are the positions whose logits score the response, the
+/// divides by the padded length; a bug: the pooled codes then depend on how much padding the batch has). These are the positions whose logits score the response, the
 /// ones the paper's KL bound is about, and the ones the official code pools. Only these positions are encoded.
 /// </summary>
 public sealed class FeaturePooling

@@ -1,6 +1,6 @@
 namespace Fpo.Alignment.Losses;
 
-/// <summary>A preference method and its hyper-parameters; the defaults are FPO.md's.</summary>
+/// <summary>A preference method and its hyper-parameters; the defaults are the ones each method's paper gives (FPO: β 0.1, α 0.5, k 50; SimPO: β 2, γ 1).</summary>
 public abstract record PreferenceLossSettings
 {
     /// <summary>The method's name as the CLI spells it: dpo, simpo, tdpo1, tdpo2, fpo.</summary>
@@ -9,7 +9,7 @@ public abstract record PreferenceLossSettings
     /// <summary>β, the scale of the implicit reward.</summary>
     public abstract float Beta { get; init; }
 
-    /// <summary>The settings of <paramref name="method"/> with FPO.md's defaults.</summary>
+    /// <summary>The settings of <paramref name="method"/> with its defaults.</summary>
     public static PreferenceLossSettings Default(string method) => method switch
     {
         "dpo" => new DpoSettings(),

@@ -2,7 +2,7 @@ namespace Fpo.Alignment.Losses;
 
 /// <summary>
 /// The outer loss shared by all five methods: with label p = P(chosen is better), the label-smoothed ("conservative")
-/// form −[p·log σ(u) + (1−p)·log σ(−u)], averaged over the pairs; p = 1 gives FPO.md's −log σ(u).
+/// form −[p·log σ(u) + (1−p)·log σ(−u)], averaged over the pairs; p = 1 gives the hard-label −log σ(u).
 /// Its derivative is (σ(u) − p) per pair.
 /// </summary>
 public static class PreferenceObjective

@@ -3,7 +3,7 @@ using Fpo.Tensors;
 namespace Fpo.Alignment.Losses;
 
 /// <summary>
-/// Per row the sum and the mean over its response tokens of log softmax(logits)[target]: logp(y) and avg(y) of FPO.md.
+/// Per row the sum and the mean over its response tokens of log softmax(logits)[target]: logp(y) and avg(y) of the losses.
 /// The softmax goes into the caller's (R,T,V) buffer — the model's own <c>Probs</c>, so a step holds no second copy of
 /// the vocabulary-sized activations — where Backward and TDPO's KL read it again.
 /// </summary>

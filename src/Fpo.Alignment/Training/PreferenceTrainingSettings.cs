@@ -5,7 +5,7 @@ namespace Fpo.Alignment.Training;
 
 /// <summary>
 /// Hyper-parameters of a preference-training run; saved with each checkpoint so a resumed run continues the same
-/// schedule and data order. The loss's own (β, α, γ, k) default per method to FPO.md's (null = the method's default).
+/// schedule and data order. The loss's own (β, α, γ, k) default per method to its published values (null = the method's default).
 /// The optimisation defaults follow the DPO/SimPO recipes: AdamW (0.9, 0.999, no weight decay), 10% linear warmup then
 /// cosine decay to 0, global-norm clip 1, one epoch.
 /// </summary>
@@ -48,7 +48,7 @@ public sealed record PreferenceTrainingSettings
     public float HeldOutFraction { get; init; } = 0.05f;
     public int EvalEvery { get; init; } = 50;
 
-    /// <summary>The loss settings: the method's FPO.md defaults with the given overrides.</summary>
+    /// <summary>The loss settings: the method's defaults with the given overrides.</summary>
     public PreferenceLossSettings Loss()
     {
         var loss = PreferenceLossSettings.Default(Method);

@@ -9,7 +9,7 @@ namespace Fpo.Alignment.Training;
 /// <summary>
 /// Fills <see cref="PreferencePair.Reference"/> by running the frozen reference model once over the pairs: the summed and
 /// mean log-probs of each response and, with an SAE, the pooled codes c̄_ref at its layer, keeping the
-/// <see cref="KeepLatents"/> largest (FPO.md asks for at least 4k; the default 200 is 4 × FPO's k = 50).
+/// <see cref="KeepLatents"/> largest (at least 4k, so that I_k is covered with room to spare; the default 200 is 4 × FPO's k = 50).
 /// This is what `fpo reference` runs; FPO training never runs the reference model.
 /// </summary>
 public sealed class ReferenceComputation

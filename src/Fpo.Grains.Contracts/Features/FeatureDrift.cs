@@ -16,7 +16,7 @@ namespace Fpo.Grains.Contracts;
 /// contribution to D    = (c̄_j^θ − c̄_j^ref)² / |I_k| for j in I_k, else 0
 /// D_fpo                = Σ_j contribution_j = (1/|I_k|) Σ_{j∈I_k} (c̄_j^θ − c̄_j^ref)²
 /// </code>
-/// This is FPO.md's D_fpo with the pooling taken over every response token of the snapshot at once instead of per
+/// This is the FPO loss's D_fpo with the pooling taken over every response token of the snapshot at once instead of per
 /// response: the drift of the snapshot's feature usage as a whole. (The evaluator's feature_drift is the mean of the
 /// per-response D_fpo on held-out prompts; the two agree when responses pool alike, and differ in general.)
 /// <para>

@@ -1,7 +1,7 @@
 namespace Fpo.Grains.Cluster;
 
 /// <summary>
-/// The roles a silo can run (DESIGN.md §4): a grain is placed only on a silo with its role. The grains of
+/// The roles a silo can run: a grain is placed only on a silo with its role. The grains of
 /// <see cref="Singletons"/> are keyed by run, so Orleans keeps one activation of each per run; the others scale out.
 /// <see cref="Api"/> (the HTTP API and dashboard) is served by the silo's CLI; its silos also host the FeatureStats
 /// grains the API's feature queries fan out to (one per shard of the SAE's latents per snapshot, so they scale out too).

@@ -81,7 +81,7 @@ public sealed class LoopHost : IAsyncDisposable, IDisposable
     public event Action<IReadOnlyList<RolloutPair>>? PairsAnnotated;
 
     /// <summary>
-    /// Opens the loop on <paramref name="stores"/>'s stores with its run folder <paramref name="runDir"/> (metrics, the
+    /// Opens the loop on the run stores <paramref name="stores"/> with its run folder <paramref name="runDir"/> (metrics, the
     /// trainer's checkpoints). An empty snapshot store gets the initial policy as version 0. <paramref name="configureSilo"/>
     /// adds what the host process serves from the silo (the API's Orleans dashboard).
     /// </summary>

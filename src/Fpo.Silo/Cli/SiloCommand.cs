@@ -13,7 +13,7 @@ using Orleans;
 namespace Fpo.Silo.Cli;
 
 /// <summary>
-/// `fpo silo`: one Orleans silo of a cluster run (DESIGN.md §2, §4, §5). It joins the cluster on the configured
+/// `fpo silo`: one Orleans silo of a cluster run. It joins the cluster on the configured
 /// backbone — PostgreSQL, whose connection string comes from FPO__backbone__connection only — hosts the grains of the
 /// roles its config names (placement by role), opens the run from snapshot 0 (a trainer silo publishes it when the run
 /// is empty), starts the singletons its roles name and prints a status line every few seconds. Orleans keeps one

@@ -16,7 +16,7 @@ public static class FeaturesApi
         "frequency f_j = n_j/N; mean c_j = S_j/N (inactive tokens count 0); frequency ratio = (f_j(policy)+1e-4)/(f_j(reference)+1e-4); " +
         "mean difference = c_j(policy) - c_j(reference); I_k = topk(c(policy)) ∪ topk(c(reference)) over latents with c > 0 (k = the run's drift k); " +
         "contribution to D_fpo = (c_j(policy) - c_j(reference))^2 / |I_k| for j in I_k, else 0; drift D_fpo = the sum of the contributions. " +
-        "This is FPO.md's D_fpo with the activations pooled over every response token of the snapshot instead of per response. " +
+        "This is the FPO loss's D_fpo with the activations pooled over every response token of the snapshot instead of per response. " +
         "The policy side is what the rollout grains folded from the snapshot's responses, the reference side what the reference grain folded from the same responses.";
 
     public static void Map(WebApplication app)

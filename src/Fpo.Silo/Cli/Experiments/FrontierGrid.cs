@@ -5,7 +5,7 @@ using Fpo.Alignment.Training;
 namespace Fpo.Silo.Cli.Experiments;
 
 /// <summary>
-/// The runs of `fpo experiment frontier`: every method at each beta scale times its FPO.md default beta (SimPO's
+/// The runs of `fpo experiment frontier`: every method at each beta scale times its default beta (SimPO's
 /// default is 2, the others' 0.1, so one grid of scales fits all), and FPO additionally at each alpha.
 /// </summary>
 public static class FrontierGrid

@@ -25,7 +25,7 @@ public static class LoopConfigKeys
         new("task", "held_out_prompts", "", "JSONL of held-out prompts for the evaluator instead of the built-in ones."),
         new("task", "judge", "", "A judge config YAML (silo-config/judges/: constitution, openai, model, all-of, mixture) instead of the built-in stories judge."),
         new("trainer", "method", "fpo", "Preference method: fpo, dpo, simpo, tdpo1 or tdpo2."),
-        new("trainer", "beta", "", "beta of the method (unset: its FPO.md default)."),
+        new("trainer", "beta", "", "beta of the method (unset: the method's default)."),
         new("trainer", "alpha", "", "alpha of fpo and tdpo2 (unset: 0.5)."),
         new("trainer", "gamma", "", "gamma of simpo in absolute units (unset: 0.5 x beta)."),
         new("trainer", "top_k", "", "k of fpo's feature set I_k (unset: 50)."),

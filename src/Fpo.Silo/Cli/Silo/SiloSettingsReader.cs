@@ -7,7 +7,7 @@ using Fpo.Silo.Cli.Loop;
 namespace Fpo.Silo.Cli.Silo;
 
 /// <summary>
-/// Turns `fpo silo`'s layered config into the silo's settings and its backbone. Everything that can be wrong is found
+/// Turns `fpo silo`'s layered config into the silo's settings and where its runs' stores are (the backbone section). Everything that can be wrong is found
 /// here, before any role starts: the roles, the backbone kind and run, a connection string that is missing or does not
 /// come from the environment, the loop settings and the task a trainer would start the run with.
 /// </summary>

@@ -6,7 +6,7 @@ using Npgsql;
 namespace Fpo.Silo.Cli.Silo;
 
 /// <summary>
-/// Opens the stores of one run a silo hosts, where its config says: PostgreSQL (waiting, with the backbone's retries, while the database is
+/// Opens the stores of one run a silo hosts, where its config says: PostgreSQL (waiting, with the stores' retries, while the database is
 /// unreachable; outages and recoveries go to the silo's log) or the embedded one in the run folder.
 /// </summary>
 public static class SiloStores
@@ -30,7 +30,7 @@ public static class SiloStores
         }
         catch (NpgsqlException e)
         {
-            // What the backbone does not retry (a wrong password, a missing database) is the operator's to fix.
+            // What the stores do not retry (a wrong password, a missing database) is the operator's to fix.
             throw new CliException($"cannot open run {runId} on the PostgreSQL of {SiloConfigKeys.ConnectionVariable}: {e.Message}");
         }
     }
