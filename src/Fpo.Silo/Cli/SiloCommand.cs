@@ -28,7 +28,7 @@ public static class SiloCommand
     {
         var config = new Option<FileInfo>("--config") { Description = "The silo's settings (YAML), e.g. silo-config/rollout.yaml; every key is documented there.", Required = true };
         var set = new Option<string[]>("--set") { Description = "SECTION.KEY=VALUE: any setting of the config (repeatable), e.g. --set rollout.grains=2; RUN:SECTION.KEY=VALUE sets it for one run of backbone.run only, e.g. --set dpo-run:trainer.method=dpo." };
-        var command = new Command("silo", "Run one Orleans silo of a cluster run: it hosts the grains of the roles its config names (trainer, prompt_source, rollout, reference, judge, evaluator, api) in a cluster on PostgreSQL shared by every silo of the run. Settings: the --config file, then environment variables FPO__section__key (the connection string only from FPO__backbone__connection), then --set. SIGTERM stops cleanly.")
+        var command = new Command("silo", "Run one Orleans silo of a cluster run: it hosts the grains of the roles its config names (trainer, prompt_source, rollout, reference, judge, evaluator, api) in a cluster on PostgreSQL shared by every silo of the run (backbone.run may name several runs side by side, each with its own stores and grains). Settings: the --config file, then environment variables FPO__section__key (the connection string only from FPO__backbone__connection), then --set. SIGTERM stops cleanly.")
         {
             config, set,
         };
