@@ -25,9 +25,11 @@ public sealed class LoopResumeTests : RunFolder
         await using (var stores = EmbeddedRunStores.Open(Folder))
         {
             // Assets with another initial policy: the resumed run still compares against its own snapshot 0.
-            // No partial batch on a timer: on a loaded machine one could be trained between the open and the status below.
+            // A partial batch waits 10 s before it is trained (1 s in the tiny settings): on a loaded machine one could
+            // otherwise be trained between the open and the status below. Not longer: with the prompts in flight all
+            // waiting in the inbox for a full batch, only a partial batch moves the run on.
             var settings = TinyLoop.Settings(maxSnapshots: 5);
-            settings = settings with { Trainer = settings.Trainer with { BatchWait = TimeSpan.FromHours(1) } };
+            settings = settings with { Trainer = settings.Trainer with { BatchWait = TimeSpan.FromSeconds(10) } };
             using var host = await LoopHost.OpenAsync(stores, TinyLoop.Assets(policySeed: 2), settings, Folder, Ct);
             var resumed = await host.StatusAsync(Ct);
             Assert.Equal((4, 2), (resumed.TrainerSteps, resumed.SnapshotVersion));
