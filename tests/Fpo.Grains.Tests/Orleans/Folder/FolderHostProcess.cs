@@ -57,6 +57,14 @@ internal sealed class FolderHostProcess : IDisposable
         }
         var first = await Task.WhenAny(seen.Task, _exited.Task).WaitAsync(timeout).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : null, TaskScheduler.Default);
         if (first == seen.Task) return;
+        if (first is not null)
+        {
+            // Exited can come before the output reader delivered the last lines: the line may still be on its way.
+            // WaitForExitAsync returns once the redirected output reached its end.
+            await _process.WaitForExitAsync();
+            lock (_gate)
+                if (_output.Contains(line)) return;
+        }
         throw new TimeoutException(
             $"waited {timeout.TotalSeconds:F0} s for the folder host to print \"{line}\"; it {(first is null ? "is still running" : $"exited with code {_process.ExitCode}")}. Its last output:\n{Tail()}");
     }
