@@ -5,8 +5,8 @@ using Fpo.Grains.Contracts;
 namespace Fpo.Silo.Tests.SiloApi;
 
 /// <summary>
-/// Run stores that pass everything through and keeps every pair the loop reports sampled (by the rollouts) and
-/// annotated (by the reference), by id; it can hold the trainer's publishes above a version until released, so a
+/// Run stores that pass everything through and keep every pair the loop reports sampled (by the rollouts) and
+/// annotated (by the reference), by id; they can hold the trainer's publishes above a version until released, so a
 /// test can look at the run between two snapshots.
 /// </summary>
 internal sealed class RecordingStores(IRunStores inner) : IRunStores
