@@ -1,3 +1,4 @@
+using Fpo.Alignment.Preferences;
 using Fpo.Alignment.Judges.Constitution;
 using Fpo.Alignment.Training;
 using Fpo.Grains.Loop;
@@ -36,6 +37,23 @@ internal static class TinyLoop
         var heldOut = Enumerable.Range(0, 64).Select(i => $"{Words[(i + 3) % Words.Length]} {100 + i}").ToList();
         return new LoopAssets(policy, Tokenizer, sae, "tiny-sae", Judge(), train, heldOut);
     }
+
+    /// <summary>
+    /// A judged pair on the tiny tokenizer ("the cat" → " sat." over " sat on the mat with dogs"); <paramref name="rejectedTail"/>
+    /// is appended to the rejected tokens only, so pairs that must differ for the trainer can.
+    /// </summary>
+    public static PreferencePair Preference(string id, long version = 0, string rejectedTail = "") => new()
+    {
+        Id = id,
+        Prompt = "the cat",
+        Chosen = " sat.",
+        Rejected = " sat on the mat with dogs",
+        PromptTokens = Tokenizer.Encode("the cat"),
+        ChosenTokens = Tokenizer.Encode(" sat."),
+        RejectedTokens = Tokenizer.Encode(" sat on the mat with dogs" + rejectedTail),
+        Label = 0.9,
+        PolicyVersion = version,
+    };
 
     public static LoopSettings Settings(int maxSnapshots, string method = "fpo") => new()
     {

@@ -40,7 +40,7 @@ public static class SiloCommand
             var configPath = parse.GetValue(config)!.FullName;
             var settings = LoopConfig.Load(configPath, Environment.GetEnvironmentVariables(), overrides, SiloConfigKeys.All, "fpo silo", []);
             var (silo, storeOptions) = SiloSettingsReader.Read(settings);
-            var runSettings = RunSettings(configPath, sets, overrides, settings, storeOptions.RunIds);
+            var runSettings = RunSettings(configPath, sets, overrides, settings, silo, storeOptions.RunIds);
             var endpoint = SiloSettingsReader.Endpoint(settings);
             var statusEvery = SiloSettingsReader.StatusInterval(settings);
             var apiOptions = ApiSettingsReader.Read(settings, Environment.GetEnvironmentVariables());
@@ -63,7 +63,7 @@ public static class SiloCommand
         return command;
     }
 
-    private static async Task<int> RunSiloAsync(SiloSettings silo, SiloStoreOptions storeOptions, IReadOnlyDictionary<string, LoopConfig> runSettings,
+    private static async Task<int> RunSiloAsync(SiloSettings silo, SiloStoreOptions storeOptions, IReadOnlyDictionary<string, (LoopConfig Config, SiloSettings Silo)> runSettings,
         IReadOnlyList<IRunStores> stores, ClusterEndpoint endpoint, TimeSpan statusEvery, SiloApiOptions? apiOptions, SiloLog log, CancellationToken cancel)
     {
         using var host = SiloHost.Build(silo, storeOptions, endpoint, log);
@@ -83,8 +83,8 @@ public static class SiloCommand
             var views = new List<IRunView>();
             foreach (var runStores in stores)
             {
-                var runSilo = silo with { Loop = LoopSettingsReader.Read(runSettings[runStores.RunId]) };
-                var run = await OpenRunAsync(runSettings[runStores.RunId], runSilo, runStores, host.Services, log, stop.Token).ConfigureAwait(false);
+                var (runConfig, runSilo) = runSettings[runStores.RunId];
+                var run = await OpenRunAsync(runConfig, runSilo, runStores, host.Services, log, stop.Token).ConfigureAwait(false);
                 if (silo.Roles.Contains(RoleNames.Api))
                     views.Add(new ClusterRunView(runStores, await RunModel.CreateAsync(runStores, run.Assets, runSilo.Loop, stop.Token).ConfigureAwait(false), host.Services));
             }
@@ -115,21 +115,26 @@ public static class SiloCommand
         return colon > 0 && (eq < 0 || colon < eq) ? option[..colon] : null;
     }
 
-    // The settings of each run: the silo's, with the run's own --set RUN:section.key=value on top.
-    private static Dictionary<string, LoopConfig> RunSettings(string configPath, IReadOnlyList<string> sets,
-        List<(string Path, string? Value, string Source)> overrides, LoopConfig shared, IReadOnlyList<string> runIds)
+    // The settings of each run: the silo's, with the run's own --set RUN:section.key=value on top, read (and checked)
+    // once, before anything starts.
+    private static Dictionary<string, (LoopConfig Config, SiloSettings Silo)> RunSettings(string configPath, IReadOnlyList<string> sets,
+        List<(string Path, string? Value, string Source)> overrides, LoopConfig shared, SiloSettings sharedSilo, IReadOnlyList<string> runIds)
     {
         var scoped = sets.Select(s => (Run: RunOfSet(s), Option: s)).Where(s => s.Run is not null).ToList();
         foreach (var (run, option) in scoped)
             if (!runIds.Contains(run!, StringComparer.Ordinal))
                 throw new CliException($"--set {option}: this silo hosts no run '{run}' (backbone.run names {string.Join(", ", runIds)})");
-        var settings = new Dictionary<string, LoopConfig>(StringComparer.Ordinal);
+        var settings = new Dictionary<string, (LoopConfig Config, SiloSettings Silo)>(StringComparer.Ordinal);
         foreach (var run in runIds)
         {
             var own = scoped.Where(s => s.Run == run).Select(s => LoopConfig.ParseSet(s.Option[(run.Length + 1)..], SiloConfigKeys.All)).ToList();
-            var config = own.Count == 0 ? shared : LoopConfig.Load(configPath, Environment.GetEnvironmentVariables(), [.. overrides, .. own], SiloConfigKeys.All, "fpo silo", []);
-            if (own.Count > 0) SiloSettingsReader.Read(config);   // a bad run-scoped value is refused before anything starts
-            settings[run] = config;
+            if (own.Count == 0)
+            {
+                settings[run] = (shared, sharedSilo);
+                continue;
+            }
+            var config = LoopConfig.Load(configPath, Environment.GetEnvironmentVariables(), [.. overrides, .. own], SiloConfigKeys.All, "fpo silo", []);
+            settings[run] = (config, sharedSilo with { Loop = SiloSettingsReader.Read(config).Silo.Loop });
         }
         return settings;
     }

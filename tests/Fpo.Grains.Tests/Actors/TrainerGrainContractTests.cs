@@ -28,18 +28,7 @@ public sealed class TrainerGrainContractTests(ActorCluster cluster)
         },
     };
 
-    private static PreferencePair Preference(string id, long version = 0) => new()
-    {
-        Id = id,
-        Prompt = "the cat",
-        Chosen = " sat.",
-        Rejected = " sat on the mat with dogs",
-        PromptTokens = TinyLoop.Tokenizer.Encode("the cat"),
-        ChosenTokens = TinyLoop.Tokenizer.Encode(" sat."),
-        RejectedTokens = TinyLoop.Tokenizer.Encode(" sat on the mat with dogs"),
-        Label = 0.9,
-        PolicyVersion = version,
-    };
+    private static PreferencePair Preference(string id, long version = 0) => TinyLoop.Preference(id, version);
 
     // What a judge grain does with a batch it labelled: sends it to the trainer, then journals which labels it sent.
     private static async Task SendAsync(ActorRun run, string batchId, params PreferencePair[] preferences)

@@ -37,18 +37,7 @@ public sealed class TrainerWorkTests : RunFolder
         }
     }
 
-    private static PreferencePair[] Batch(params string[] ids) => [.. ids.Select(id => new PreferencePair
-    {
-        Id = id,
-        Prompt = "the cat",
-        Chosen = " sat.",
-        Rejected = " sat on the mat with dogs",
-        PromptTokens = TinyLoop.Tokenizer.Encode("the cat"),
-        ChosenTokens = TinyLoop.Tokenizer.Encode(" sat."),
-        RejectedTokens = TinyLoop.Tokenizer.Encode(" sat on the mat with dogs " + id),
-        Label = 0.9,
-        PolicyVersion = 0,
-    })];
+    private static PreferencePair[] Batch(params string[] ids) => [.. ids.Select(id => TinyLoop.Preference(id, rejectedTail: " " + id))];
 
     [Fact]
     public async Task Opening_resumes_weights_and_optimizer_from_the_checkpoint_of_the_newest_snapshot_and_redoes_the_steps_after_it()
