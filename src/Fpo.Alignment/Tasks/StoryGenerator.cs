@@ -111,6 +111,10 @@ public sealed partial class StoryGenerator
 
     private static string Pick(Random r, string[] choices) => choices[r.Next(choices.Length)];
 
+    /// <summary>A template with the cast filled in, as the generator writes it (turns of a dialogue as quoted speech).</summary>
+    internal static string Render(string template, string a, string b, string place, string obj, string opener, bool dialogue) =>
+        Fill(template, new Cast(a, b, place, obj, opener), dialogue);
+
     private static string Fill(string template, Cast cast, bool dialogue)
     {
         var text = new StringBuilder(template)

@@ -19,11 +19,11 @@ public static class StoryTask
 {
     public const string EndOfText = "<|endoftext|>";
     public const string CorpusFile = "corpus.txt", TrainPromptsFile = "train_prompts.jsonl", HeldOutPromptsFile = "heldout_prompts.jsonl",
-        CorpusStatsFile = "corpus_stats.json", ConstitutionFile = "stories.yaml";
+        CorpusStatsFile = "corpus_stats.json", ConstitutionFile = "stories.yaml", EvaluationConstitutionFile = "stories-eval.yaml";
 
     public const string CorpusStage = "corpus", TokenizerStage = "tokenizer", PretrainStage = "policy", SaeStage = "sae", JudgeStage = "judge";
 
-    private const string ConstitutionResource = "Fpo.Alignment.Tasks.stories.yaml";
+    private const string ConstitutionResource = "Fpo.Alignment.Tasks.stories.yaml", EvaluationConstitutionResource = "Fpo.Alignment.Tasks.stories-eval.yaml";
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
@@ -49,11 +49,16 @@ public static class StoryTask
         });
         var saeDir = cache.Run(SaeStage, saeKey, dir => TrainSae(settings, corpusPath, modelDir, dir, progress, ct), ct);
 
-        var constitution = Constitution();
-        var judgeDir = cache.Run(JudgeStage, Key(JudgeStage, new { constitution }), dir => File.WriteAllText(Path.Combine(dir, ConstitutionFile), constitution), ct);
+        var (constitution, evaluation) = (Constitution(), EvaluationConstitution());
+        var judgeDir = cache.Run(JudgeStage, Key(JudgeStage, new { constitution, evaluation }), dir =>
+        {
+            File.WriteAllText(Path.Combine(dir, ConstitutionFile), constitution);
+            File.WriteAllText(Path.Combine(dir, EvaluationConstitutionFile), evaluation);
+        }, ct);
 
         return new PreparedTask(cache.DataFolder, modelDir, saeDir, settings.SaeLayer, Path.Combine(corpusDir, TrainPromptsFile),
-            Path.Combine(corpusDir, HeldOutPromptsFile), Path.Combine(judgeDir, ConstitutionFile));
+            Path.Combine(corpusDir, HeldOutPromptsFile), Path.Combine(judgeDir, ConstitutionFile),
+            Path.Combine(judgeDir, EvaluationConstitutionFile));
     }
 
     /// <summary>
@@ -66,11 +71,19 @@ public static class StoryTask
         return [eos, .. tokenizer.Encode(prompt, allowSpecial: false)];
     }
 
-    /// <summary>The task's constitution YAML (silo-config/judges/stories.yaml, built into the assembly).</summary>
-    public static string Constitution()
+    /// <summary>The task's training judge: its constitution YAML (silo-config/judges/stories.yaml, built into the assembly).</summary>
+    public static string Constitution() => Resource(ConstitutionResource);
+
+    /// <summary>
+    /// The task's evaluation judge (silo-config/judges/stories-eval.yaml): the story's own plot rather than the training
+    /// judge's lexicons, so a policy that learns the training judge's quirks does not score with it.
+    /// </summary>
+    public static string EvaluationConstitution() => Resource(EvaluationConstitutionResource);
+
+    private static string Resource(string name)
     {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(ConstitutionResource)
-            ?? throw new InvalidOperationException($"the assembly lacks its embedded {ConstitutionResource}");
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"the assembly lacks its embedded {name}");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }

@@ -8,15 +8,17 @@ namespace Fpo.Alignment.Judges.Constitution;
 /// <c>name</c>, a <c>weight</c> (default 1) and exactly one scoring function:
 /// <c>keywords: {reward: [...], penalise: [...]}</c>, <c>regex: {reward: [...], penalise: [...]}</c>,
 /// <c>length: {min_words, max_words}</c>, <c>repetition: {n}</c>, <c>sentiment: {positive: [...], negative: [...]}</c>
-/// (both optional: the built-in lexicon), <c>entities: {}</c>, <c>strangers: {}</c>, <c>complete_sentence: {}</c>.
+/// (both optional: the built-in lexicon), <c>entities: {}</c>, <c>strangers: {}</c>, <c>complete_sentence: {}</c>,
+/// <c>story_plot: {}</c> (the built-in story task's plots; see <see cref="Tasks.StoryPlotScore"/>).
 /// Errors name the file, line and key.
 /// </summary>
 public static class ConstitutionFile
 {
     public const string Keywords = "keywords", Regex = "regex", Length = "length", Repetition = "repetition",
-        Sentiment = "sentiment", Entities = "entities", Strangers = "strangers", CompleteSentence = "complete_sentence";
+        Sentiment = "sentiment", Entities = "entities", Strangers = "strangers", CompleteSentence = "complete_sentence",
+        StoryPlot = "story_plot";
 
-    private static readonly string[] Functions = [Keywords, Regex, Length, Repetition, Sentiment, Entities, Strangers, CompleteSentence];
+    private static readonly string[] Functions = [Keywords, Regex, Length, Repetition, Sentiment, Entities, Strangers, CompleteSentence, StoryPlot];
 
     public static ConstitutionJudge Load(string path)
     {
@@ -57,6 +59,7 @@ public static class ConstitutionFile
                 ? new SentimentLexicon(f.Strings("positive"), f.Strings("negative")) : SentimentLexicon.BuiltIn),
             Entities => new EntityMentionScore(),
             Strangers => new StrangerScore(),
+            StoryPlot => new Tasks.StoryPlotScore(),
             _ => new CompleteSentenceScore(),
         };
         if (given[0] is Keywords or Regex && !f.Has("reward") && !f.Has("penalise")) throw f.Error("", "needs a 'reward' or a 'penalise' list");
