@@ -15,7 +15,7 @@ namespace Fpo.Alignment.Training;
 public sealed class PreferenceStep
 {
     private readonly TransformerModel _policy;
-    private readonly PreferenceLossSettings _settings;
+    private PreferenceLossSettings _settings;
     private readonly TransformerModel? _reference;
     private readonly FeatureDivergence? _features;
     private readonly int _layer;
@@ -52,6 +52,17 @@ public sealed class PreferenceStep
     }
 
     public PreferenceLossSettings Settings => _settings;
+
+    /// <summary>
+    /// Changes the method's hyper-parameters between steps (the KL controller's β and α); the method stays the one this
+    /// step was built for, since its models and SAE were checked for it.
+    /// </summary>
+    public void Retune(PreferenceLossSettings settings)
+    {
+        if (settings.Method != _settings.Method) throw new ArgumentException($"a {_settings.Method} step cannot be retuned to {settings.Method}", nameof(settings));
+        if (!(settings.Beta > 0) || !float.IsFinite(settings.Beta)) throw new ArgumentException($"{settings.Method}: beta is {settings.Beta}, must be positive", nameof(settings));
+        _settings = settings;
+    }
 
     /// <summary>Forward, loss and Backward: adds this batch's gradient into the policy's Gradients.</summary>
     public PreferenceMetrics Run(PreferenceBatch batch) => Compute(batch, backward: true);

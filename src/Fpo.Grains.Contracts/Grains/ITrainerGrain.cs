@@ -22,4 +22,11 @@ public interface ITrainerGrain : IGrainWithStringKey
 
     [Alias("Status"), AlwaysInterleave]
     Task<TrainerStatus> StatusAsync();
+
+    /// <summary>
+    /// The evaluator measured the held-out KL of snapshot <paramref name="version"/>: with a KL budget the trainer's
+    /// controller adapts β (and α) before its next step. One-way, so the evaluator never waits on a training step.
+    /// </summary>
+    [Alias("ObserveKl"), OneWay]
+    Task ObserveKlAsync(long version, double klPerToken);
 }

@@ -15,4 +15,9 @@ public sealed record TrainerStepReport(
     [property: Id(3)] float GradientNorm,
     [property: Id(4)] double MeanPolicyLag,
     [property: Id(5)] double StepSeconds,
-    [property: Id(6)] long? PublishedVersion);
+    [property: Id(6)] long? PublishedVersion)
+{
+    /// <summary>β and α the step trained with (the KL controller's when it runs; α null for methods without one).</summary>
+    [Id(7)] public double Beta { get; init; } = double.NaN;
+    [Id(8)] public double? Alpha { get; init; }
+}

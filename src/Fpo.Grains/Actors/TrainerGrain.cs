@@ -86,6 +86,13 @@ public sealed class TrainerGrain(
     public Task<TrainerStatus> StatusAsync() => Task.FromResult(new TrainerStatus(
         _work.Step, _work.SnapshotVersion, _work.Trained, _dropped, _duplicates, inbox.State.Received.Count, _lastStep));
 
+    public Task ObserveKlAsync(long version, double klPerToken)
+    {
+        if (_work.ObserveKl(version, klPerToken) && _work.Control is { } c && log.IsEnabled(LogLevel.Debug))
+            log.LogDebug("run {Run}: snapshot {Version} KL {Kl:F4} against budget {Budget}: beta {Beta:G4}, alpha {Alpha:G4}", _run.RunId, version, klPerToken, c.Budget, c.Beta, c.Alpha);
+        return Task.CompletedTask;
+    }
+
     private int Untrained => inbox.State.Received.Count - _trainedInInbox;
 
     private bool AtSnapshotLimit => _run.Settings.MaxSnapshots is { } max && _work.SnapshotVersion >= max;

@@ -7,4 +7,4 @@ namespace Fpo.Grains.Cluster;
 /// the judge config they were built from (a judge object cannot be shipped, its YAML can), and whether prompts are
 /// encoded with &lt;|endoftext|&gt; first (the built-in task's policy) or as they are.
 /// </summary>
-public sealed record RunAssetSource(LoopAssets Assets, string JudgeYaml, bool PromptsStartWithEndOfText);
+public sealed record RunAssetSource(LoopAssets Assets, string JudgeYaml, bool PromptsStartWithEndOfText, string? EvaluationJudgeYaml = null);

@@ -16,7 +16,8 @@ namespace Fpo.Grains.Cluster;
 /// <summary>
 /// How a run's assets reach every silo. Pods share no disk, only the stores, so the silo that starts a run (the
 /// elected trainer) publishes snapshot 0 with the initial policy's weights and, beside them, everything else the run
-/// needs: the model config, the tokenizer, the SAE, the training and held-out prompts, the judge config and how prompts
+/// needs: the model config, the tokenizer, the SAE, the training and held-out prompts, the judge configs (training and
+/// evaluation) and how prompts
 /// are encoded (files named run-*). Every other silo waits for snapshot 0 and loads its assets from it — the same bytes,
 /// verified by the snapshot's SHA-256 — so a silo needs nothing on disk but its config. Later snapshots hold the
 /// weights alone. A judge config is shipped as one file: a judge that reads other files by path (kind: model) needs
@@ -26,7 +27,7 @@ public static class RunAssets
 {
     public const string ConfigFile = "run-config.json", TokenizerFile = "run-tokenizer.json", SaeConfigFile = "run-sae-cfg.json",
         SaeWeightsFile = "run-sae-weights.safetensors", TrainPromptsFile = "run-train-prompts.json", HeldOutPromptsFile = "run-heldout-prompts.json",
-        JudgeFile = "run-judge.yaml", ManifestFile = "run-assets.json";
+        JudgeFile = "run-judge.yaml", EvaluationJudgeFile = "run-eval-judge.yaml", ManifestFile = "run-assets.json";
 
     private const string EndOfTextFirst = "end_of_text_first", Plain = "plain";
 
@@ -56,6 +57,7 @@ public static class RunAssets
         files[TrainPromptsFile] = JsonSerializer.SerializeToUtf8Bytes(assets.TrainPrompts);
         files[HeldOutPromptsFile] = JsonSerializer.SerializeToUtf8Bytes(assets.HeldOutPrompts);
         files[JudgeFile] = System.Text.Encoding.UTF8.GetBytes(source.JudgeYaml);
+        if (source.EvaluationJudgeYaml is { } evaluation) files[EvaluationJudgeFile] = System.Text.Encoding.UTF8.GetBytes(evaluation);
         files[ManifestFile] = JsonSerializer.SerializeToUtf8Bytes(new Manifest
         {
             PromptEncoding = source.PromptsStartWithEndOfText ? EndOfTextFirst : Plain,
@@ -90,6 +92,9 @@ public static class RunAssets
             return weights;
         });
         var judge = Parse(initial, JudgeFile, () => JudgeConfig.Load(Path.Combine(dir, JudgeFile)));
+        var evaluationJudge = initial.Files.ContainsKey(EvaluationJudgeFile)
+            ? Parse(initial, EvaluationJudgeFile, () => JudgeConfig.Load(Path.Combine(dir, EvaluationJudgeFile)))
+            : null;
         var train = Read<List<string>>(initial, TrainPromptsFile);
         var heldOut = Read<List<string>>(initial, HeldOutPromptsFile);
         Func<string, int[]>? encode = manifest.PromptEncoding switch
@@ -98,7 +103,7 @@ public static class RunAssets
             Plain => null,
             var other => throw new InvalidDataException($"snapshot {initial.Info.Version}: {ManifestFile}: unknown prompt_encoding '{other}' (expected {EndOfTextFirst} or {Plain})"),
         };
-        return new LoopAssets(policy, tokenizer, sae, saeDir, judge, train, heldOut, encode);
+        return new LoopAssets(policy, tokenizer, sae, saeDir, judge, train, heldOut, encode, evaluationJudge);
     }
 
     // Writes the files loaders read from disk into folder/assets-<hash> through a temporary folder, so a silo that dies
@@ -110,7 +115,7 @@ public static class RunAssets
         Directory.CreateDirectory(folder);
         var temp = Path.Combine(folder, $".tmp-assets-{Guid.NewGuid():N}");
         Directory.CreateDirectory(temp);
-        foreach (var name in new[] { ConfigFile, TokenizerFile, JudgeFile })
+        foreach (var name in new[] { ConfigFile, TokenizerFile, JudgeFile, EvaluationJudgeFile }.Where(initial.Files.ContainsKey))
             File.WriteAllBytes(Path.Combine(temp, name), Bytes(initial, name));
         if (manifest.SaeId is { } saeId)
         {

@@ -28,13 +28,17 @@ public sealed class LoopMetricsLog : IDisposable
         d_fpo_chosen = s.Metrics.FeatureDivergenceChosen, d_fpo_rejected = s.Metrics.FeatureDivergenceRejected,
         kl_chosen = s.Metrics.SequenceKlChosen, kl_rejected = s.Metrics.SequenceKlRejected,
         pairs = s.Metrics.Pairs, lr = s.LearningRate, grad_norm = s.GradientNorm, policy_lag = s.MeanPolicyLag,
-        step_seconds = s.StepSeconds, published_version = s.PublishedVersion, at = DateTimeOffset.UtcNow,
+        step_seconds = s.StepSeconds, published_version = s.PublishedVersion, beta = Finite(s.Beta), alpha = s.Alpha, at = DateTimeOffset.UtcNow,
     });
 
     public void Write(SnapshotEvaluation e) => Line(new
     {
         kind = "evaluation", version = e.Version, trainer_step = e.TrainerStep, prompts = e.Prompts,
+        judge = e.Judge, judge_is_training_judge = e.JudgeIsTrainingJudge,
         win_rate = Finite(e.WinRate), win_rate_with_ties = Finite(e.WinRateWithTies),
+        win_rate_low = Finite(e.WinRateLow), win_rate_high = Finite(e.WinRateHigh),
+        lc_win_rate = Finite(e.LengthControlledWinRate), lc_win_rate_low = Finite(e.LengthControlledLow), lc_win_rate_high = Finite(e.LengthControlledHigh),
+        length_slope = Finite(e.LengthSlope),
         wins = e.Wins, losses = e.Losses, ties = e.Ties, abstentions = e.Abstentions,
         mean_score = e.MeanScore, reference_mean_score = e.ReferenceMeanScore,
         kl_per_token = e.KlPerToken, kl_per_response = e.KlPerResponse, feature_drift = e.FeatureDrift,

@@ -17,12 +17,15 @@ public sealed record EvaluatorSettings
     public int DriftTopK { get; init; } = 50;
     /// <summary>Responses per forward when measuring KL and drift.</summary>
     public int BatchSize { get; init; } = 8;
+    /// <summary>Resamples of the prompts behind each win rate's 95% interval (0: no intervals).</summary>
+    public int BootstrapResamples { get; init; } = Alignment.Evaluation.WinRateBootstrap.DefaultResamples;
 
     public EvaluatorSettings Validate(int vocabSize)
     {
         RolloutSettings.Check(MaxNewTokens >= 1, $"evaluator.max_new_tokens must be at least 1 (got {MaxNewTokens})");
         RolloutSettings.Check(DriftTopK >= 1, $"evaluator.drift_top_k must be at least 1 (got {DriftTopK})");
         RolloutSettings.Check(BatchSize >= 1, $"evaluator.batch_size must be at least 1 (got {BatchSize})");
+        RolloutSettings.Check(BootstrapResamples >= 0, $"evaluator.bootstrap_resamples must be >= 0 (got {BootstrapResamples})");
         try
         {
             Sampling.Validate(vocabSize);

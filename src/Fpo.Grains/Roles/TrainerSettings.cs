@@ -7,6 +7,8 @@ namespace Fpo.Grains.Roles;
 /// clipping, pairs per step): a snapshot every <see cref="SnapshotEvery"/> steps, preferences from a policy more than
 /// <see cref="MaxPolicyLag"/> versions behind the current snapshot dropped, and how long it waits to fill a batch.
 /// Online training has no total step count, so the learning rate warms up over <see cref="WarmupSteps"/> and then stays constant.
+/// With <see cref="KlBudget"/> set, a <see cref="KlController"/> of gain <see cref="KlGain"/> adapts β (and α) to every
+/// evaluation's held-out KL.
 /// </summary>
 public sealed record TrainerSettings
 {
@@ -16,6 +18,10 @@ public sealed record TrainerSettings
     public int WarmupSteps { get; init; }
     /// <summary>A partial batch is trained once it has waited this long for more preferences.</summary>
     public TimeSpan BatchWait { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>KL(π_θ‖π_ref) per token on held-out responses the controller holds the policy near; null: no controller.</summary>
+    public double? KlBudget { get; init; }
+    /// <summary>K of the controller: β changes by at most K × 20% per evaluation.</summary>
+    public double KlGain { get; init; } = 0.1;
 
     public TrainerSettings Validate()
     {
@@ -31,6 +37,8 @@ public sealed record TrainerSettings
         RolloutSettings.Check(MaxPolicyLag >= 0, $"trainer.max_policy_lag must be >= 0 (got {MaxPolicyLag})");
         RolloutSettings.Check(WarmupSteps >= 0, $"trainer.warmup_steps must be >= 0 (got {WarmupSteps})");
         RolloutSettings.Check(BatchWait >= TimeSpan.Zero, $"trainer.batch_wait_seconds must be >= 0 (got {BatchWait.TotalSeconds})");
+        RolloutSettings.Check(KlBudget is null || (KlBudget > 0 && double.IsFinite(KlBudget.Value)), $"trainer.kl_budget must be positive nats per token, or unset for no controller (got {KlBudget})");
+        RolloutSettings.Check(KlGain is > 0 and <= 1, $"trainer.kl_gain must be in (0, 1] (got {KlGain})");
         return this;
     }
 }

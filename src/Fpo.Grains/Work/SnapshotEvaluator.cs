@@ -1,4 +1,5 @@
 using Fpo.Alignment.Batching;
+using Fpo.Alignment.Evaluation;
 using Fpo.Alignment.Judges;
 using Fpo.Alignment.Judges.Constitution;
 using Fpo.Alignment.Losses;
@@ -16,7 +17,8 @@ namespace Fpo.Grains.Work;
 /// <summary>
 /// What the evaluator computes: it owns a policy replica, the frozen reference, the SAE and the judge. Per evaluated
 /// snapshot it samples one response per held-out prompt (seeded per prompt, the same seeds for every snapshot), judges
-/// it against the reference's cached response for the same prompt (policy as A), and measures on the policy's responses
+/// it against the reference's cached response for the same prompt (policy as A) with the evaluation judge — the raw and
+/// the length-controlled win rate with bootstrap intervals (<see cref="WinRateBootstrap"/>) — and measures on the policy's responses
 /// the exact token-level KL(π_θ‖π_ref) — at each generated position over the whole vocabulary, from both models'
 /// logits — and the drift D_fpo between the two models' pooled SAE features.
 /// </summary>
@@ -25,6 +27,7 @@ public sealed class SnapshotEvaluator
     private readonly TransformerModel _policy, _reference;
     private readonly GenerationEngine _policyEngine, _referenceEngine;
     private readonly IJudge _judge;
+    private readonly bool _judgeIsTrainingJudge;
     private readonly SaeWeights? _sae;
     private readonly FeaturePooling? _pooling;
     private readonly FeatureDivergence? _divergence;
@@ -36,7 +39,7 @@ public sealed class SnapshotEvaluator
     private GeneratedSample[]? _referenceResponses;
 
     public SnapshotEvaluator(ModelConfig config, TransformerModel reference, BpeTokenizer tokenizer, Func<string, int[]> encodePrompt, SaeWeights? sae,
-        IJudge judge, IReadOnlyList<string> heldOutPrompts, EvaluatorSettings settings)
+        IJudge judge, IReadOnlyList<string> heldOutPrompts, EvaluatorSettings settings, bool judgeIsTrainingJudge = false)
     {
         if (heldOutPrompts.Count == 0) throw new ArgumentException("the evaluator needs at least one held-out prompt", nameof(heldOutPrompts));
         _settings = settings.Validate(config.VocabSize);
@@ -46,6 +49,7 @@ public sealed class SnapshotEvaluator
         _policyEngine = new GenerationEngine(_policy, tokenizer, options);
         _referenceEngine = new GenerationEngine(reference, tokenizer, options);
         _judge = judge;
+        _judgeIsTrainingJudge = judgeIsTrainingJudge;
         _sae = sae;
         if (sae is not null)
         {
@@ -72,22 +76,29 @@ public sealed class SnapshotEvaluator
         var responses = Sample(_policyEngine, cancellationToken);
         var verdicts = await Task.WhenAll(_prompts.Select((p, i) =>
             _judge.JudgeAsync(new JudgeRequest(p, responses[i].Text ?? "", _referenceResponses[i].Text ?? "") { Id = $"eval-{version}-{i}" }, cancellationToken))).ConfigureAwait(false);
-        int wins = 0, losses = 0, ties = 0, abstentions = 0;
-        foreach (var v in verdicts)
-        {
-            if (v.ProbabilityA is { } p) _ = p > 0.5 ? wins++ : losses++;
-            else if (v.Abstention == AbstentionReason.LowConfidence) ties++;
-            else abstentions++;
-        }
+        var outcomes = verdicts.Select((v, i) => new HeldOutOutcome(
+            v.ProbabilityA is { } p ? p > 0.5 ? HeldOutOutcome.Win : HeldOutOutcome.Loss : v.Abstention == AbstentionReason.LowConfidence ? HeldOutOutcome.Tie : null,
+            responses[i].Tokens.Count, _referenceResponses[i].Tokens.Count)).ToList();
+        var rates = WinRateBootstrap.Summarise(outcomes, _settings.BootstrapResamples, seed: (int)(version % int.MaxValue));
         var (klTokens, klResponses, drift) = Divergences(responses, cancellationToken);
         var constitution = _judge as ConstitutionJudge;
         return new SnapshotEvaluation(
-            version, content.Info.TrainerStep, _prompts.Count, wins, losses, ties, abstentions,
+            version, content.Info.TrainerStep, _prompts.Count, rates.Wins, rates.Losses, rates.Ties, rates.Abstentions,
             constitution is null ? null : _prompts.Select((p, i) => constitution.Score(p, responses[i].Text ?? "")).Average(),
             constitution is null ? null : _prompts.Select((p, i) => constitution.Score(p, _referenceResponses[i].Text ?? "")).Average(),
             klTokens, klResponses, drift,
             responses.Average(r => (double)r.Tokens.Count), _referenceResponses.Average(r => (double)r.Tokens.Count),
-            DateTimeOffset.UtcNow);
+            DateTimeOffset.UtcNow)
+        {
+            Judge = _judge.Name,
+            JudgeIsTrainingJudge = _judgeIsTrainingJudge,
+            WinRateLow = rates.RawLow,
+            WinRateHigh = rates.RawHigh,
+            LengthControlledWinRate = rates.LengthControlled,
+            LengthControlledLow = rates.LengthControlledLow,
+            LengthControlledHigh = rates.LengthControlledHigh,
+            LengthSlope = rates.LengthSlope,
+        };
     }
 
     private GeneratedSample[] Sample(GenerationEngine engine, CancellationToken cancellationToken)

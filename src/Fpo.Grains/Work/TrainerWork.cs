@@ -19,6 +19,8 @@ namespace Fpo.Grains.Work;
 /// step the snapshot is taken at, and <see cref="OpenAsync"/> resumes from the checkpoint of the newest snapshot's step
 /// — so steps taken after the newest snapshot, whose preferences are in no snapshot, are redone rather than applied
 /// twice. Publishing is the snapshot store's compare-and-set on version + 1 with the lineage of the preferences in it.
+/// With a KL budget, <see cref="ObserveKl"/> feeds each evaluation's held-out KL to the <see cref="KlController"/>; its
+/// β and α travel in every snapshot's metadata, so a resumed trainer continues with the strength it had published.
 /// </summary>
 public sealed class TrainerWork
 {
@@ -31,6 +33,7 @@ public sealed class TrainerWork
     private readonly LearningRateSchedule _schedule;
     private readonly string _checkpointDir;
     private readonly string? _saeDir;
+    private long _klObservedVersion = -1;
 
     private TrainerWork(TransformerModel policy, AdamW optimizer, TransformerModel? reference, SaeWeights? sae, string? saeDir,
         TrainerSettings settings, string checkpointDir, SnapshotInfo latest, long trained)
@@ -38,7 +41,18 @@ public sealed class TrainerWork
         _policy = policy;
         _optimizer = optimizer;
         _settings = settings;
-        _step = new PreferenceStep(policy, settings.Training.Loss(), reference, settings.Training.Method == "fpo" ? sae : null);
+        var loss = settings.Training.Loss();
+        _step = new PreferenceStep(policy, loss, reference, settings.Training.Method == "fpo" ? sae : null);
+        if (settings.KlBudget is { } budget && KlController.Supports(loss.Method))
+        {
+            Control = new KlController(budget, settings.KlGain, loss.Beta, AlphaOf(loss) ?? 0);
+            if (ControllerState.Read(latest.Metadata) is { } saved)
+            {
+                Control.Restore(saved.Beta, saved.Alpha, saved.Updates);
+                _step.Retune(Control.Apply(loss));
+                _klObservedVersion = saved.ObservedVersion;
+            }
+        }
         _schedule = LearningRateSchedule.Constant(settings.Training.LearningRate, settings.WarmupSteps);
         _checkpointDir = checkpointDir;
         _saeDir = saeDir;
@@ -57,6 +71,22 @@ public sealed class TrainerWork
     public long Trained { get; private set; }
 
     public TrainerSettings Settings => _settings;
+
+    /// <summary>The KL controller, when the run has a budget and the method a reference term for it to act on.</summary>
+    public KlController? Control { get; }
+
+    /// <summary>
+    /// The evaluator measured <paramref name="klPerToken"/> on snapshot <paramref name="version"/>: one controller
+    /// update, from each snapshot once and only from snapshots newer than the last it acted on.
+    /// </summary>
+    public bool ObserveKl(long version, double klPerToken)
+    {
+        if (Control is null || version <= _klObservedVersion || version == 0) return false;
+        _klObservedVersion = version;
+        Control.Observe(klPerToken);
+        _step.Retune(Control.Apply(_step.Settings));
+        return true;
+    }
 
     /// <summary>
     /// The trainer of a run whose store holds at least version 0: from its checkpoint at the newest snapshot's step when
@@ -119,7 +149,8 @@ public sealed class TrainerWork
         Step++;
         Trained += pairs.Count;
         var lag = pairs.Average(p => (double)(SnapshotVersion - (p.PolicyVersion ?? SnapshotVersion)));
-        return new TrainerStepReport(Step, metrics, lr, norm, lag, watch.Elapsed.TotalSeconds, null);
+        var settings = _step.Settings;
+        return new TrainerStepReport(Step, metrics, lr, norm, lag, watch.Elapsed.TotalSeconds, null) { Beta = settings.Beta, Alpha = AlphaOf(settings) };
     }
 
     /// <summary>
@@ -132,7 +163,11 @@ public sealed class TrainerWork
         var version = SnapshotVersion + 1;
         var state = new PreferenceCheckpoint.State((int)Step, _optimizer.StepCount, 0, _settings.Training, "online", _saeDir, null);
         PreferenceCheckpoint.Save(_checkpointDir, _policy, _optimizer, state);
-        var metadata = JsonSerializer.Serialize(new { method = _settings.Training.Method, step = Step, trainer = "online" });
+        var metadata = JsonSerializer.Serialize(new
+        {
+            method = _settings.Training.Method, step = Step, trainer = "online",
+            kl_controller = Control is null ? null : new ControllerState(Control.Beta, Control.Alpha, Control.Updates, _klObservedVersion),
+        });
         await snapshots.PublishAsync(new SnapshotPublication(version, PolicySnapshot.Files(_policy), preferenceIds, Step, metadata),
             cancellationToken).ConfigureAwait(false);
         SnapshotVersion = version;
@@ -148,5 +183,31 @@ public sealed class TrainerWork
         var weights = Path.Combine(dir, PolicySnapshot.WeightsFile);
         if (!File.Exists(Path.Combine(dir, StateFile)) || !File.Exists(weights)) return null;
         return snapshot.Files.TryGetValue(PolicySnapshot.WeightsFile, out var published) && File.ReadAllBytes(weights).AsSpan().SequenceEqual(published) ? dir : null;
+    }
+
+    private static double? AlphaOf(Alignment.Losses.PreferenceLossSettings settings) => settings switch
+    {
+        Alignment.Losses.FpoSettings fpo => fpo.Alpha,
+        Alignment.Losses.Tdpo2Settings tdpo2 => tdpo2.Alpha,
+        _ => null,
+    };
+
+    /// <summary>The controller's state in a snapshot's metadata ("kl_controller").</summary>
+    private sealed record ControllerState(double Beta, double Alpha, int Updates, long ObservedVersion)
+    {
+        public static ControllerState? Read(string metadata)
+        {
+            if (string.IsNullOrEmpty(metadata)) return null;
+            try
+            {
+                using var doc = JsonDocument.Parse(metadata);
+                if (!doc.RootElement.TryGetProperty("kl_controller", out var c) || c.ValueKind != JsonValueKind.Object) return null;
+                return c.Deserialize<ControllerState>() ?? throw new JsonException("null");
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException)
+            {
+                throw new InvalidDataException($"the newest snapshot's metadata has an unreadable kl_controller ({e.Message}): {metadata}", e);
+            }
+        }
     }
 }

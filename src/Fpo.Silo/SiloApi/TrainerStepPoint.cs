@@ -17,9 +17,12 @@ public sealed record TrainerStepPoint(
     double GradientNorm,
     double PolicyLag,
     double StepSeconds,
-    long? PublishedVersion)
+    long? PublishedVersion,
+    double? Beta,
+    double? Alpha)
 {
     public static TrainerStepPoint Of(TrainerStepReport s) => new(s.Step, s.Metrics.Loss, s.Metrics.Accuracy, s.Metrics.Margin,
         s.Metrics.FeatureDivergenceChosen, s.Metrics.FeatureDivergenceRejected, s.Metrics.SequenceKlChosen, s.Metrics.SequenceKlRejected,
-        s.Metrics.Pairs, s.LearningRate, s.GradientNorm, s.MeanPolicyLag, s.StepSeconds, s.PublishedVersion);
+        s.Metrics.Pairs, s.LearningRate, s.GradientNorm, s.MeanPolicyLag, s.StepSeconds, s.PublishedVersion,
+        double.IsFinite(s.Beta) ? s.Beta : null, s.Alpha);
 }

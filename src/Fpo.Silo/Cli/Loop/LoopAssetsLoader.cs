@@ -10,7 +10,7 @@ namespace Fpo.Silo.Cli.Loop;
 /// <summary>
 /// What `fpo loop` runs on. Without task.model it prepares the built-in story task in run.data (progress bars; cached
 /// stages are reused), then takes every piece from it that the config does not replace: task.model (with task.sae),
-/// task.train_prompts, task.held_out_prompts, task.judge.
+/// task.train_prompts, task.held_out_prompts, task.judge, evaluator.judge.
 /// </summary>
 public static class LoopAssetsLoader
 {
@@ -32,11 +32,16 @@ public static class LoopAssetsLoader
         var train = Prompts(c, "task.train_prompts", task?.TrainPromptsPath);
         var heldOut = Prompts(c, "task.held_out_prompts", task?.HeldOutPromptsPath);
         var judgePath = c.PathValue("task.judge") ?? task!.ConstitutionPath;
-        var judge = Judge(c, judgePath);
+        var judge = Judge(c, "task.judge", judgePath);
+        // The evaluation judge: the config's, else the built-in task's own; an external task without one is evaluated
+        // by its training judge, which every evaluation then names.
+        var evaluationPath = c.PathValue("evaluator.judge") ?? task?.EvaluationConstitutionPath;
+        var evaluationJudge = evaluationPath is null ? null : Judge(c, "evaluator.judge", evaluationPath);
         // The built-in policy was trained on documents that start with <|endoftext|>; an external model gets its prompts as they are.
         var endOfTextFirst = modelDir is null;
         Func<string, int[]>? encode = endOfTextFirst ? text => StoryTask.EncodePrompt(tokenizer, text) : null;
-        return new RunAssetSource(new LoopAssets(policy, tokenizer, sae, saeDir, judge, train, heldOut, encode), File.ReadAllText(judgePath), endOfTextFirst);
+        return new RunAssetSource(new LoopAssets(policy, tokenizer, sae, saeDir, judge, train, heldOut, encode, evaluationJudge), File.ReadAllText(judgePath),
+            endOfTextFirst, evaluationPath is null ? null : File.ReadAllText(evaluationPath));
     }
 
     /// <summary>
@@ -48,7 +53,7 @@ public static class LoopAssetsLoader
         _ = TaskSettings(c);
         if (c.PathValue("task.model") is { } model && (c.String("task.train_prompts") is null || c.String("task.held_out_prompts") is null || c.String("task.judge") is null))
             throw c.Bad("task.model", $"{model}: an external model needs its own task.train_prompts, task.held_out_prompts and task.judge (the built-in task's prompts and judge are for its own policy)");
-        foreach (var key in new[] { "task.train_prompts", "task.held_out_prompts", "task.judge" })
+        foreach (var key in new[] { "task.train_prompts", "task.held_out_prompts", "task.judge", "evaluator.judge" })
             if (c.PathValue(key) is { } path && !File.Exists(path)) throw c.Bad(key, $"{path}: no such file");
         foreach (var key in new[] { "task.model", "task.sae" })
             if (c.PathValue(key) is { } path && !Directory.Exists(path)) throw c.Bad(key, $"{path}: no such folder");
@@ -74,7 +79,7 @@ public static class LoopAssetsLoader
         }
     }
 
-    private static IJudge Judge(LoopConfig c, string path)
+    private static IJudge Judge(LoopConfig c, string key, string path)
     {
         try
         {
@@ -82,7 +87,7 @@ public static class LoopAssetsLoader
         }
         catch (JudgeConfigException e)
         {
-            throw c.Bad("task.judge", e.Message);
+            throw c.Bad(key, e.Message);
         }
     }
 }

@@ -5,8 +5,8 @@ using Fpo.Silo.Charts;
 namespace Fpo.Silo.Cli.Loop;
 
 /// <summary>
-/// The end of a loop run: a summary line, a line per evaluation of this process, and chart.svg with win rate, KL and
-/// drift per snapshot version over every evaluation in metrics.jsonl (so a resumed run charts the whole run).
+/// The end of a loop run: a summary line, a line per evaluation of this process, and chart.svg with the
+/// length-controlled win rate and its interval's lower bound, KL, drift and length per snapshot version over every evaluation in metrics.jsonl (so a resumed run charts the whole run).
 /// </summary>
 public static class LoopReport
 {
@@ -19,7 +19,7 @@ public static class LoopReport
         foreach (var e in host.Evaluations) log.WriteLine("fpo: " + LoopView.Describe(e));
         var chart = Path.Combine(runDir, ChartFile);
         await File.WriteAllTextAsync(chart, Chart(Path.Combine(runDir, LoopMetricsLog.FileName), Path.GetFileName(runDir))).ConfigureAwait(false);
-        log.WriteLine($"fpo: chart of win rate, KL and drift per snapshot in {chart}");
+        log.WriteLine($"fpo: chart of win rate, KL, drift and length per snapshot in {chart}");
     }
 
     /// <summary>The chart of the evaluation lines of a metrics.jsonl; the latest evaluation of a version wins.</summary>
@@ -36,9 +36,11 @@ public static class LoopReport
             kv.Value.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null))]);
         return LineChart.Render($"fpo loop {title}", "snapshot version",
         [
-            Series("judge win rate against the reference (ties apart)", "win_rate"),
+            Series("length-controlled win rate against the reference (evaluation judge, ties ½)", "lc_win_rate"),
+            Series("its 95% interval's lower bound (bootstrap over prompts)", "lc_win_rate_low"),
             Series("KL(policy ‖ reference) per token", "kl_per_token"),
             Series("feature drift D_fpo", "feature_drift"),
+            Series("mean response length (tokens)", "mean_length"),
         ]);
     }
 }

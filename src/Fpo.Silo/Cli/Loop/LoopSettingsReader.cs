@@ -36,6 +36,8 @@ public static class LoopSettingsReader
                 MaxPolicyLag = c.Int("trainer.max_policy_lag"),
                 WarmupSteps = c.Int("trainer.warmup_steps"),
                 BatchWait = TimeSpan.FromSeconds(c.Double("trainer.batch_wait_seconds")),
+                KlBudget = c.OptionalDouble("trainer.kl_budget"),
+                KlGain = c.Double("trainer.kl_gain"),
             },
             Rollout = new RolloutSettings
             {
@@ -53,6 +55,7 @@ public static class LoopSettingsReader
                 Sampling = new SamplingParams { Temperature = (float)c.Double("evaluator.temperature") },
                 Seed = (ulong)c.Int("evaluator.seed"),
                 DriftTopK = c.Int("evaluator.drift_top_k"),
+                BootstrapResamples = c.Int("evaluator.bootstrap_resamples"),
             },
             RolloutGrains = c.Int("rollout.grains"),
             JudgeGrains = c.Int("loop.judge_grains"),

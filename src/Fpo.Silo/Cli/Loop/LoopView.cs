@@ -37,13 +37,15 @@ public static class LoopView
     }
 
     public static string Describe(SnapshotEvaluation e) =>
-        string.Create(CultureInfo.InvariantCulture, $"snapshot {e.Version} (step {e.TrainerStep}): win rate {Percent(e.WinRate)} ({e.Wins} wins, {e.Losses} losses, {e.Ties} ties, {e.Abstentions} abstentions; with ties {Percent(e.WinRateWithTies)}), ") +
+        string.Create(CultureInfo.InvariantCulture, $"snapshot {e.Version} (step {e.TrainerStep}) under judge {JudgeName(e)}: LC win rate {Interval(e.LengthControlledWinRate, e.LengthControlledLow, e.LengthControlledHigh)}, ") +
+        string.Create(CultureInfo.InvariantCulture, $"raw {Interval(e.WinRateWithTies, e.WinRateLow, e.WinRateHigh)} ({e.Wins} wins, {e.Losses} losses, {e.Ties} ties, {e.Abstentions} abstentions), ") +
         string.Create(CultureInfo.InvariantCulture, $"score {Number(e.MeanScore)} vs reference {Number(e.ReferenceMeanScore)}, KL {e.KlPerToken:F4}/token, drift {Number(e.FeatureDrift)}, length {e.MeanLength:F1} tokens");
 
     private static string Line(LoopStatus s) =>
         string.Create(CultureInfo.InvariantCulture, $"{s.Elapsed:hh\\:mm\\:ss} snapshot {s.SnapshotVersion} steps {s.TrainerSteps} pairs {s.PairsProduced} ({s.PairsPerMinute:F1}/min) labelled {s.Labelled} abstained {s.Abstentions} ") +
         $"dropped {s.DroppedStale} queues {string.Join(" ", s.Queues.Select(q => $"{q.Key}={q.Value}"))}" +
-        (s.LatestEvaluation is { } e ? string.Create(CultureInfo.InvariantCulture, $" | win rate {Percent(e.WinRate)} KL {e.KlPerToken:F4} drift {Number(e.FeatureDrift)}") : "");
+        (s.LatestEvaluation is { } e ? string.Create(CultureInfo.InvariantCulture, $" | LC win rate {Percent(e.LengthControlledWinRate)} KL {e.KlPerToken:F4} drift {Number(e.FeatureDrift)}") : "") +
+        (s.LastStep is { } step ? string.Create(CultureInfo.InvariantCulture, $" beta {step.Beta:G3}") : "");
 
     private static Table Table(LoopStatus s)
     {
@@ -58,8 +60,10 @@ public static class LoopView
         Row("judge", $"{s.Labelled} labelled, {s.Abstentions} abstained");
         Row("queues (batches waiting)", string.Join("  ", s.Queues.Select(q => $"{q.Key} {q.Value}")));
         if (s.LastStep is { } step)
-            Row("last step", string.Create(CultureInfo.InvariantCulture, $"loss {step.Metrics.Loss:F4} acc {step.Metrics.Accuracy:P0} lag {step.MeanPolicyLag:F1} {step.StepSeconds:F2} s"));
-        Row("win rate vs reference", e is null ? "-" : $"{Percent(e.WinRate)} (snapshot {e.Version}: {e.Wins}W {e.Losses}L {e.Ties}T {e.Abstentions}A)");
+            Row("last step", string.Create(CultureInfo.InvariantCulture, $"loss {step.Metrics.Loss:F4} acc {step.Metrics.Accuracy:P0} lag {step.MeanPolicyLag:F1} {step.StepSeconds:F2} s beta {step.Beta:G3}{(step.Alpha is { } a ? $" alpha {a:G3}" : "")}"));
+        Row("LC win rate vs reference", e is null ? "-" : $"{Interval(e.LengthControlledWinRate, e.LengthControlledLow, e.LengthControlledHigh)} (snapshot {e.Version}, judge {JudgeName(e)})");
+        Row("raw win rate (ties ½)", e is null ? "-" : $"{Interval(e.WinRateWithTies, e.WinRateLow, e.WinRateHigh)} ({e.Wins}W {e.Losses}L {e.Ties}T {e.Abstentions}A)");
+        Row("length (policy / reference)", e is null ? "-" : string.Create(CultureInfo.InvariantCulture, $"{e.MeanLength:F1} / {e.ReferenceMeanLength:F1} tokens"));
         Row("KL(policy‖ref) per token", e is null ? "-" : e.KlPerToken.ToString("F4", CultureInfo.InvariantCulture));
         Row("feature drift D_fpo", e is null ? "-" : Number(e.FeatureDrift));
         Row("score (policy / reference)", e is null ? "-" : $"{Number(e.MeanScore)} / {Number(e.ReferenceMeanScore)}");
@@ -67,6 +71,12 @@ public static class LoopView
     }
 
     private static string Percent(double x) => double.IsFinite(x) ? x.ToString("P1", CultureInfo.InvariantCulture) : "-";
+
+    /// <summary>"72.4 % [65.1 %, 79.0 %]", or the point alone without an interval.</summary>
+    public static string Interval(double x, double low, double high) =>
+        Percent(x) + (double.IsFinite(low) && double.IsFinite(high) ? $" [{Percent(low)}, {Percent(high)}]" : "");
+
+    private static string JudgeName(SnapshotEvaluation e) => e.JudgeIsTrainingJudge ? $"{e.Judge} (the training judge)" : e.Judge;
 
     private static string Number(double? x) => x is { } v ? v.ToString("G4", CultureInfo.InvariantCulture) : "-";
 }

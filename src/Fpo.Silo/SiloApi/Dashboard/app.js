@@ -77,7 +77,16 @@ async function refreshCharts() {
   const evaluations = await api("/api/evaluations");
   const features = await api("/api/features/snapshots");
   const by = f => evaluations.map(e => [e.version, f(e)]);
-  lineChart("chart-win", [{ points: by(e => e.winRate), cls: "policy" }], "snapshot");
+  lineChart("chart-win", [
+    { points: by(e => e.lengthControlledWinRate), cls: "policy" }, { points: by(e => e.winRateWithTies), cls: "reference" },
+    { points: by(e => e.lengthControlledLow), cls: "band" }, { points: by(e => e.lengthControlledHigh), cls: "band" }], "snapshot");
+  const last = evaluations[evaluations.length - 1];
+  const pct = x => x === null || x === undefined ? "–" : (100 * x).toFixed(1) + "%";
+  $("win-summary").textContent = !last ? "no evaluation yet" :
+    `snapshot ${last.version} under judge ${last.judge}${last.judgeIsTrainingJudge ? " (the training judge)" : ""}: ` +
+    `LC ${pct(last.lengthControlledWinRate)} [${pct(last.lengthControlledLow)}, ${pct(last.lengthControlledHigh)}], ` +
+    `raw ${pct(last.winRateWithTies)} [${pct(last.winRateLow)}, ${pct(last.winRateHigh)}] · ` +
+    `${last.wins}W ${last.losses}L ${last.ties}T ${last.abstentions}A · length ${fmt(last.meanLength, 1)} vs ${fmt(last.referenceMeanLength, 1)} tokens`;
   lineChart("chart-kl", [{ points: by(e => e.klPerToken), cls: "policy" }], "snapshot");
   lineChart("chart-drift", [{ points: by(e => e.featureDrift), cls: "policy" }, { points: features.map(f => [f.version, f.drift]), cls: "reference" }], "snapshot");
   lineChart("chart-throughput", [{ points: [...state.throughput].sort((a, b) => a[0] - b[0]), cls: "policy" }], "snapshot");

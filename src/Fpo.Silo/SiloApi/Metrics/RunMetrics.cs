@@ -40,6 +40,10 @@ public sealed class RunMetrics : IScrapedMetrics
         meter.CreateObservableGauge("fpo.trainer.policy_lag", () => Double(r => r.Status.LastStep?.PolicyLag), description: "Mean snapshot lag of the last step's preferences.");
         meter.CreateObservableGauge("fpo.eval.version", () => Long(r => r.Status.LastEvaluation?.Version), description: "Snapshot version of the last evaluation.");
         meter.CreateObservableGauge("fpo.eval.win_rate", () => Double(r => r.Status.LastEvaluation?.WinRate), description: "Judge win rate of the last evaluated snapshot against the reference.");
+        meter.CreateObservableGauge("fpo.eval.lc_win_rate", () => Double(r => r.Status.LastEvaluation?.LengthControlledWinRate), description: "Length-controlled win rate of the last evaluated snapshot against the reference, under the evaluation judge.");
+        meter.CreateObservableGauge("fpo.eval.lc_win_rate_low", () => Double(r => r.Status.LastEvaluation?.LengthControlledLow), description: "Lower end of the 95% bootstrap interval of fpo_eval_lc_win_rate.");
+        meter.CreateObservableGauge("fpo.eval.lc_win_rate_high", () => Double(r => r.Status.LastEvaluation?.LengthControlledHigh), description: "Upper end of the 95% bootstrap interval of fpo_eval_lc_win_rate.");
+        meter.CreateObservableGauge("fpo.trainer.beta", () => Double(r => r.Status.LastStep?.Beta), description: "beta of the last trainer step (the KL controller's when the run has a budget).");
         meter.CreateObservableGauge("fpo.eval.kl_per_token", () => Double(r => r.Status.LastEvaluation?.KlPerToken), description: "KL(policy||reference) per token of the last evaluated snapshot.");
         meter.CreateObservableGauge("fpo.eval.feature_drift", () => Double(r => r.Status.LastEvaluation?.FeatureDrift), description: "Mean per-response D_fpo of the last evaluated snapshot.");
         meter.CreateObservableGauge("fpo.eval.abstentions", () => Long(r => r.Status.LastEvaluation?.Abstentions), description: "Judge abstentions in the last evaluation.");
