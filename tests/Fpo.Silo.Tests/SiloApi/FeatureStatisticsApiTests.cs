@@ -210,8 +210,8 @@ public sealed class FeatureStatisticsApiTests
         foreach (var (token, logit) in promoted) Assert.Equal(direct[token], logit * scale, 1e-4);
     }
 
-    // Statistics of N tokens where latent j is active with value a on its first n tokens.
-    private static FeatureStatistics Stats(int N, (int Latent, float Value, int Tokens)[] active)
+    /// <summary>Statistics of N tokens where latent j is active with value a on its first n tokens.</summary>
+    internal static FeatureStatistics Stats(int N, (int Latent, float Value, int Tokens)[] active)
     {
         var stats = new FeatureStatistics(8, 2, 1);
         var rowStart = new int[N + 1];
