@@ -27,11 +27,12 @@ public interface IFeatureStatsGrain : IGrainWithStringKey
     Task<FeatureStatistics?> PolicyAsync();
 
     /// <summary>
-    /// <see cref="FeatureAlerts.Between"/> the policy of <paramref name="previousVersion"/> (from the same shard of that
-    /// version) and this version's, for the shard's latents; empty when either side has fewer than <paramref name="minTokens"/> tokens.
+    /// <see cref="FeatureAlerts.Shard"/> between the policy of <paramref name="previousVersion"/> (from the same shard of
+    /// that version) and this version's: how many of the shard's latents were tested and those with p ≤
+    /// <paramref name="falseDiscoveryRate"/>, for the caller to apply Benjamini–Hochberg over every shard at once.
     /// </summary>
-    [Alias("AlertsSince"), ReadOnly]
-    Task<IReadOnlyList<FeatureAlert>> AlertsSinceAsync(long previousVersion, double factor, double minFrequency, long minTokens);
+    [Alias("FrequencyTestsSince"), ReadOnly]
+    Task<FeatureShardTests> FrequencyTestsSinceAsync(long previousVersion, double falseDiscoveryRate);
 
     /// <summary>
     /// The <paramref name="count"/> latents of the shard whose mean activation per token differs most between the policy

@@ -48,10 +48,8 @@ public sealed class FeatureShard(IFeatureStatsStore store, long version, int sha
         return new FeatureSides(_policy.Stats?.Slice(latent, latent + 1), _reference.Stats?.Slice(latent, latent + 1));
     }
 
-    /// <summary>The shard's alerts between <paramref name="previous"/> (the same shard of <paramref name="previousVersion"/>) and this version's policy.</summary>
-    public IReadOnlyList<FeatureAlert> AlertsSince(long previousVersion, FeatureStatistics? previous, double factor, double minFrequency, long minTokens) =>
-        previous is null || Policy is not { } current || previous.TotalTokens < minTokens || current.TotalTokens < minTokens ? []
-            : FeatureAlerts.Between(previousVersion, previous, version, current, factor, minFrequency);
+    /// <summary>The shard's frequency tests between <paramref name="previous"/> (the same shard of an earlier version) and this version's policy.</summary>
+    public FeatureShardTests FrequencyTestsSince(FeatureStatistics? previous, double falseDiscoveryRate) => FeatureAlerts.Shard(previous, Policy, falseDiscoveryRate);
 
     public IReadOnlyList<LatentShift> TopShifts(int count)
     {
@@ -98,10 +96,10 @@ public sealed class InProcessFeatureShards(IFeatureStatsStore store, int shardSi
 
         public Task<FeatureStatistics?> PolicyAsync() => AnswerAsync(s => s.Policy);
 
-        public async Task<IReadOnlyList<FeatureAlert>> AlertsSinceAsync(long previousVersion, double factor, double minFrequency, long minTokens)
+        public async Task<FeatureShardTests> FrequencyTestsSinceAsync(long previousVersion, double falseDiscoveryRate)
         {
             var previous = await shards.Load(previousVersion, index).AnswerAsync(s => s.Policy, CancellationToken.None).ConfigureAwait(true);
-            return await AnswerAsync(s => s.AlertsSince(previousVersion, previous, factor, minFrequency, minTokens)).ConfigureAwait(true);
+            return await AnswerAsync(s => s.FrequencyTestsSince(previous, falseDiscoveryRate)).ConfigureAwait(true);
         }
 
         public Task<IReadOnlyList<LatentShift>> TopShiftsAsync(int count) => AnswerAsync(s => s.TopShifts(count));

@@ -35,10 +35,10 @@ public sealed class FeatureStatsGrain(RunCatalog runs) : Grain, IFeatureStatsGra
 
     public Task<FeatureStatistics?> PolicyAsync() => _shard.AnswerAsync(s => s.Policy, _abandoned);
 
-    public async Task<IReadOnlyList<FeatureAlert>> AlertsSinceAsync(long previousVersion, double factor, double minFrequency, long minTokens)
+    public async Task<FeatureShardTests> FrequencyTestsSinceAsync(long previousVersion, double falseDiscoveryRate)
     {
         var previous = await GrainFactory.GetGrain<IFeatureStatsGrain>(GrainKeys.FeatureShard(_runId, previousVersion, _shard.Index)).PolicyAsync().ConfigureAwait(true);
-        return await _shard.AnswerAsync(s => s.AlertsSince(previousVersion, previous, factor, minFrequency, minTokens), _abandoned).ConfigureAwait(true);
+        return await _shard.AnswerAsync(s => s.FrequencyTestsSince(previous, falseDiscoveryRate), _abandoned).ConfigureAwait(true);
     }
 
     public Task<IReadOnlyList<LatentShift>> TopShiftsAsync(int count) => _shard.AnswerAsync(s => s.TopShifts(count), _abandoned);

@@ -63,7 +63,7 @@ public static class FeaturesApi
             var contexts = Problems.Int(request, "contexts", 8, 0, MaxContexts);
             var lens = Problems.Int(request, "lens", 10, 1, MaxLensTokens);
             var version = await VersionAsync(request, queries, ct);
-            return TypedResults.Ok(await queries.LatentAsync(j, version, contexts, lens, Alerts(options), ct));
+            return TypedResults.Ok(await queries.LatentAsync(j, version, contexts, lens, options.Alerts(), ct));
         }).WithSummary("One latent").WithDescription(
             "Latent `latent` (0..d_sae-1) at snapshot `version` (default the newest with statistics): its drift terms, frequency and mean per snapshot (time series), " +
             $"activation histograms per side (log-spaced bins, lower edges given), its top `contexts` (0..{MaxContexts}, default 8) activating contexts per side with " +
@@ -74,21 +74,23 @@ public static class FeaturesApi
 
         app.MapGet("/api/alerts", async (HttpRequest request, FeatureQueries queries, SiloApiOptions options, CancellationToken ct) =>
         {
-            Problems.OnlyQuery(request, "factor", "min_frequency");
-            var settings = Alerts(options) with
+            Problems.OnlyQuery(request, "factor", "min_frequency", "fdr");
+            var settings = options.Alerts() with
             {
                 Factor = Problems.Number(request, "factor", options.AlertFactor, 1, 1e6, minExclusive: true),
                 MinFrequency = Problems.Number(request, "min_frequency", options.AlertMinFrequency, 0, 1, minExclusive: true),
+                FalseDiscoveryRate = Problems.Number(request, "fdr", options.AlertFdr, 0, 1, minExclusive: true, maxExclusive: true),
             };
             return TypedResults.Ok(await queries.AlertsAsync(settings, ct));
         }).WithSummary("Frequency alerts").WithDescription(
-            "Latents whose activation frequency on the policy's responses moved by more than `factor` (>1, default from config) between consecutive snapshots " +
-            "with statistics: ratio = max(f_new, floor)/max(f_old, floor) with floor = `min_frequency` ((0,1], default from config); an alert fires when " +
-            "ratio ≥ factor or ≤ 1/factor. Snapshots with fewer tokens than the configured minimum are not compared. Newest first.")
+            "Latents whose activation frequency on the policy's responses changed between consecutive snapshots with statistics, both significantly and by " +
+            "more than a factor. With n_old of N_old and n_new of N_new tokens active: the pooled two-proportion z-test gives each latent active in either " +
+            "snapshot a two-sided `pValue`; Benjamini–Hochberg over all those latents gives its `qValue`, which must be ≤ `fdr` ((0,1), the false discovery " +
+            "rate, default from config); and ratio = max(f_new, floor)/max(f_old, floor) with floor = `min_frequency` ((0,1], default from config) must be " +
+            "≥ `factor` or ≤ 1/`factor` (>1, default from config). Each alert gives the frequencies, the active and total tokens of both snapshots, the " +
+            "ratio, p and q. Snapshots with fewer tokens than the configured minimum are not compared. Newest pair first, then largest move first.")
           .Produces<IReadOnlyList<FeatureAlert>>().ProducesProblem(400);
     }
-
-    private static AlertSettings Alerts(SiloApiOptions options) => new(options.AlertFactor, options.AlertMinFrequency, options.AlertMinTokens);
 
     private static async Task<long> VersionAsync(HttpRequest request, FeatureQueries queries, CancellationToken ct)
     {

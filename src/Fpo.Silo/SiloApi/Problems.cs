@@ -93,14 +93,14 @@ public static class Problems
         return x;
     }
 
-    public static double Number(HttpRequest request, string name, double fallback, double min, double max, bool minExclusive = false)
+    public static double Number(HttpRequest request, string name, double fallback, double min, double max, bool minExclusive = false, bool maxExclusive = false)
     {
         if (!request.Query.TryGetValue(name, out var v)) return fallback;
         var text = Single(name, v);
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) || !double.IsFinite(x))
             throw ProblemException.Invalid(name, $"{name} '{Clip(text)}' is not a finite number");
-        if ((minExclusive ? x <= min : x < min) || x > max)
-            throw ProblemException.Invalid(name, string.Create(CultureInfo.InvariantCulture, $"{name} {x} is out of range {(minExclusive ? "(" : "[")}{min}, {max}]"));
+        if ((minExclusive ? x <= min : x < min) || (maxExclusive ? x >= max : x > max))
+            throw ProblemException.Invalid(name, string.Create(CultureInfo.InvariantCulture, $"{name} {x} is out of range {(minExclusive ? "(" : "[")}{min}, {max}{(maxExclusive ? ")" : "]")}"));
         return x;
     }
 

@@ -1,6 +1,7 @@
 using Fpo.Grains.Actors;
 using Fpo.Grains.Stores;
 using Fpo.Grains.Contracts;
+using Fpo.Grains.Tests.Features;
 using Fpo.Sae.Statistics;
 
 namespace Fpo.Grains.Tests.Actors;
@@ -93,16 +94,53 @@ public sealed class FeatureStatsGrainContractTests(ActorCluster cluster)
         var shifts = policy.ActiveLatents.Union(reference.ActiveLatents)
             .Select(j => new LatentShift(j, FeatureDrift.Of(policy, j).Mean, FeatureDrift.Of(reference, j).Mean));
         Assert.Equal(LatentShift.Top(shifts, 5), await fanOut.TopShiftsAsync(2, 5));
-        var before = (await store.GetAsync(new FeatureStatsKey(1, FeatureSide.Policy), Ct))!;
-        var alerts = FeatureAlerts.Between(1, before, 2, policy, factor: 1.2, minFrequency: 0.01);
-        Assert.NotEmpty(alerts);
-        Assert.Equal(alerts, await fanOut.AlertsAsync(1, 2, factor: 1.2, minFrequency: 0.01, minTokens: 1));
-        Assert.Empty(await fanOut.AlertsAsync(1, 2, factor: 1.2, minFrequency: 0.01, minTokens: policy.TotalTokens + 1));
         var latent = whole.Latents[^1].Latent;
         var (alonePolicy, aloneReference) = await fanOut.LatentAsync(2, latent);
         Assert.Equal([latent], alonePolicy!.ActiveLatents.Union(aloneReference!.ActiveLatents));
         Assert.Equal(policy[latent]?.Histogram.ToArray(), alonePolicy[latent]?.Histogram.ToArray());
         Assert.Equal(reference[latent]?.TopContexts.Select(c => (c.SourceId, c.Position, c.Activation)), aloneReference[latent]?.TopContexts.Select(c => (c.SourceId, c.Position, c.Activation)));
+    }
+
+    [Fact]
+    public async Task Alerts_from_the_shards_are_one_Benjamini_Hochberg_family_and_equal_the_unsharded_computation()
+    {
+        var (run, fanOut) = await StartAsync("fstats-alerts");
+        // 16 latents at 2% to 20% over 2,000 tokens a snapshot; from version 5 to 6 latent 1 (shard 0) triples, latent 6
+        // (shard 1) falls to a third, latent 13 (shard 3) grows 2.5-fold and latent 9 (shard 2) 1.6-fold: significant,
+        // yet below the factor, it alerts not but ranks among the tests.
+        var frequencies = SyntheticStatistics.LogSpread(Latents, 0.02, 0.2);
+        var changed = frequencies.ToArray();
+        (changed[1], changed[6], changed[9], changed[13]) = (changed[1] * 3, changed[6] / 3, changed[9] * 1.6, changed[13] * 2.5);
+        var before = SyntheticStatistics.Sample(frequencies, 2000, seed: 51);
+        var after = SyntheticStatistics.Sample(changed, 2000, seed: 52);
+        await MergeAsync(run, 5, FeatureSide.Policy, "p5", before);
+        await MergeAsync(run, 6, FeatureSide.Policy, "p6", after);
+        var settings = FeatureAlertSettings.Default;
+
+        var whole = FeatureAlerts.Between(5, before, 6, after, settings);
+        var sharded = await fanOut.AlertsAsync(5, 6, settings);
+        var parts = await Task.WhenAll(Enumerable.Range(0, fanOut.Shards)
+            .Select(s => cluster.Client.GetGrain<IFeatureStatsGrain>(GrainKeys.FeatureShard(run.Id, 6, s)).FrequencyTestsSinceAsync(5, settings.FalseDiscoveryRate)));
+
+        Assert.Equal([1, 6, 13], whole.Select(a => a.Latent).Order());
+        Assert.Equal(whole, sharded);
+        Assert.Equal(whole, await new InProcessFeatureShards(run.Stores.FeatureStats, ShardSize).FanOut(Latents).AlertsAsync(5, 6, settings));
+        // BH's m is every latent tested, over all shards: each alert's q is its q in the one family of all 16 p-values,
+        // not in its shard's family of 4 (which would give smaller q-values).
+        Assert.Equal(Latents, parts.Sum(p => p.Tested));
+        for (var s = 0; s < parts.Length; s++) Assert.All(parts[s].Candidates, t => Assert.InRange(t.Latent, s * ShardSize, s * ShardSize + ShardSize - 1));
+        var p = Enumerable.Range(0, Latents).Select(j => TwoProportionTest.PValue(before[j]!.Count, 2000, after[j]!.Count, 2000)).ToArray();
+        var q = BenjaminiHochberg.QValues(p);
+        Assert.Contains(9, parts.SelectMany(t => t.Candidates).Select(t => t.Latent));
+        foreach (var alert in sharded)
+        {
+            Assert.Equal(p[alert.Latent], alert.PValue);
+            Assert.Equal(q[alert.Latent], alert.QValue, 1e-15);
+            var shard = alert.Latent / ShardSize;
+            var perShard = BenjaminiHochberg.QValues(p[(shard * ShardSize)..((shard + 1) * ShardSize)])[alert.Latent % ShardSize];
+            Assert.True(perShard < alert.QValue, $"latent {alert.Latent}: q {alert.QValue} over the family, {perShard} in its shard alone");
+        }
+        Assert.Empty(await fanOut.AlertsAsync(5, 6, settings with { MinTokens = 2001 }));
     }
 
     [Fact]

@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Globalization;
+using Fpo.Grains.Contracts;
+using Fpo.Grains.Stores;
 using Microsoft.Playwright;
 
 namespace Fpo.Silo.Tests.SiloApi;
@@ -6,7 +9,8 @@ namespace Fpo.Silo.Tests.SiloApi;
 /// <summary>
 /// The dashboard in Debian's chromium, headless, driven by Playwright against a short loop in this process: it loads
 /// without console errors, the KL chart gains points as snapshots arrive, the feature table sorts by drift, and a
-/// click on a latent opens its page with highlighted contexts. Screenshots go to the test output's artifacts folder.
+/// click on a latent opens its page with highlighted contexts; an alert shows its move, frequencies and q-value, on the
+/// overview and on its latent's page. Screenshots go to the test output's artifacts folder.
 /// Playwright's own browser download is never used: chromium must be installed (test.sh installs it).
 /// </summary>
 public sealed class DashboardBrowserTests
@@ -22,19 +26,8 @@ public sealed class DashboardBrowserTests
         var clock = Stopwatch.StartNew();
         await using var loop = await LiveLoop.StartAsync(maxSnapshots: 6);
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
-        var errors = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error") errors.Add(message.Text);
-        };
-        page.PageError += (_, error) => errors.Add(error);
+        await using var browser = await LaunchAsync(playwright);
+        var (page, errors) = await OpenPageAsync(browser);
 
         await page.GotoAsync(new Uri(loop.Api.Address, "#token=" + LiveLoop.Token).ToString());
         // The KL chart: every evaluation has a KL, while the win rate of an evaluation with no decided comparison is blank.
@@ -82,6 +75,54 @@ public sealed class DashboardBrowserTests
         Assert.True(errors.Count == 0, "console errors: " + string.Join(" | ", errors));
         TestContext.Current.TestOutputHelper?.WriteLine($"top drift {drifts[0]:G4}, latent {latent}; {clock.Elapsed.TotalSeconds:F1} s; screenshots in {artifacts}: " +
             string.Join(", ", Directory.GetFiles(artifacts, "*.png").Order().Select(Path.GetFileName)));
+    }
+
+    [Fact]
+    public async Task An_alert_shows_the_latents_move_its_frequencies_and_q_value_and_the_counts_on_hover()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (test.sh does: apt-get install chromium)");
+        await using var api = await InMemoryApi.StartAsync(overHttp: true);
+        // Latent 3 goes 2% → 6% of 2,000 tokens, latent 5 stays near 5%: one alert, q = 2p over the 2 latents tested.
+        await api.Stores.FeatureStats.MergeAsync(new FeatureStatsKey(0, FeatureSide.Policy), "d0", FeatureStatisticsApiTests.Stats(2000, [(3, 1f, 40), (5, 1f, 100)]), TestContext.Current.CancellationToken);
+        await api.Stores.FeatureStats.MergeAsync(new FeatureStatsKey(1, FeatureSide.Policy), "d1", FeatureStatisticsApiTests.Stats(2000, [(3, 1f, 120), (5, 1f, 110)]), TestContext.Current.CancellationToken);
+        var q = (2 * TwoProportionTest.PValue(40, 2000, 120, 2000)).ToString("0.00e-0", CultureInfo.InvariantCulture);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
+        var (page, errors) = await OpenPageAsync(browser);
+
+        await page.GotoAsync(api.Http.BaseAddress!.ToString());
+        var alert = page.Locator("#alerts li[data-latent='3']");
+        await Expect(async () => await alert.CountAsync() == 1, "the alert of latent 3");
+
+        Assert.Equal($"latent 3 rose ×3.00 (2.00% → 6.00%, q={q}) at snapshot 0→1", await alert.TextContentAsync());
+        Assert.Equal(1, await page.Locator("#alerts li").CountAsync());
+        Assert.StartsWith("40 of 2000 tokens → 120 of 2000; p = ", await alert.GetAttributeAsync("title"), StringComparison.Ordinal);
+        await alert.ClickAsync();
+        var onPage = page.Locator("#latent-alerts li");
+        await Expect(async () => await onPage.CountAsync() == 1, "the alert on latent 3's page");
+        Assert.Equal($"rose ×3.00 (2.00% → 6.00%, q={q}) at snapshot 0→1", await onPage.TextContentAsync());
+        Assert.True(errors.Count == 0, "console errors: " + string.Join(" | ", errors));
+    }
+
+    // Debian's chromium, headless, with nothing of its own going to the network.
+    private static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+    {
+        ExecutablePath = Chromium,
+        Headless = true,
+        Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+
+    // A page that collects its console errors and uncaught exceptions.
+    private static async Task<(IPage Page, List<string> Errors)> OpenPageAsync(IBrowser browser)
+    {
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        var errors = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error") errors.Add(message.Text);
+        };
+        page.PageError += (_, error) => errors.Add(error);
+        return (page, errors);
     }
 
     // Polls the page (the dashboard refreshes every two seconds) until the condition holds; fails naming what was awaited.

@@ -38,7 +38,7 @@ public sealed class FeatureStatisticsApiTests
                 await split.Stores.FeatureStats.MergeAsync(key, "rollout-1", Fold(sequences.Skip(23)), Ct);
                 await whole.Stores.FeatureStats.MergeAsync(key, "rollout-0", Fold(sequences), Ct);
             }
-        var paths = new List<string> { "/api/features?limit=1000", "/api/features?version=0&limit=1000&sort=frequency", "/api/features/snapshots", "/api/alerts?factor=1.2&min_frequency=0.05" };
+        var paths = new List<string> { "/api/features?limit=1000", "/api/features?version=0&limit=1000&sort=frequency", "/api/features/snapshots", "/api/alerts?factor=1.2&min_frequency=0.05&fdr=0.5" };
         paths.AddRange(Enumerable.Range(0, 16).Select(j => $"/api/features/{j}?contexts=5"));
         foreach (var path in paths)
         {
@@ -128,19 +128,58 @@ public sealed class FeatureStatisticsApiTests
     }
 
     [Fact]
-    public void Alerts_fire_on_a_frequency_move_beyond_the_factor_above_the_floor_only()
+    public void Alerts_fire_on_a_significant_frequency_move_beyond_the_factor_above_the_floor_only()
     {
         var before = Stats(100, [(0, 1f, 50), (1, 1f, 1), (2, 1f, 10)]);
         var after = Stats(100, [(0, 1f, 5), (1, 1f, 4), (2, 1f, 15), (3, 1f, 20)]);
-        var alerts = FeatureAlerts.Between(4, before, 5, after, factor: 2, minFrequency: 0.01);
-        // Latent 3: 0 → 0.2 is ×20 over the floor; latent 0: 0.5 → 0.05 fell ×10; latent 1 stays near the floor (×4 of 0.01 is
-        // 0.04, and 0.01 → 0.04 is ×4 ≥ 2: it alerts); latent 2: ×1.5 does not.
-        Assert.Equal([3, 0, 1], alerts.Select(a => a.Latent));
-        Assert.Equal("rose", alerts[0].Direction);
+        var settings = FeatureAlertSettings.Default with { MinTokens = 1 };
+        var alerts = FeatureAlerts.Between(4, before, 5, after, settings);
+        // Latent 3: 0 → 20 of 100 tokens is ×20 over the floor, z = 0.2/√(0.1·0.9·0.02) = 4.714, p = 2.43e-6; latent 0: 50 → 5
+        // fell ×10, z = −7.126, p = 1.03e-12; latent 1 is ×4 over the floor, but 1 → 4 of 100 tokens is noise (z = 1.359,
+        // p = 0.174): no alert; latent 2: ×1.5 (p = 0.285) neither. BH over the 4 latents tested: latent 0 ranks first,
+        // q = 4p; latent 3 second, q = 4p/2 (the ranks above give 4·0.174/3 and 4·0.285/4, both larger).
+        Assert.Equal([3, 0], alerts.Select(a => a.Latent));
+        Assert.Equal(("rose", "fell"), (alerts[0].Direction, alerts[1].Direction));
         Assert.Equal(20, alerts[0].Ratio, 1e-9);
-        Assert.Equal("fell", alerts[1].Direction);
         Assert.Equal(0.1, alerts[1].Ratio, 1e-9);
-        Assert.DoesNotContain(FeatureAlerts.Between(4, before, 5, after, factor: 2, minFrequency: 0.1), a => a.Latent is 1 or 2);
+        Assert.Equal(2.428467472975848e-06, alerts[0].PValue, 1e-15);
+        Assert.Equal(1.0312664924026513e-12, alerts[1].PValue, 1e-20);
+        Assert.Equal(2 * alerts[0].PValue, alerts[0].QValue, 1e-18);
+        Assert.Equal(4 * alerts[1].PValue, alerts[1].QValue, 1e-24);
+        Assert.Equal((0L, 100L, 20L, 100L), (alerts[0].FromCount, alerts[0].FromTokens, alerts[0].ToCount, alerts[0].ToTokens));
+        Assert.DoesNotContain(FeatureAlerts.Between(4, before, 5, after, settings with { Factor = 1.2 }), a => a.Latent is 1 or 2);
+        Assert.Equal([0], FeatureAlerts.Between(4, before, 5, after, settings with { FalseDiscoveryRate = 1e-8 }).Select(a => a.Latent));
+        Assert.DoesNotContain(FeatureAlerts.Between(4, before, 5, after, settings with { MinFrequency = 0.3 }), a => a.Latent == 3);
+    }
+
+    [Fact]
+    public async Task The_alerts_route_gives_each_alerts_p_q_and_counts_and_refuses_a_rate_outside_0_1()
+    {
+        await using var api = await InMemoryApi.StartAsync();
+        // Latent 3 goes 2% → 6% of 2,000 tokens (z = 6.45); latent 5 10/2000 → 11/2000 is noise.
+        await api.Stores.FeatureStats.MergeAsync(new FeatureStatsKey(0, FeatureSide.Policy), "d0", Stats(2000, [(3, 1f, 40), (5, 1f, 100)]), Ct);
+        await api.Stores.FeatureStats.MergeAsync(new FeatureStatsKey(1, FeatureSide.Policy), "d1", Stats(2000, [(3, 1f, 120), (5, 1f, 110)]), Ct);
+
+        var alerts = await api.Http.GetFromJsonAsync<JsonElement>("/api/alerts", Ct);
+
+        var alert = Assert.Single(alerts.EnumerateArray());
+        var expectedP = TwoProportionTest.PValue(40, 2000, 120, 2000);
+        Assert.Equal(3, alert.GetProperty("latent").GetInt32());
+        Assert.Equal((0L, 1L), (alert.GetProperty("fromVersion").GetInt64(), alert.GetProperty("toVersion").GetInt64()));
+        Assert.Equal((40L, 2000L, 120L, 2000L), (alert.GetProperty("fromCount").GetInt64(), alert.GetProperty("fromTokens").GetInt64(),
+            alert.GetProperty("toCount").GetInt64(), alert.GetProperty("toTokens").GetInt64()));
+        Assert.Equal((0.02, 0.06), (alert.GetProperty("fromFrequency").GetDouble(), alert.GetProperty("toFrequency").GetDouble()));
+        Assert.Equal(3, alert.GetProperty("ratio").GetDouble(), 1e-12);
+        Assert.Equal(expectedP, alert.GetProperty("pValue").GetDouble(), expectedP * 1e-12);
+        Assert.Equal(2 * expectedP, alert.GetProperty("qValue").GetDouble(), expectedP * 1e-12);
+        Assert.Empty((await api.Http.GetFromJsonAsync<JsonElement>("/api/alerts?fdr=1e-12", Ct)).EnumerateArray());
+        foreach (var rate in new[] { "0", "1", "1.5", "-0.05", "NaN" })
+        {
+            var response = await api.Http.GetAsync($"/api/alerts?fdr={rate}", Ct);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+            Assert.Equal("fdr", problem.GetProperty("parameter").GetString());
+        }
     }
 
     [Fact]
@@ -171,8 +210,8 @@ public sealed class FeatureStatisticsApiTests
         foreach (var (token, logit) in promoted) Assert.Equal(direct[token], logit * scale, 1e-4);
     }
 
-    // Statistics of N tokens where latent j is active with value a on its first n tokens.
-    private static FeatureStatistics Stats(int N, (int Latent, float Value, int Tokens)[] active)
+    /// <summary>Statistics of N tokens where latent j is active with value a on its first n tokens.</summary>
+    internal static FeatureStatistics Stats(int N, (int Latent, float Value, int Tokens)[] active)
     {
         var stats = new FeatureStatistics(8, 2, 1);
         var rowStart = new int[N + 1];

@@ -19,6 +19,7 @@ public static class ApiSettingsReader
             Token = string.IsNullOrEmpty(token) ? null : token,
             AlertFactor = c.Double("api.alert_factor"),
             AlertMinFrequency = c.Double("api.alert_min_frequency"),
+            AlertFdr = c.Double("api.alert_fdr"),
             ServeOpenAi = c.Bool("api.serve_openai"),
         };
         try

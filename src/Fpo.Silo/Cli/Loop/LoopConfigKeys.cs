@@ -62,8 +62,9 @@ public static class LoopConfigKeys
         new("api", "host", "127.0.0.1", "IP address the API listens on; loopback unless you mean to expose it (0.0.0.0)."),
         new("api", "port", "8088", "Port of the API and dashboard (0: pick a free one; ./fpo loop prints the URL)."),
         new("api", "token_env", "FPO_API_TOKEN", "Environment variable holding the bearer token; when it is set, every route but /healthz and the dashboard's files needs 'Authorization: Bearer TOKEN'. The token itself never goes in a file."),
-        new("api", "alert_factor", "2", "A latent alerts when its activation frequency moves by this factor (or its inverse) between consecutive snapshots."),
+        new("api", "alert_factor", "2", "A latent alerts only when its activation frequency moves by this factor (or its inverse) between consecutive snapshots."),
         new("api", "alert_min_frequency", "0.01", "Frequencies below this count as this in the alert ratio, so rare latents do not flood the alerts."),
+        new("api", "alert_fdr", "0.05", "A latent alerts only when its move is also significant given the tokens behind both frequencies: a two-proportion z-test per latent, Benjamini-Hochberg over every latent active in either snapshot, q-value at most this false discovery rate (the expected share of sampling noise among the alerts; in (0, 1))."),
         new("api", "serve_openai", "true", "Serve the OpenAI-compatible /v1/chat/completions, /v1/completions and /v1/models for the newest snapshot."),
     ];
 

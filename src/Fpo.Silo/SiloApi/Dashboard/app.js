@@ -94,11 +94,21 @@ async function refreshCharts() {
   return features;
 }
 
+const percent = x => `${(100 * x).toFixed(x < 0.1 ? 2 : 1)}%`;
+
+// An alert's move, its significance (q: Benjamini–Hochberg over every latent tested) and, on hover, the counts behind it.
+function alertItem(a, prefix) {
+  return el("li", {
+    "data-latent": a.latent,
+    title: `${a.fromCount} of ${a.fromTokens} tokens → ${a.toCount} of ${a.toTokens}; p = ${fmt(a.pValue)}, q = ${fmt(a.qValue)} (false discovery rate over the latents tested)`,
+  }, `${prefix}${a.direction} ×${fmt(a.ratio, 2)} (${percent(a.fromFrequency)} → ${percent(a.toFrequency)}, q=${fmt(a.qValue)}) at snapshot ${a.fromVersion}→${a.toVersion}`);
+}
+
 async function refreshAlerts() {
   const alerts = await api("/api/alerts");
   state.alerts = alerts;
   $("alerts").replaceChildren(...alerts.slice(0, 40).map(a => {
-    const li = el("li", { "data-latent": a.latent }, `latent ${a.latent} ${a.direction} ×${fmt(a.ratio, 2)} (snapshot ${a.fromVersion}→${a.toVersion}: ${fmt(a.fromFrequency)}→${fmt(a.toFrequency)})`);
+    const li = alertItem(a, `latent ${a.latent} `);
     li.addEventListener("click", () => { location.hash = "latent=" + a.latent; });
     return li;
   }));
@@ -153,7 +163,7 @@ async function refreshLatent() {
   $("latent-explanation").textContent = p.explanation ? `“${p.explanation.text}” (score ${fmt(p.explanation.score, 2)}, ${p.explanation.model})` : "no explanation (fpo sae explain writes one)";
   const d = p.drift;
   $("latent-drift").textContent = `frequency ${fmt(d.policyFrequency)} vs ${fmt(d.referenceFrequency)} (ratio ${fmt(d.frequencyRatio, 2)}), mean ${fmt(d.policyMean)} vs ${fmt(d.referenceMean)} (difference ${fmt(d.meanDifference)}), contribution to D_fpo ${fmt(d.driftContribution)}${d.inFeatureSet ? "" : " (not in I_k)"}`;
-  $("latent-alerts").replaceChildren(...p.alerts.map(a => el("li", {}, `${a.direction} ×${fmt(a.ratio, 2)} at snapshot ${a.fromVersion}→${a.toVersion}`)));
+  $("latent-alerts").replaceChildren(...p.alerts.map(a => alertItem(a, "")));
   lineChart("chart-latent-frequency", [{ points: p.series.map(s => [s.version, s.policyFrequency]), cls: "policy" },
     { points: p.series.map(s => [s.version, s.referenceFrequency]), cls: "reference" }], "snapshot");
   histogram(p.histogram);

@@ -71,7 +71,7 @@ public sealed class FeatureQueries(IRunView view, TokenTexts texts)
         return [.. rows.Skip(offset).Take(limit)];
     }
 
-    public async Task<LatentPage> LatentAsync(int latent, long version, int contexts, int lensTokens, AlertSettings alerts, CancellationToken cancellationToken)
+    public async Task<LatentPage> LatentAsync(int latent, long version, int contexts, int lensTokens, FeatureAlertSettings alerts, CancellationToken cancellationToken)
     {
         var shards = Shards();
         var versions = await VersionsAsync(cancellationToken).ConfigureAwait(false);
@@ -97,12 +97,12 @@ public sealed class FeatureQueries(IRunView view, TokenTexts texts)
     }
 
     /// <summary>Alerts between every pair of consecutive versions with policy statistics, newest pair first.</summary>
-    public async Task<IReadOnlyList<FeatureAlert>> AlertsAsync(AlertSettings settings, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<FeatureAlert>> AlertsAsync(FeatureAlertSettings settings, CancellationToken cancellationToken)
     {
         var shards = Shards();
         var versions = await VersionsAsync(cancellationToken).ConfigureAwait(false);
         var pairs = await Task.WhenAll(Enumerable.Range(1, Math.Max(0, versions.Count - 1))
-            .Select(i => shards.AlertsAsync(versions[i - 1], versions[i], settings.Factor, settings.MinFrequency, settings.MinTokens))).WaitAsync(cancellationToken).ConfigureAwait(false);
+            .Select(i => shards.AlertsAsync(versions[i - 1], versions[i], settings))).WaitAsync(cancellationToken).ConfigureAwait(false);
         return [.. pairs.Reverse().SelectMany(a => a)];
     }
 
@@ -112,9 +112,6 @@ public sealed class FeatureQueries(IRunView view, TokenTexts texts)
         : [.. s.TopContexts.Take(count).Select(c => new LatentContext(c.Activation, c.SourceId, c.Position, c.WindowStart,
             [.. c.TokenIds.Select((t, i) => new ContextToken(t, texts.Text(t), c.Activations[i]))]))];
 }
-
-/// <summary>When alerts fire: the factor, the frequency floor, and the fewest tokens a snapshot's statistics need before they are compared.</summary>
-public sealed record AlertSettings(double Factor, double MinFrequency, long MinTokens);
 
 public sealed record LatentPage(int Latent, long Version, LatentDrift Drift, IReadOnlyList<LatentPoint> Series, LatentHistogram Histogram,
     IReadOnlyList<LatentContext> PolicyContexts, IReadOnlyList<LatentContext> ReferenceContexts, LensTokens? LogitLens, LatentExplanation? Explanation,
