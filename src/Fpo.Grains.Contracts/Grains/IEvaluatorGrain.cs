@@ -15,8 +15,12 @@ public interface IEvaluatorGrain : IGrainWithStringKey
     [Alias("Start")]
     Task StartAsync();
 
-    /// <summary>Scores snapshot <paramref name="version"/> now.</summary>
-    [Alias("Evaluate")]
+    /// <summary>
+    /// Scores snapshot <paramref name="version"/> now. It samples and scores every held-out prompt, which takes far
+    /// longer than Orleans' default 30 s response timeout on a busy machine (the final evaluation of a stopping loop
+    /// waits behind the one in progress), hence its own.
+    /// </summary>
+    [Alias("Evaluate"), ResponseTimeout("00:15:00")]
     Task<SnapshotEvaluation> EvaluateAsync(long version);
 
     /// <summary>The newest evaluation of the run, or null before the first.</summary>

@@ -9,7 +9,7 @@ namespace Fpo.Grains.Roles;
 /// </summary>
 public sealed record EvaluatorSettings
 {
-    public int MaxNewTokens { get; init; } = 48;
+    public int MaxNewTokens { get; init; } = 80;
     public SamplingParams Sampling { get; init; } = new();
     public IReadOnlyList<string> StopStrings { get; init; } = [];
     public ulong Seed { get; init; } = 12345;

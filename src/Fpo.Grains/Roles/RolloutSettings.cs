@@ -7,7 +7,7 @@ public sealed record RolloutSettings
 {
     /// <summary>Prompts per rollout batch; each gives one pair.</summary>
     public int BatchPrompts { get; init; } = 8;
-    public int MaxNewTokens { get; init; } = 48;
+    public int MaxNewTokens { get; init; } = 80;
     public SamplingParams Sampling { get; init; } = new();
     /// <summary>Stop sampling at these texts (e.g. a blank line ends a story).</summary>
     public IReadOnlyList<string> StopStrings { get; init; } = [];

@@ -9,8 +9,10 @@ using Fpo.Silo.Cli.Loop;
 namespace Fpo.Silo.Cli;
 
 /// <summary>
-/// `fpo experiment frontier`: the loop of the task for each method over a small grid of beta (and alpha for FPO), each
-/// run for a fixed budget, then a table and charts of final win rate against KL and against feature drift. Settings are
+/// `fpo experiment frontier`: the loop of the task for each method over a small grid of beta (and alpha for FPO) and
+/// several rollout seeds, each run for a fixed budget with no KL controller (so each run traces its own curve), then a
+/// table of every run's final length-controlled win rate, the methods compared at matched KL and at matched feature
+/// drift with intervals over the seeds, and charts of every snapshot's win rate against KL and against drift. Settings are
 /// those of `fpo loop` (silo-config/local.yaml, FPO__ variables); each run gets its own run folder in the experiment
 /// folder, and the report is rewritten after every run, so an interrupted experiment keeps what it finished.
 /// </summary>
@@ -20,24 +22,26 @@ public static class ExperimentCommand
     {
         var config = new Option<FileInfo?>("--config") { Description = "Loop settings (YAML); default silo-config/local.yaml when it exists." };
         var methods = new Option<string>("--methods") { Description = "Comma-separated methods.", DefaultValueFactory = _ => "fpo,dpo,simpo,tdpo2" };
-        var betaScales = new Option<string>("--beta-scales") { Description = "Comma-separated multiples of each method's default beta (0.1; SimPO 2).", DefaultValueFactory = _ => "0.5,1,2" };
-        var alphas = new Option<string>("--alphas") { Description = "Comma-separated alphas for FPO.", DefaultValueFactory = _ => "0.5,1" };
+        var betaScales = new Option<string>("--beta-scales") { Description = "Comma-separated multiples of each method's default beta (0.1; SimPO 2).", DefaultValueFactory = _ => "1" };
+        var alphas = new Option<string>("--alphas") { Description = "Comma-separated alphas for FPO.", DefaultValueFactory = _ => "0.5" };
+        var seeds = new Option<string>("--seeds") { Description = "Comma-separated rollout seeds; every setting runs once per seed (at least 3 for intervals worth reading).", DefaultValueFactory = _ => "1,2,3" };
         var minutes = new Option<double>("--minutes-per-run") { Description = "Budget of each run in minutes (a clean stop).", DefaultValueFactory = _ => 3 };
         var maxSnapshots = new Option<int?>("--max-snapshots") { Description = "Also stop a run once this snapshot version is published and evaluated." };
         var size = new Option<string?>("--task-size") { Description = "Built-in task size: default or tiny (task.size)." };
         var data = new Option<string?>("--data") { Description = "Folder where the built-in task is prepared and cached (run.data)." };
         var runs = new Option<string?>("--runs") { Description = "Folder that holds the experiment folder (run.runs)." };
         var name = new Option<string?>("--name") { Description = "Name of the experiment folder (default frontier-YYYYMMDD-HHMMSS)." };
-        var frontier = new Command("frontier", "Run the loop for each method over a grid of beta (and alpha for FPO) with a fixed budget; write a table (markdown, JSON) and charts of final win rate against KL and against feature drift.")
+        var frontier = new Command("frontier", "Run the loop for each method over a grid of beta (and alpha for FPO) and seeds with a fixed budget and no KL controller; write a table (markdown, JSON) of length-controlled win rates, the methods compared at matched KL and drift with intervals over the seeds, and charts of win rate against KL and against feature drift.")
         {
-            config, methods, betaScales, alphas, minutes, maxSnapshots, size, data, runs, name,
+            config, methods, betaScales, alphas, seeds, minutes, maxSnapshots, size, data, runs, name,
         };
         frontier.SetAction(async (parse, cancel) =>
         {
             CommonOptions.Apply(parse);
             var (output, error) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             var grid = FrontierGrid.Build(FrontierGrid.Words(parse.GetValue(methods)!),
-                FrontierGrid.Numbers("--beta-scales", parse.GetValue(betaScales)!), FrontierGrid.Numbers("--alphas", parse.GetValue(alphas)!));
+                FrontierGrid.Numbers("--beta-scales", parse.GetValue(betaScales)!), FrontierGrid.Numbers("--alphas", parse.GetValue(alphas)!),
+                FrontierGrid.Integers("--seeds", parse.GetValue(seeds)!));
             var budget = parse.GetValue(minutes);
             if (!(budget > 0 && double.IsFinite(budget))) throw new CliException($"--minutes-per-run must be positive (got {budget})");
             if (parse.GetValue(maxSnapshots) is < 1) throw new CliException($"--max-snapshots must be at least 1 (got {parse.GetValue(maxSnapshots)})");
@@ -48,6 +52,8 @@ public static class ExperimentCommand
                 ("run.runs", parse.GetValue(runs), "--runs"),
                 ("run.max_minutes", budget.ToString(CultureInfo.InvariantCulture), "--minutes-per-run"),
                 ("run.max_snapshots", parse.GetValue(maxSnapshots)?.ToString(CultureInfo.InvariantCulture) ?? "", "--max-snapshots"),
+                // Every run traces its own curve of win rate against KL; a controller would hold them all at one budget.
+                ("trainer.kl_budget", "", "the frontier experiment"),
             ];
             var configPath = parse.GetValue(config)?.FullName ?? LoopCommand.DefaultConfig();
             LoopConfig Settings(FrontierPoint p) => LoopConfig.Load(configPath, Environment.GetEnvironmentVariables(), [.. common, .. p.Overrides()]);
@@ -75,7 +81,8 @@ public static class ExperimentCommand
                 var stop = await LoopView.ShowAsync(host, () => host.RunAsync(cancel), error).ConfigureAwait(false);
                 await LoopReport.WriteAsync(host, runDir, error).ConfigureAwait(false);
                 var status = await host.StatusAsync(CancellationToken.None).ConfigureAwait(false);
-                results.Add(FrontierResult.Of(point, point.Name, status, status.LatestEvaluation, clock.Elapsed, stop));
+                results.Add(FrontierResult.Of(point, point.Name, status, status.LatestEvaluation, clock.Elapsed, stop,
+                    FrontierCurve.Read(Path.Combine(runDir, LoopMetricsLog.FileName))));
                 await FrontierReport.WriteAsync(folder, results).ConfigureAwait(false);
             }
             output.Write(FrontierReport.Markdown(results));

@@ -13,18 +13,24 @@ public sealed class ExperimentFrontierCommandTests : IDisposable
     public void RunsEachPointOfTheGridAndWritesTheTableAndCharts()
     {
         var (exit, output, error) = CliTests.Run("experiment", "frontier", "--task-size", "tiny", "--data", Path.Combine(_root, "data"), "--runs", _root,
-            "--name", "e", "--methods", "fpo,dpo", "--beta-scales", "1", "--alphas", "0.5", "--max-snapshots", "1", "--minutes-per-run", "5");
+            "--name", "e", "--methods", "fpo,dpo", "--beta-scales", "1", "--alphas", "0.5", "--seeds", "1,2", "--max-snapshots", "2", "--minutes-per-run", "5");
         Assert.True(exit == 0, error);
         var folder = Path.Combine(_root, "e");
-        Assert.True(File.Exists(Path.Combine(folder, "fpo-b0.1-a0.5", "config.yaml")));
-        Assert.True(Directory.Exists(Path.Combine(folder, "dpo-b0.1", "snapshots", "v000001")));
-        Assert.Contains("| fpo | 0.1 | 0.5 | 1 |", output, StringComparison.Ordinal);
-        Assert.Contains("| dpo | 0.1 | - | 1 |", output, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(folder, "fpo-b0.1-a0.5-s1", "config.yaml")));
+        Assert.Contains("seed: 2", File.ReadAllText(Path.Combine(folder, "dpo-b0.1-s2", "config.yaml")), StringComparison.Ordinal);
+        Assert.True(Directory.Exists(Path.Combine(folder, "dpo-b0.1-s2", "snapshots", "v000002")));
+        Assert.Contains("| fpo | 0.1 | 0.5 | 1 | 2 |", output, StringComparison.Ordinal);
+        Assert.Contains("| dpo | 0.1 | - | 2 | 2 |", output, StringComparison.Ordinal);
+        Assert.Contains("at matched KL/token", output, StringComparison.Ordinal);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "frontier.json")));
-        Assert.All(json.RootElement.EnumerateArray(), r => Assert.Equal("MaxSnapshots", r.GetProperty("stop").GetString()));
-        Assert.True(json.RootElement[0].GetProperty("kl_per_token").GetDouble() > 0, "the trained policy moved away from the reference");
+        var runs = json.RootElement.GetProperty("runs");
+        Assert.Equal(4, runs.GetArrayLength());
+        Assert.All(runs.EnumerateArray(), r => Assert.Equal("MaxSnapshots", r.GetProperty("stop").GetString()));
+        Assert.True(runs[0].GetProperty("kl_per_token").GetDouble() > 0, "the trained policy moved away from the reference");
+        Assert.True(runs[0].GetProperty("curve").GetArrayLength() >= 2, "the curve holds every evaluated snapshot");
+        Assert.True(runs[0].GetProperty("length_controlled_win_rate").ValueKind == JsonValueKind.Number);
         Assert.True(File.Exists(Path.Combine(folder, "frontier-drift.svg")));
-        Assert.True(File.Exists(Path.Combine(folder, "dpo-b0.1", "chart.svg")));
+        Assert.True(File.Exists(Path.Combine(folder, "dpo-b0.1-s1", "chart.svg")));
 
         var again = CliTests.Run("experiment", "frontier", "--runs", _root, "--name", "e", "--task-size", "tiny", "--data", Path.Combine(_root, "data"));
         Assert.Equal(2, again.Exit);

@@ -11,10 +11,21 @@ public sealed class FrontierGridTests
     {
         var grid = FrontierGrid.Build(["fpo", "dpo", "simpo", "tdpo2"], [0.5, 1, 2], [0.5, 1]);
         Assert.Equal(6 + 3 + 3 + 3, grid.Count);
-        Assert.Equal(["fpo-b0.05-a0.5", "fpo-b0.05-a1", "fpo-b0.1-a0.5", "fpo-b0.1-a1", "fpo-b0.2-a0.5", "fpo-b0.2-a1"], grid.Take(6).Select(p => p.Name));
+        Assert.Equal(["fpo-b0.05-a0.5", "fpo-b0.05-a1", "fpo-b0.1-a0.5", "fpo-b0.1-a1", "fpo-b0.2-a0.5", "fpo-b0.2-a1"], grid.Take(6).Select(p => p.Setting));
         Assert.Equal([1f, 2f, 4f], grid.Where(p => p.Method == "simpo").Select(p => p.Beta));
         Assert.All(grid.Where(p => p.Method != "fpo"), p => Assert.Null(p.Alpha));
         Assert.Equal("β=0.05 α=0.5", grid[0].Label);
+    }
+
+    [Fact]
+    public void EverySettingRunsOncePerSeedWithTheSeedOfItsRollouts()
+    {
+        var grid = FrontierGrid.Build(["fpo", "dpo"], [1], [0.5], [1, 2, 3]);
+        Assert.Equal(["fpo-b0.1-a0.5-s1", "fpo-b0.1-a0.5-s2", "fpo-b0.1-a0.5-s3", "dpo-b0.1-s1", "dpo-b0.1-s2", "dpo-b0.1-s3"], grid.Select(p => p.Name));
+        Assert.Equal("dpo-b0.1", grid[4].Setting);
+        Assert.Equal("2", grid[4].Overrides().Single(o => o.Path == "rollout.seed").Value);
+        Assert.Contains("--seeds: 'x' is not a whole number", Assert.Throws<CliException>(() => FrontierGrid.Integers("--seeds", "1,x")).Message, StringComparison.Ordinal);
+        Assert.Contains("--seeds needs at least one seed", Assert.Throws<CliException>(() => FrontierGrid.Build(["dpo"], [1], [0.5], [])).Message, StringComparison.Ordinal);
     }
 
     [Fact]

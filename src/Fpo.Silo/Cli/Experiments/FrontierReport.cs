@@ -6,8 +6,10 @@ using Fpo.Silo.Charts;
 namespace Fpo.Silo.Cli.Experiments;
 
 /// <summary>
-/// The frontier experiment's results: a markdown table (also printed), the same as JSON, and two scatter charts of
-/// final win rate against KL and against feature drift, one colour per method.
+/// The frontier experiment's results: a markdown table of every run's final evaluation (also printed), the methods
+/// compared at matched KL and at matched feature drift (<see cref="MatchedComparison"/>) with what FPO does and does not
+/// beat, the same as JSON, and two scatter charts of every evaluated snapshot's length-controlled win rate against KL
+/// and against drift, one colour per method.
 /// </summary>
 public static class FrontierReport
 {
@@ -18,33 +20,55 @@ public static class FrontierReport
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
 
+    private static readonly (string Axis, Func<CurvePoint, double?> X)[] Axes = [("KL/token", p => p.Kl), ("drift", p => p.Drift)];
+
     public static async Task WriteAsync(string folder, IReadOnlyList<FrontierResult> results)
     {
         Directory.CreateDirectory(folder);
+        var tables = Tables(results);
         await File.WriteAllTextAsync(Path.Combine(folder, MarkdownFile), Markdown(results)).ConfigureAwait(false);
-        await File.WriteAllTextAsync(Path.Combine(folder, JsonFile), JsonSerializer.Serialize(results, Json) + "\n").ConfigureAwait(false);
-        await File.WriteAllTextAsync(Path.Combine(folder, KlChart), Chart(results, "KL(policy ‖ reference) per token", r => r.KlPerToken)).ConfigureAwait(false);
-        await File.WriteAllTextAsync(Path.Combine(folder, DriftChart), Chart(results, "feature drift D_fpo", r => r.FeatureDrift)).ConfigureAwait(false);
+        var json = new
+        {
+            runs = results,
+            matched = tables.Select(t => new
+            {
+                axis = t.Axis, levels = t.Levels,
+                settings = t.Settings.Select((s, i) => new { setting = s, cells = t.Levels.Select((_, l) => t.Cells[l, i]).ToList() }).ToList(),
+                verdicts = MatchedComparison.Verdicts(t).ToList(),
+            }),
+        };
+        await File.WriteAllTextAsync(Path.Combine(folder, JsonFile), JsonSerializer.Serialize(json, Json) + "\n").ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.Combine(folder, KlChart), Chart(results, "KL(policy ‖ reference) per token", p => p.Kl)).ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.Combine(folder, DriftChart), Chart(results, "feature drift D_fpo", p => p.Drift)).ConfigureAwait(false);
     }
 
     public static string Markdown(IReadOnlyList<FrontierResult> results)
     {
         var md = new StringBuilder();
-        md.Append("| method | beta | alpha | snapshot | steps | trained | win rate | win rate (ties ½) | KL/token | drift | length | minutes | stop |\n");
+        md.Append("| method | beta | alpha | seed | snapshot | steps | LC win rate [95%] | raw (ties ½) | KL/token | drift | length | minutes | stop |\n");
         md.Append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         foreach (var r in results)
-            md.Append(CultureInfo.InvariantCulture, $"| {r.Method} | {FrontierPoint.Number(r.Beta)} | {(r.Alpha is { } a ? FrontierPoint.Number(a) : "-")} | {r.Snapshot} | {r.TrainerSteps} | {r.Trained} | ")
-              .Append(CultureInfo.InvariantCulture, $"{Percent(r.WinRate)} | {Percent(r.WinRateWithTies)} | {Number(r.KlPerToken, "F4")} | {Number(r.FeatureDrift, "G4")} | {Number(r.MeanLength, "F1")} | {r.Minutes:F1} | {r.Stop} |\n");
-        md.Append(CultureInfo.InvariantCulture, $"\n![final win rate against KL]({KlChart})\n![final win rate against feature drift]({DriftChart})\n");
+            md.Append(CultureInfo.InvariantCulture, $"| {r.Method} | {FrontierPoint.Number(r.Beta)} | {(r.Alpha is { } a ? FrontierPoint.Number(a) : "-")} | {r.Seed} | {r.Snapshot} | {r.TrainerSteps} | ")
+              .Append(CultureInfo.InvariantCulture, $"{Percent(r.LengthControlledWinRate)} [{Percent(r.LengthControlledLow)}, {Percent(r.LengthControlledHigh)}] | {Percent(r.WinRateWithTies)} | ")
+              .Append(CultureInfo.InvariantCulture, $"{Number(r.KlPerToken, "F4")} | {Number(r.FeatureDrift, "G4")} | {Number(r.MeanLength, "F1")} | {r.Minutes:F1} | {r.Stop} |\n");
+        foreach (var table in Tables(results))
+        {
+            md.Append(CultureInfo.InvariantCulture, $"\nLength-controlled win rate at matched {table.Axis} (mean over seeds, 95% t-interval):\n\n").Append(MatchedComparison.Markdown(table));
+            foreach (var verdict in MatchedComparison.Verdicts(table)) md.Append("- ").Append(verdict).Append('\n');
+        }
+        md.Append(CultureInfo.InvariantCulture, $"\n![LC win rate against KL]({KlChart})\n![LC win rate against feature drift]({DriftChart})\n");
         return md.ToString();
     }
 
-    private static string Chart(IReadOnlyList<FrontierResult> results, string xLabel, Func<FrontierResult, double?> x) =>
-        ScatterChart.Render($"Final win rate against {xLabel}", xLabel, "final held-out win rate",
-            [.. results.Where(r => x(r) is not null && r.WinRate is not null)
-                .Select(r => new ScatterPoint(x(r)!.Value, r.WinRate!.Value, new FrontierPoint(r.Method, r.Beta, r.Alpha).Label, r.Method))]);
+    private static List<MatchedComparison.Table> Tables(IReadOnlyList<FrontierResult> results) =>
+        [.. Axes.Select(a => MatchedComparison.Compare(results, MatchedComparison.Levels(results, a.X), a.Axis, a.X)).Where(t => t.Levels.Count > 0)];
 
-    private static string Percent(double? x) => x is { } v ? v.ToString("P1", CultureInfo.InvariantCulture) : "-";
+    private static string Chart(IReadOnlyList<FrontierResult> results, string xLabel, Func<CurvePoint, double?> x) =>
+        ScatterChart.Render($"Length-controlled win rate against {xLabel} (every evaluated snapshot)", xLabel, "held-out LC win rate",
+            [.. results.SelectMany(r => r.Curve.Where(p => x(p) is not null && double.IsFinite(p.Lc))
+                .Select(p => new ScatterPoint(x(p)!.Value, p.Lc, "", r.Method)))]);
+
+    private static string Percent(double? x) => x is { } v && double.IsFinite(v) ? v.ToString("P1", CultureInfo.InvariantCulture) : "-";
 
     private static string Number(double? x, string format) => x is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
 }
