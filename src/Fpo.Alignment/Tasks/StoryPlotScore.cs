@@ -18,10 +18,6 @@ public sealed partial class StoryPlotScore : IScoringFunction
 {
     public const double MatchThreshold = 0.7;
 
-    private const string SentinelA = "Qzxa", SentinelB = "Qzxb", SentinelPlace = "qzxplace", SentinelObject = "qzxobject", SentinelOpener = "Qzxopener";
-
-    private static readonly Lazy<IReadOnlyList<(StoryPlot Plot, Regex Prompt)>> Openings = new(BuildOpenings);
-
     // Longest first, so "basket of apples" is found before a shorter name inside another.
     private static readonly string[] Places = [.. StoryWords.Places.OrderByDescending(p => p.Length)];
     private static readonly string[] Objects = [.. StoryWords.Objects.OrderByDescending(o => o.Length)];
@@ -31,7 +27,7 @@ public sealed partial class StoryPlotScore : IScoringFunction
 
     public double Score(string context, string response)
     {
-        if (_prompts.GetOrAdd(context, Recognise) is not var (plot, prompt)) return 0;
+        if (_prompts.GetOrAdd(context, StoryOpenings.Recognise) is not var (plot, prompt)) return 0;
         // Some openings leave out the place or the object, which the story then names: take them from the response.
         var place = prompt.Groups["P"].Success ? prompt.Groups["P"].Value : Places.FirstOrDefault(p => response.Contains(p, StringComparison.Ordinal)) ?? "";
         var obj = prompt.Groups["X"].Success ? prompt.Groups["X"].Value : Objects.FirstOrDefault(o => response.Contains(o, StringComparison.Ordinal)) ?? "";
@@ -56,14 +52,6 @@ public sealed partial class StoryPlotScore : IScoringFunction
         return (double)matched / sentences.Count + (double)slots.Count / story.Slots + ending;
     }
 
-    /// <summary>The plot whose opening the prompt is, and the cast it names; null for a prompt the generator could not have written.</summary>
-    private static (StoryPlot, Match)? Recognise(string context)
-    {
-        foreach (var (plot, opening) in Openings.Value)
-            if (opening.Match(context.Trim()) is { Success: true } m) return (plot, m);
-        return null;
-    }
-
     /// <summary>Every sentence of the recognised plot with the prompt's cast filled in.</summary>
     private static PlotSentences Story(StoryPlot plot, Match prompt, string place, string obj)
     {
@@ -84,27 +72,6 @@ public sealed partial class StoryPlotScore : IScoringFunction
         foreach (var ending in plot.KindEndings) Add(ending, PlotSentences.Kind);
         foreach (var ending in plot.HarshEndings) Add(ending, PlotSentences.Harsh);
         return new PlotSentences([.. texts.Select(Bigrams)], [.. parts], plot.Middle.Length);
-    }
-
-    // Every plot's openings as patterns: the opening rendered with sentinel names, escaped, and each sentinel turned into
-    // a group (a name is one capitalised word; place, object and opener are any text), repeats as back-references.
-    private static List<(StoryPlot, Regex)> BuildOpenings()
-    {
-        var openings = new List<(StoryPlot, Regex)>();
-        foreach (var plot in StoryPlots.All.Concat(DialoguePlots.All))
-            foreach (var template in plot.Prompts)
-            {
-                var pattern = Regex.Escape(StoryGenerator.Render(template, SentinelA, SentinelB, SentinelPlace, SentinelObject, SentinelOpener, plot.IsDialogue));
-                var seen = new HashSet<string>();
-                foreach (var (sentinel, group, body) in new[]
-                         {
-                             (SentinelOpener, "O", ".+?"), (SentinelA, "A", @"\p{Lu}\p{L}+"), (SentinelB, "B", @"\p{Lu}\p{L}+"),
-                             (SentinelPlace, "P", ".+?"), (SentinelObject, "X", ".+?"),
-                         })
-                    pattern = Regex.Replace(pattern, sentinel, _ => seen.Add(group) ? $"(?<{group}>{body})" : $@"\k<{group}>");
-                openings.Add((plot, new Regex("^" + pattern + "$", RegexOptions.CultureInvariant | RegexOptions.Singleline, TimeSpan.FromSeconds(1))));
-            }
-        return openings;
     }
 
     /// <summary>The sentences (and dialogue lines) of a text: split after . ! or ? (and a closing quote) where the next
