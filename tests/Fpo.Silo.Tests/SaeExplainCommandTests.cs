@@ -68,6 +68,8 @@ public sealed class SaeExplainCommandTests : IDisposable
     [InlineData("model: tiny\ntemperature: 1\n", "key 'temperature': unknown key")]
     [InlineData("base_url: http://127.0.0.1:1/v1\n", "key 'model': missing")]
     [InlineData("model: tiny\ntimeout_seconds: 0\n", "key 'timeout_seconds': timeout_seconds = 0: must be positive")]
+    [InlineData("model: tiny\napi_key: sk-123\n", "key 'api_key': a key is never read from a file")]
+    [InlineData("model: tiny\nsimulation_max_tokens: 0\n", "key 'simulation_max_tokens': simulation_max_tokens = 0: must be at least 1")]
     public void BadLlmConfigIsOneLineNamingTheKey(string yaml, string expected)
     {
         var llm = Path.Combine(_root, "bad.yaml");

@@ -1,28 +1,30 @@
-using System.ClientModel;
-using Fpo.Alignment.Judges;
-using OpenAI.Chat;
+using Fpo.Alignment.Chat;
+using Microsoft.Extensions.AI;
 
 namespace Fpo.Alignment.Explanations;
 
 /// <summary>
-/// Explains a latent and scores the explanation by simulation (the neuron-explainer method) through an
-/// OpenAI-compatible chat server with the official OpenAI client at temperature 0: one request writes the explanation
-/// from the top contexts (<see cref="ExplanationPrompt"/>), then one request per held-out context predicts its
-/// activations from the explanation alone (<see cref="SimulationPrompt"/>); the score is Pearson's r between predicted
-/// and true activations over all tokens of the contexts whose simulation could be read. Retries on 408/429/5xx,
-/// timeouts and connection errors use the judges' <see cref="RetryDelay"/> (honouring <c>Retry-After</c>).
+/// Explains a latent and scores the explanation by simulation (the neuron-explainer method) through a chat model
+/// (any <see cref="IChatClient"/>; <see cref="ChatClients.Create"/> builds one for an OpenAI-compatible server) at
+/// temperature 0: one request writes the explanation from the top contexts (<see cref="ExplanationPrompt"/>), then one
+/// request per held-out context predicts its activations from the explanation alone (<see cref="SimulationPrompt"/>);
+/// the score is Pearson's r between predicted and true activations over all tokens of the contexts whose simulation
+/// could be read. Retries and timeouts belong to the client; a request that still fails is a failed simulation.
 /// </summary>
 public sealed class FeatureExplainer
 {
+    private readonly IChatClient _client;
     private readonly ExplainerOptions _options;
-    private readonly ChatClient _client;
     private readonly TimeProvider _time;
+    private readonly string _model;
 
-    public FeatureExplainer(ExplainerOptions options, TimeProvider? time = null)
+    /// <summary>An explainer over <paramref name="client"/>, which the caller keeps and disposes; the explanation
+    /// records the model that the client's metadata names.</summary>
+    public FeatureExplainer(IChatClient client, ExplainerOptions options, TimeProvider? time = null)
     {
         _options = options.Validate();
-        _time = time ?? TimeProvider.System;
-        _client = ChatClients.Create(options.BaseUrl, options.Model, options.ApiKey, options.ApiKeyVariable, options.Timeout);
+        (_client, _time) = (client, time ?? TimeProvider.System);
+        _model = client.GetService<ChatClientMetadata>()?.DefaultModelId ?? "";
     }
 
     /// <summary>Throws <see cref="ExplainerException"/> when the latent has no contexts or no explanation comes back.</summary>
@@ -53,7 +55,7 @@ public sealed class FeatureExplainer
             actual.AddRange(context.Activations.Select(a => (double)a));
         }
         var (score, noScore) = Score(contexts.HeldOut.Count, failures, simulated, actual);
-        return new FeatureExplanation(contexts.Latent, explanation, score, score is null ? noScore : null, _options.Model, _time.GetUtcNow(),
+        return new FeatureExplanation(contexts.Latent, explanation, score, score is null ? noScore : null, _model, _time.GetUtcNow(),
             contexts.HeldOut.Count, failures.Count);
     }
 
@@ -65,42 +67,17 @@ public sealed class FeatureExplainer
         return ActivationCorrelation.Pearson(simulated.ToArray(), actual.ToArray());
     }
 
-    // The completion's text, or null with why there is none after the retries.
+    // The completion's text, or null with why there is none (after the client's retries).
     private async Task<(string? Text, string Failure)> CompleteAsync(string prompt, int maxTokens, CancellationToken cancellationToken)
     {
-        var options = new ChatCompletionOptions { Temperature = 0, MaxOutputTokenCount = maxTokens };
-        for (var attempt = 0; ; attempt++)
+        try
         {
-            bool retryable;
-            TimeSpan? retryAfter = null;
-            string failure;
-            using (var timer = new CancellationTokenSource(_options.Timeout, _time))
-            using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token))
-            {
-                try
-                {
-                    var result = await _client.CompleteChatAsync([new UserChatMessage(prompt)], options, linked.Token).ConfigureAwait(false);
-                    return (string.Concat((result.Value.Content ?? []).Select(part => part.Text)), "");
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    (retryable, failure) = (true, $"no answer within {_options.Timeout.TotalSeconds:G4} s");
-                }
-                catch (ClientResultException e) when (e.GetRawResponse() is { } response)
-                {
-                    (retryable, failure) = (e.Status is 408 or 429 or >= 500, $"HTTP {e.Status}: {FirstLine(e.Message)}");
-                    retryAfter = RetryDelay.RetryAfter(response, _time.GetUtcNow());
-                }
-                catch (Exception e) when (e is ClientResultException or HttpRequestException or IOException)
-                {
-                    (retryable, failure) = (true, $"no response: {FirstLine(e.Message)}");
-                }
-            }
-            if (!retryable || attempt >= _options.MaxRetries) return (null, $"{failure} (after {attempt + 1} attempt{(attempt == 0 ? "" : "s")})");
-            var delay = RetryDelay.Next(attempt, _options.InitialBackoff, _options.MaxBackoff, retryAfter, Random.Shared);
-            await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            var response = await _client.GetResponseAsync(prompt, new ChatOptions { Temperature = 0, MaxOutputTokens = maxTokens }, cancellationToken).ConfigureAwait(false);
+            return (response.Text, "");
+        }
+        catch (Exception e) when (!ChatFailure.IsCancellation(e, cancellationToken))
+        {
+            return (null, ChatFailure.Of(e).Detail);
         }
     }
-
-    private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 }

@@ -1,36 +1,55 @@
-using System.ClientModel;
-using OpenAI.Chat;
+using Fpo.Alignment.Chat;
+using Microsoft.Extensions.AI;
 
 namespace Fpo.Alignment.Judges;
 
 /// <summary>
-/// A judge that asks an OpenAI-compatible chat-completions server (OpenAI, vLLM, Ollama, llama.cpp, <c>./fpo serve</c>)
-/// through the official OpenAI .NET client. Each order's P(first is better) is the softmax over the log-probs of "1"
-/// and "2" at the answer position, else the parsed answer; both orders are averaged by <see cref="OrderedJudgement"/>.
-/// Retries, timeouts, rate limits and the cache are ours, not the client's: its own retry policy is switched off so
-/// every attempt is counted and <c>Retry-After</c> is honoured the same way against every server.
+/// A judge that asks a chat model through Microsoft.Extensions.AI's <see cref="IChatClient"/>: any provider's client
+/// works, and <see cref="Connect"/> builds one for an OpenAI-compatible server (OpenAI, Azure OpenAI, vLLM, Ollama,
+/// llama.cpp, <c>./fpo serve</c>). Each order's P(first is better) is the softmax over the log-probs of "1" and "2" at
+/// the answer position when the OpenAI client brought them back (<see cref="FirstTokenLogProbs"/>), else the parsed
+/// answer; both orders are averaged by <see cref="OrderedJudgement"/>. Retries, timeouts and rate limits belong to the
+/// client; every failure it ends with becomes an abstention with its reason.
 /// </summary>
 public sealed class OpenAiJudge : IJudge, IDisposable
 {
+    private readonly IChatClient _client;
+    private readonly bool _ownsClient;
     private readonly OpenAiJudgeOptions _options;
-    private readonly ChatClient _client;
-    private readonly RequestThrottle _throttle;
     private readonly PromptCache _cache;
-    private readonly TimeProvider _time;
 
-    public OpenAiJudge(OpenAiJudgeOptions options, TimeProvider? time = null)
+    /// <summary>A judge over <paramref name="client"/>, which the caller keeps and disposes. Its model is the one the
+    /// client's metadata names ("" when it names none).</summary>
+    public OpenAiJudge(IChatClient client, OpenAiJudgeOptions options, JudgeCounters? counters = null)
+        : this(client, options, counters ?? new JudgeCounters(), ownsClient: false)
+    {
+    }
+
+    private OpenAiJudge(IChatClient client, OpenAiJudgeOptions options, JudgeCounters counters, bool ownsClient)
+    {
+        _options = options.Validate();
+        (_client, _ownsClient, Counters) = (client, ownsClient, counters);
+        _cache = new PromptCache(options.CacheEntries);
+        Model = client.GetService<ChatClientMetadata>()?.DefaultModelId ?? "";
+    }
+
+    /// <summary>A judge over its own client for <paramref name="server"/>, whose retries it counts (each one is also
+    /// one more call); disposing the judge disposes the client.</summary>
+    public static OpenAiJudge Connect(ChatServer server, OpenAiJudgeOptions options)
     {
         options.Validate();
-        _options = options;
-        _time = time ?? TimeProvider.System;
-        _client = ChatClients.Create(options.Endpoint, options.Model, options.ApiKey, options.ApiKeyVariable, options.Timeout);
-        _throttle = new RequestThrottle(options.Concurrency, options.RequestsPerMinute, options.TokensPerMinute, _time);
-        _cache = new PromptCache(options.CacheEntries);
+        var counters = new JudgeCounters();
+        var client = ChatClients.Create(server, () =>
+        {
+            counters.CountRetry();
+            counters.CountCall();
+        });
+        return new OpenAiJudge(client, options, counters, ownsClient: true);
     }
 
     public string Name => _options.Name;
-    public string Model => _options.Model;
-    public JudgeCounters Counters { get; } = new();
+    public string Model { get; }
+    public JudgeCounters Counters { get; }
 
     public Task<JudgeVerdict> JudgeAsync(JudgeRequest request, CancellationToken cancellationToken) =>
         OrderedJudgement.BothOrdersAsync(request, _options.Margin, Counters, FirstIsBetterAsync, cancellationToken);
@@ -50,7 +69,7 @@ public sealed class OpenAiJudge : IJudge, IDisposable
         {
             var (thought, failure) = await CompleteAsync(prompt.RenderRationaleRequest(context, first, second), _options.RationaleMaxTokens, false, cancellationToken).ConfigureAwait(false);
             if (failure is not null) return failure;
-            rationale = Text(thought!).Trim();
+            rationale = thought!.Text.Trim();
             if (rationale.Length == 0) return JudgeVerdict.Abstain(AbstentionReason.Unparsable, "the rationale came back empty");
             answerPrompt = prompt.RenderWithRationale(context, first, second, rationale);
         }
@@ -62,18 +81,14 @@ public sealed class OpenAiJudge : IJudge, IDisposable
     }
 
     // The log-probs at the first generated position when the server sent them, else the text; anything malformed in
-    // the client's model (missing choices, fields of the wrong type) is an unparsable answer.
-    private static JudgeVerdict Read(ChatCompletion completion, string rationale)
+    // the client's model (fields of the wrong type) is an unparsable answer.
+    private static JudgeVerdict Read(ChatResponse response, string rationale)
     {
         try
         {
-            var text = Text(completion);
-            var logProbs = completion.ContentTokenLogProbabilities;
-            if (logProbs is { Count: > 0 } && logProbs[0] is { } at)
-            {
-                var candidates = (at.TopLogProbabilities ?? []).Select(t => (t.Token, (double)t.LogProbability)).Prepend((at.Token, at.LogProbability));
-                if (PreferenceAnswer.FromLogProbs(candidates) is { } p) return JudgeVerdict.Label(p, Detail("log-probs", text, rationale));
-            }
+            var text = response.Text;
+            if (FirstTokenLogProbs.From(response) is { } candidates && PreferenceAnswer.FromLogProbs(candidates) is { } p)
+                return JudgeVerdict.Label(p, Detail("log-probs", text, rationale));
             return PreferenceAnswer.FromText(text) is { } parsed
                 ? JudgeVerdict.Label(parsed, Detail("text", text, rationale))
                 : JudgeVerdict.Abstain(AbstentionReason.Unparsable, $"neither log-probs of \"1\"/\"2\" nor a parsable answer in {Quote(text)}");
@@ -84,71 +99,37 @@ public sealed class OpenAiJudge : IJudge, IDisposable
         }
     }
 
-    private static string Text(ChatCompletion completion) => string.Concat((completion.Content ?? []).Select(part => part.Text));
-
     private static string Detail(string source, string text, string rationale) =>
         $"from {source}, answer {Quote(text)}" + (rationale.Length > 0 ? $", rationale {Quote(rationale)}" : "");
 
     private static string Quote(string text) => text.Length <= 80 ? $"\"{text}\"" : $"\"{text[..80]}…\"";
 
-    // One request with the retry loop; a non-null verdict is the abstention the failure became.
-    private async Task<(ChatCompletion? Completion, JudgeVerdict? Failure)> CompleteAsync(string prompt, int maxTokens, bool logProbs, CancellationToken cancellationToken)
+    // One request at temperature 0; a non-null verdict is the abstention its failure became.
+    private async Task<(ChatResponse? Response, JudgeVerdict? Failure)> CompleteAsync(string prompt, int maxTokens, bool logProbs, CancellationToken cancellationToken)
     {
-        var tokens = RequestThrottle.EstimateTokens(prompt, maxTokens);
-        for (var attempt = 0; ; attempt++)
-        {
-            var outcome = await AttemptAsync(prompt, maxTokens, logProbs, tokens, cancellationToken).ConfigureAwait(false);
-            if (outcome.Completion is not null) return (outcome.Completion, null);
-            var tried = $"after {attempt + 1} attempt{(attempt == 0 ? "" : "s")}";
-            if (!outcome.Retryable || attempt >= _options.MaxRetries)
-                return (null, JudgeVerdict.Abstain(outcome.Reason, $"{outcome.Detail} ({tried})"));
-            Counters.CountRetry();
-            var delay = RetryDelay.Next(attempt, _options.InitialBackoff, _options.MaxBackoff, outcome.RetryAfter, Random.Shared);
-            await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private async Task<Attempt> AttemptAsync(string prompt, int maxTokens, bool logProbs, int tokens, CancellationToken cancellationToken)
-    {
-        using var lease = await _throttle.AcquireAsync(tokens, cancellationToken).ConfigureAwait(false);
+        var options = new ChatOptions { Temperature = 0, MaxOutputTokens = maxTokens };
+        if (logProbs) FirstTokenLogProbs.Ask(options, _options.TopLogProbs);
         Counters.CountCall();
-        var options = new ChatCompletionOptions { Temperature = 0, MaxOutputTokenCount = maxTokens };
-        if (logProbs)
-        {
-            options.IncludeLogProbabilities = true;
-            options.TopLogProbabilityCount = _options.TopLogProbs;
-        }
-        using var timer = new CancellationTokenSource(_options.Timeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         try
         {
-            var result = await _client.CompleteChatAsync([new UserChatMessage(prompt)], options, linked.Token).ConfigureAwait(false);
-            return new Attempt(result.Value, AbstentionReason.CallFailed, false, null, "");
+            return (await _client.GetResponseAsync(prompt, options, cancellationToken).ConfigureAwait(false), null);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (!ChatFailure.IsCancellation(e, cancellationToken))
         {
-            return new Attempt(null, AbstentionReason.Timeout, true, null, $"no answer within {_options.Timeout.TotalSeconds:G4} s");
-        }
-        catch (ClientResultException e) when (e.GetRawResponse() is { } response)
-        {
-            var retryable = e.Status is 408 or 429 or >= 500;
-            var retryAfter = RetryDelay.RetryAfter(response, _time.GetUtcNow());
-            return new Attempt(null, AbstentionReason.CallFailed, retryable, retryAfter, $"HTTP {e.Status}: {FirstLine(e.Message)}");
-        }
-        catch (Exception e) when (e is ClientResultException or HttpRequestException or IOException)
-        {
-            return new Attempt(null, AbstentionReason.CallFailed, true, null, $"no response: {FirstLine(e.Message)}");
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // A 200 whose body is not a chat completion (not JSON, wrong shape): asking again will not fix it.
-            return new Attempt(null, AbstentionReason.Unparsable, false, null, $"unreadable response ({e.GetType().Name}: {FirstLine(e.Message)})");
+            var failure = ChatFailure.Of(e);
+            return (null, JudgeVerdict.Abstain(Reason(failure.Kind), failure.Detail));
         }
     }
 
-    public void Dispose() => _throttle.Dispose();
+    private static AbstentionReason Reason(ChatFailureKind kind) => kind switch
+    {
+        ChatFailureKind.Timeout => AbstentionReason.Timeout,
+        ChatFailureKind.CallFailed => AbstentionReason.CallFailed,
+        _ => AbstentionReason.Unparsable,
+    };
 
-    private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
-
-    private readonly record struct Attempt(ChatCompletion? Completion, AbstentionReason Reason, bool Retryable, TimeSpan? RetryAfter, string Detail);
+    public void Dispose()
+    {
+        if (_ownsClient) _client.Dispose();
+    }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Fpo.Alignment.Chat;
 using Fpo.Alignment.Explanations;
 using Fpo.Alignment.Judges.Config;
 
@@ -15,7 +16,7 @@ public static class SaeExplainCommand
         var feature = new Option<int>("--feature") { Description = "The latent to explain (0-based index into d_sae).", Required = true };
         var llm = new Option<FileInfo>("--llm")
         {
-            Description = "YAML naming the OpenAI-compatible server: base_url, model, api_key or api_key_env, timeout_seconds, max_retries " +
+            Description = "YAML naming the OpenAI-compatible server: base_url, model, api_key_env, timeout_seconds, max_retries, provider " +
                           "(see silo-config/explainer-local.yaml).",
             Required = true,
         };
@@ -38,10 +39,10 @@ public static class SaeExplainCommand
             var error = parse.InvocationConfiguration.Error;
             var llmFile = parse.GetValue(llm)!;
             if (!llmFile.Exists) throw new CliException($"--llm {llmFile.FullName}: no such file");
-            ExplainerOptions options;
+            ExplainerSettings settings;
             try
             {
-                options = ExplainerConfig.Load(llmFile.FullName);
+                settings = ExplainerConfig.Load(llmFile.FullName);
             }
             catch (JudgeConfigException e)
             {
@@ -73,11 +74,12 @@ public static class SaeExplainCommand
             var contexts = FeatureContexts.Collect(policy, weights, latent, stream,
                 new FeatureContextSettings { ContextSize = T, Seed = unchecked((int)sampleSeed) });
             error.WriteLine($"fpo: feature {latent}: {contexts.Explain.Count} contexts to explain, {contexts.HeldOut.Count} held out, " +
-                            $"max activation {contexts.MaxActivation:G4} over {contexts.TokensScanned:N0} tokens; asking {options.Model} at {options.BaseUrl}");
+                            $"max activation {contexts.MaxActivation:G4} over {contexts.TokensScanned:N0} tokens; asking {settings.Server.Model} at {settings.Server.Endpoint}");
             FeatureExplanation result;
+            using var client = ChatClients.Create(settings.Server);
             try
             {
-                result = await new FeatureExplainer(options).ExplainAsync(contexts, id => tokenizer.Decode([id]), cancel);
+                result = await new FeatureExplainer(client, settings.Options).ExplainAsync(contexts, id => tokenizer.Decode([id]), cancel);
             }
             catch (ExplainerException e)
             {

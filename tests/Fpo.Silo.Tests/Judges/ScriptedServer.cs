@@ -27,31 +27,37 @@ internal sealed class ScriptedServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
         _app = builder.Build();
-        _app.MapPost("/v1/chat/completions", async context =>
+        // OpenAI's path under the base URL, and Azure OpenAI's per-deployment path under the resource's endpoint
+        _app.MapPost("/v1/chat/completions", context => RecordAsync(context, respond));
+        _app.MapPost("/openai/deployments/{deployment}/chat/completions", context => RecordAsync(context, respond));
+    }
+
+    private async Task RecordAsync(HttpContext context, Func<ScriptedCall, HttpContext, Task> respond)
+    {
+        var body = (await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted)).RootElement.Clone();
+        var prompt = body.GetProperty("messages")[0].GetProperty("content").GetString()!;
+        ScriptedCall call;
+        lock (_calls)
         {
-            var body = (await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted)).RootElement.Clone();
-            var prompt = body.GetProperty("messages")[0].GetProperty("content").GetString()!;
-            ScriptedCall call;
-            lock (_calls)
-            {
-                _attempts[prompt] = _attempts.GetValueOrDefault(prompt) + 1;
-                call = new ScriptedCall(_calls.Count, _attempts[prompt], prompt, body, _clock.Elapsed, context.Request.Headers.Authorization.ToString());
-                _calls.Add(call);
-                _maxInFlight = Math.Max(_maxInFlight, ++_inFlight);
-            }
-            try
-            {
-                await respond(call, context);
-            }
-            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-            {
-                // the judge gave up waiting: nothing to answer
-            }
-            finally
-            {
-                lock (_calls) _inFlight--;
-            }
-        });
+            _attempts[prompt] = _attempts.GetValueOrDefault(prompt) + 1;
+            var headers = context.Request.Headers;
+            call = new ScriptedCall(_calls.Count, _attempts[prompt], prompt, body, _clock.Elapsed, headers.Authorization.ToString(),
+                context.Request.Path + context.Request.QueryString, headers["api-key"].ToString());
+            _calls.Add(call);
+            _maxInFlight = Math.Max(_maxInFlight, ++_inFlight);
+        }
+        try
+        {
+            await respond(call, context);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // the judge gave up waiting: nothing to answer
+        }
+        finally
+        {
+            lock (_calls) _inFlight--;
+        }
     }
 
     public Uri Endpoint { get; private set; } = null!;
@@ -106,6 +112,9 @@ internal sealed class ScriptedServer : IAsyncDisposable
                ""","finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}""";
     }
 
+    /// <summary>An OpenAI-style error body.</summary>
+    public static string Error(string message, string type) => $$$"""{"error":{"message":"{{{message}}}","type":"{{{type}}}","param":null,"code":null}}""";
+
     public static Task Reply(HttpContext context, int status, string body, string contentType = "application/json")
     {
         context.Response.StatusCode = status;
@@ -114,5 +123,6 @@ internal sealed class ScriptedServer : IAsyncDisposable
     }
 }
 
-/// <summary>One request the scripted server saw: its number, which attempt at the same prompt, and when it came.</summary>
-internal sealed record ScriptedCall(int Number, int Attempt, string Prompt, JsonElement Body, TimeSpan At, string Authorization);
+/// <summary>One request the scripted server saw: its number, which attempt at the same prompt, when it came, and where
+/// (path and query) with which key (<c>Authorization</c> as OpenAI sends it, <c>api-key</c> as Azure does).</summary>
+internal sealed record ScriptedCall(int Number, int Attempt, string Prompt, JsonElement Body, TimeSpan At, string Authorization, string Path, string ApiKey);

@@ -7,11 +7,10 @@ namespace Fpo.Alignment.Judges.Config;
 /// <summary>
 /// A judge from a YAML file. <c>kind</c> selects it:
 /// <list type="bullet">
-/// <item><c>openai</c>: <c>endpoint</c> (default http://127.0.0.1:8080/v1, <c>./fpo serve</c>), <c>model</c>,
-/// <c>api_key</c> or <c>api_key_env</c>, <c>margin</c>, <c>chain_of_thought</c>, <c>logprobs</c>, <c>top_logprobs</c>,
-/// <c>answer_max_tokens</c>, <c>rationale_max_tokens</c>, <c>timeout_seconds</c>, <c>max_retries</c>,
-/// <c>initial_backoff_seconds</c>, <c>max_backoff_seconds</c>, <c>concurrency</c>, <c>requests_per_minute</c>,
-/// <c>tokens_per_minute</c>, <c>cache_entries</c>, <c>prompt</c>;</item>
+/// <item><c>openai</c>: the chat server's keys with its URL as <c>endpoint</c> (see <see cref="ChatServerConfig"/>:
+/// <c>provider</c>, <c>endpoint</c>, <c>model</c>, <c>api_key_env</c>, timeouts, retries, <c>max_tokens_field</c>, rate
+/// limits), and <c>margin</c>, <c>chain_of_thought</c>, <c>logprobs</c>, <c>top_logprobs</c>,
+/// <c>answer_max_tokens</c>, <c>rationale_max_tokens</c>, <c>cache_entries</c>, <c>prompt</c>;</item>
 /// <item><c>model</c>: <c>path</c> (a Hugging Face model folder), <c>margin</c>, <c>prompt</c>;</item>
 /// <item><c>constitution</c>: the principles inline (<see cref="ConstitutionFile"/>) or <c>file</c>;</item>
 /// <item><c>all-of</c> / <c>mixture</c>: <c>members</c>, a list of judges written the same way (or <c>file: other.yaml</c>),
@@ -47,15 +46,10 @@ public static class JudgeConfig
 
     private static OpenAiJudge OpenAiOf(YamlSection y, string name)
     {
-        var endpoint = y.OptionalString("endpoint") ?? "http://127.0.0.1:8080/v1";
-        if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri)) throw y.Error("endpoint", $"'{endpoint}' is not an absolute URL");
-        var options = new OpenAiJudgeOptions
+        var server = ChatServerConfig.Read(y, "endpoint");
+        var options = y.Validated(() => new OpenAiJudgeOptions
         {
             Name = name,
-            Endpoint = uri,
-            Model = y.String("model"),
-            ApiKey = y.OptionalString("api_key"),
-            ApiKeyVariable = y.OptionalString("api_key_env"),
             Prompt = y.OptionalSection("prompt") is { } p ? Prompt(p) : new RlaifPrompt(),
             ChainOfThought = y.Bool("chain_of_thought", false),
             RationaleMaxTokens = y.Int("rationale_max_tokens", 256),
@@ -63,30 +57,9 @@ public static class JudgeConfig
             LogProbs = y.Bool("logprobs", true),
             TopLogProbs = y.Int("top_logprobs", 20),
             Margin = y.Double("margin", 0.05),
-            Timeout = Seconds(y, "timeout_seconds", 60),
-            MaxRetries = y.Int("max_retries", 4),
-            InitialBackoff = Seconds(y, "initial_backoff_seconds", 1),
-            MaxBackoff = Seconds(y, "max_backoff_seconds", 60),
-            Concurrency = y.Int("concurrency", 8),
-            RequestsPerMinute = y.Double("requests_per_minute", 0),
-            TokensPerMinute = y.Double("tokens_per_minute", 0),
             CacheEntries = y.Int("cache_entries", 10_000),
-        };
-        try
-        {
-            options.Validate();
-        }
-        catch (ArgumentException e)
-        {
-            throw y.Error(e.ParamName ?? "", e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal));
-        }
-        return new OpenAiJudge(options);
-    }
-
-    private static TimeSpan Seconds(YamlSection y, string key, double fallback)
-    {
-        var s = y.Double(key, fallback);
-        return s is >= 0 and <= 86_400 ? TimeSpan.FromSeconds(s) : throw y.Error(key, $"must be in [0, 86400] seconds (got {s})");
+        }.Validate());
+        return OpenAiJudge.Connect(server, options);
     }
 
     private static ModelJudge ModelOf(YamlSection y, string name)

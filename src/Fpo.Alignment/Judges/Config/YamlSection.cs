@@ -111,6 +111,29 @@ public sealed class YamlSection
     public JudgeConfigException Error(string key, string problem) =>
         new(File, Find(key) is { } node ? (int)node.Start.Line : Line, key.Length == 0 ? Path : Dotted(key), problem);
 
+    /// <summary>
+    /// Runs <paramref name="validate"/>, whose <see cref="ArgumentException"/> names a key of this mapping as its
+    /// parameter, and reports such an exception as this file's error at that key.
+    /// </summary>
+    public T Validated<T>(Func<T> validate)
+    {
+        try
+        {
+            return validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw Error(e.ParamName ?? "", e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal));
+        }
+    }
+
+    /// <summary>A duration given in seconds, from 0 to a day.</summary>
+    public TimeSpan Seconds(string key, double fallback)
+    {
+        var s = Double(key, fallback);
+        return s is >= 0 and <= 86_400 ? TimeSpan.FromSeconds(s) : throw Error(key, $"must be in [0, 86400] seconds (got {s})");
+    }
+
     /// <summary>Throws for the first key that no getter asked for.</summary>
     public void RejectUnknown()
     {
