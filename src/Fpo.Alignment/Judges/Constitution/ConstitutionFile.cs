@@ -9,17 +9,17 @@ namespace Fpo.Alignment.Judges.Constitution;
 /// <c>keywords: {reward: [...], penalise: [...]}</c>, <c>regex: {reward: [...], penalise: [...]}</c>,
 /// <c>length: {min_words, max_words}</c>, <c>repetition: {n}</c>, <c>sentiment: {positive: [...], negative: [...]}</c>
 /// (both optional: the built-in lexicon), <c>entities: {}</c>, <c>strangers: {}</c>, <c>complete_sentence: {}</c>,
-/// <c>story_plot: {}</c> and <c>plot_words: {}</c> (the built-in story task's plots; see <see cref="Tasks.StoryPlotScore"/>
-/// and <see cref="Tasks.PlotWordsScore"/>).
+/// <c>story_plot: {}</c>, <c>plot_words: {}</c> and <c>known_words: {}</c> (the built-in story task's plots and words; see
+/// <see cref="Tasks.StoryPlotScore"/>, <see cref="Tasks.PlotWordsScore"/> and <see cref="Tasks.KnownWordsScore"/>).
 /// Errors name the file, line and key.
 /// </summary>
 public static class ConstitutionFile
 {
     public const string Keywords = "keywords", Regex = "regex", Length = "length", Repetition = "repetition",
         Sentiment = "sentiment", Entities = "entities", Strangers = "strangers", CompleteSentence = "complete_sentence",
-        StoryPlot = "story_plot", PlotWords = "plot_words";
+        StoryPlot = "story_plot", PlotWords = "plot_words", KnownWords = "known_words";
 
-    private static readonly string[] Functions = [Keywords, Regex, Length, Repetition, Sentiment, Entities, Strangers, CompleteSentence, StoryPlot, PlotWords];
+    private static readonly string[] Functions = [Keywords, Regex, Length, Repetition, Sentiment, Entities, Strangers, CompleteSentence, StoryPlot, PlotWords, KnownWords];
 
     public static ConstitutionJudge Load(string path)
     {
@@ -62,6 +62,7 @@ public static class ConstitutionFile
             Strangers => new StrangerScore(),
             StoryPlot => new Tasks.StoryPlotScore(),
             PlotWords => new Tasks.PlotWordsScore(),
+            KnownWords => new Tasks.KnownWordsScore(),
             _ => new CompleteSentenceScore(),
         };
         if (given[0] is Keywords or Regex && !f.Has("reward") && !f.Has("penalise")) throw f.Error("", "needs a 'reward' or a 'penalise' list");
