@@ -57,6 +57,9 @@ public sealed class LoopHost : IAsyncDisposable, IDisposable
 
     public IRunStores Stores => _stores;
     public string RunId => _run.RunId;
+
+    /// <summary>The settings the run was opened with.</summary>
+    public LoopSettings Settings => _run.Settings;
     public IGrainFactory Grains => _silo.Services.GetRequiredService<IGrainFactory>();
 
     /// <summary>The silo's services (what the Orleans dashboard reads).</summary>

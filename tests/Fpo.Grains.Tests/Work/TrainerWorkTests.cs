@@ -73,4 +73,27 @@ public sealed class TrainerWorkTests : RunFolder
 
         Assert.Equal((1L, 1L), (work.Step, work.SnapshotVersion));
     }
+
+    [Fact]
+    public async Task The_KL_controller_retunes_the_next_step_acts_once_per_newer_snapshot_and_resumes_from_the_snapshot_metadata()
+    {
+        var settings = Settings with { Training = Settings.Training with { Method = "tdpo1" }, KlBudget = 0.05, KlGain = 0.1 };
+        await using var stores = EmbeddedRunStores.Open(Folder);
+        await PublishSnapshotsThroughAsync(stores.Snapshots, 0);
+        var work = await TrainerWork.OpenAsync(stores.Snapshots, _policy.Config, null, null, settings, CheckpointDir, Ct);
+        Assert.Equal(0.1, work.Train(Batch("p0", "p1")).Beta, 6);
+
+        Assert.True(work.ObserveKl(1, 0.5));  // over budget: +2%
+        Assert.False(work.ObserveKl(1, 0.5));  // the same snapshot again
+        Assert.True(work.ObserveKl(2, 0.5));
+        Assert.Equal(0.1 * 1.02 * 1.02, work.Train(Batch("p2", "p3")).Beta, 6);
+        await work.PublishAsync(stores.Snapshots, ["p0", "p1", "p2", "p3"], Ct);
+
+        var resumed = await TrainerWork.OpenAsync(stores.Snapshots, _policy.Config, null, null, settings, CheckpointDir, Ct);
+        Assert.Equal(0.1 * 1.02 * 1.02, resumed.Control!.Beta, 6);
+        Assert.False(resumed.ObserveKl(2, 0.5));  // it remembers which snapshot it last acted on
+        var simpo = await TrainerWork.OpenAsync(stores.Snapshots, _policy.Config, null, null, Settings with { KlBudget = 0.05 }, CheckpointDir + "-simpo", Ct);
+        Assert.Null(simpo.Control);
+        Assert.False(simpo.ObserveKl(3, 0.5));
+    }
 }

@@ -55,7 +55,10 @@ public sealed class FeatureStatisticsApiTests
     public async Task A_silo_without_the_trainer_reads_the_journal_and_refuses_start_and_stop_with_409()
     {
         await using var api = await InMemoryApi.StartAsync();
-        var evaluation = new SnapshotEvaluation(0, 0, 8, 0, 0, 2, 6, null, null, 0.0, 0.0, 0.0, 7.5, 7.5, DateTimeOffset.UnixEpoch);
+        var evaluation = new SnapshotEvaluation(0, 0, 8, 0, 0, 2, 6, null, null, 0.0, 0.0, 0.0, 7.5, 7.5, DateTimeOffset.UnixEpoch)
+        {
+            Judge = "stories-eval", WinRateLow = 0.5, WinRateHigh = 0.5, LengthControlledWinRate = 0.5, LengthControlledLow = 0.41, LengthControlledHigh = 0.62,
+        };
         await api.Stores.Journal.AppendAsync(JournalKinds.Evaluation, "0", JsonSerializer.Serialize(evaluation, JournalKinds.Json), Ct);
         var metrics = new PreferenceMetrics { Method = "fpo", Pairs = 8, Loss = 0.69f, ChosenReward = 0.1f, RejectedReward = -0.1f, Margin = 0.2f, Accuracy = 0.75f, FeatureDivergenceChosen = 0.01f };
         await api.Stores.Journal.AppendAsync(JournalKinds.TrainerStep, "1", JsonSerializer.Serialize(new TrainerStepReport(1, metrics, 1e-3f, 0.5f, 0.25, 0.1, null), JournalKinds.Json), Ct);
@@ -73,6 +76,11 @@ public sealed class FeatureStatisticsApiTests
         Assert.Equal(JsonValueKind.Null, status.GetProperty("lastEvaluation").GetProperty("winRate").ValueKind);
         var evaluations = await api.Http.GetFromJsonAsync<JsonElement>("/api/evaluations", Ct);
         Assert.Equal(6, evaluations[0].GetProperty("abstentions").GetInt32());
+        // The length-controlled rate and its interval travel through the journal to the API; NaN (no slope fitted) becomes null.
+        Assert.Equal((0.5, 0.41, 0.62), (evaluations[0].GetProperty("lengthControlledWinRate").GetDouble(), evaluations[0].GetProperty("lengthControlledLow").GetDouble(),
+            evaluations[0].GetProperty("lengthControlledHigh").GetDouble()));
+        Assert.Equal("stories-eval", evaluations[0].GetProperty("judge").GetString());
+        Assert.Equal(JsonValueKind.Null, evaluations[0].GetProperty("lengthSlope").ValueKind);
         var steps = await api.Http.GetFromJsonAsync<JsonElement>("/api/run/steps?after=0", Ct);
         Assert.Equal(0.01, steps[0].GetProperty("featureDivergenceChosen").GetDouble(), 1e-6);
         foreach (var action in new[] { "start", "stop" })

@@ -5,7 +5,8 @@ using Fpo.Silo.Charts;
 namespace Fpo.Silo.Cli.Loop;
 
 /// <summary>
-/// The end of a loop run: a summary line, a line per evaluation of this process, and chart.svg with the
+/// The end of a loop run: a summary line, a line per evaluation of this process, whether it held its KL budget
+/// (<see cref="KlBudgetSummary"/>), and chart.svg with the
 /// length-controlled win rate and its interval's lower bound, KL, drift and length per snapshot version over every evaluation in metrics.jsonl (so a resumed run charts the whole run).
 /// </summary>
 public static class LoopReport
@@ -17,6 +18,7 @@ public static class LoopReport
         var status = await host.StatusAsync(CancellationToken.None).ConfigureAwait(false);
         log.WriteLine($"fpo: {status.TrainerSteps} trainer steps, snapshot {status.SnapshotVersion}, {status.PairsProduced} pairs, {status.Labelled} labelled, {status.Abstentions} abstained, {status.DroppedStale} stale dropped");
         foreach (var e in host.Evaluations) log.WriteLine("fpo: " + LoopView.Describe(e));
+        if (KlBudgetSummary.Describe(host.Evaluations, host.Settings.Trainer.KlBudget) is { } budget) log.WriteLine("fpo: " + budget);
         var chart = Path.Combine(runDir, ChartFile);
         await File.WriteAllTextAsync(chart, Chart(Path.Combine(runDir, LoopMetricsLog.FileName), Path.GetFileName(runDir))).ConfigureAwait(false);
         log.WriteLine($"fpo: chart of win rate, KL, drift and length per snapshot in {chart}");
