@@ -80,4 +80,15 @@ public sealed class FrontierReportTests : IDisposable
         Assert.Equal(6 * 4, Points(FrontierReport.DriftChart));
         Assert.Contains("](frontier-kl.svg)", await File.ReadAllTextAsync(Path.Combine(_root, FrontierReport.MarkdownFile), TestContext.Current.CancellationToken), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task OneSeedPerSettingHasNoIntervalAndStillWritesItsReport()
+    {
+        FrontierResult[] one = [Run("fpo", 0.1f, 0.5f, 1, 0.5, 5.0), Run("dpo", 0.1f, null, 1, 0.5, 2.0)];
+        await FrontierReport.WriteAsync(_root, one);
+        var md = await File.ReadAllTextAsync(Path.Combine(_root, FrontierReport.MarkdownFile), TestContext.Current.CancellationToken);
+        Assert.Contains("70.0% [-, -] (n=1)", md, StringComparison.Ordinal);
+        Assert.Contains("no difference beyond the intervals", md, StringComparison.Ordinal);
+        Assert.Contains("\"NaN\"", await File.ReadAllTextAsync(Path.Combine(_root, FrontierReport.JsonFile), TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
 }

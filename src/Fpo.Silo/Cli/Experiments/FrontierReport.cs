@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Fpo.Silo.Charts;
 
 namespace Fpo.Silo.Cli.Experiments;
@@ -18,7 +19,11 @@ public static class FrontierReport
     public const string KlChart = "frontier-kl.svg";
     public const string DriftChart = "frontier-drift.svg";
 
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
+    // An interval of one seed, or of a run without the bootstrap, is NaN: written as the string "NaN" rather than failing the report.
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     private static readonly (string Axis, Func<CurvePoint, double?> X)[] Axes = [("KL/token", p => p.Kl), ("drift", p => p.Drift)];
 
