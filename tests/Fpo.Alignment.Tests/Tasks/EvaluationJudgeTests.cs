@@ -39,26 +39,15 @@ public sealed class EvaluationJudgeTests(ITestOutputHelper output)
     public void PrefersTheCleanContinuationConfidently(StoryFlaws flaw)
     {
         const int N = 300;
-        var confident = 0;
-        var worst = (P: 1.0, Text: "");
-        for (var i = 0; i < N; i++)
-        {
-            var clean = Generator.Sample(i, StoryFlaws.None);
-            var flawed = Generator.Sample(i, flaw);
-            var p = Judge.ProbabilityA(new JudgeRequest(clean.Prompt, clean.Continuation, flawed.Continuation));
-            if (p > 0.5 + Judge.Margin) confident++;
-            if (p < worst.P) worst = (p, $"{clean.Prompt}\n  clean:{clean.Continuation}\n  {flaw}:{flawed.Continuation}");
-        }
+        var (confident, worstP, worst) = CleanVersusFlawed.Compare(Judge, Generator, flaw, N);
         output.WriteLine($"{flaw}: confident preference for the clean story in {confident}/{N}");
-        // A loop of a middle step that breaks off where the story would have ended can tell as much as the clean story's start.
-        Assert.True(confident >= (flaw == StoryFlaws.Repetition ? 0.9 : 0.97) * N, $"{flaw}: confident preference in {confident}/{N}; least confident P={worst.P:F3}:\n{worst.Text}");
+        Assert.True(confident >= 0.97 * N, $"{flaw}: confident preference in {confident}/{N}; least confident P={worstP:F3}:\n{worst}");
     }
 
     [Fact]
     public void APromptTheGeneratorCouldNotHaveWrittenScoresNothing()
     {
-        var judge = Judge;
-        Assert.Equal(0, judge.Score("Write a haiku about the sea.", "The sea is wide. Mia smiled and said thank you."));
-        Assert.Equal(0, judge.Score("", ""));
+        Assert.Equal(0, Judge.Score("Write a haiku about the sea.", "The sea is wide. Mia smiled and said thank you."));
+        Assert.Equal(0, Judge.Score("", ""));
     }
 }

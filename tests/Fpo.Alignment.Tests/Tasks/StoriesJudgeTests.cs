@@ -1,4 +1,3 @@
-using Fpo.Alignment.Judges;
 using Fpo.Alignment.Judges.Constitution;
 using Fpo.Alignment.Tasks;
 using Fpo.Testing;
@@ -26,16 +25,7 @@ public sealed class StoriesJudgeTests
     public void PrefersTheCleanContinuationConfidently(StoryFlaws flaw)
     {
         const int N = 400;
-        var confident = 0;
-        var worst = (P: 1.0, Text: "");
-        for (var i = 0; i < N; i++)
-        {
-            var clean = Generator.Sample(i, StoryFlaws.None);
-            var flawed = Generator.Sample(i, flaw);
-            var p = Judge.ProbabilityA(new JudgeRequest(clean.Prompt, clean.Continuation, flawed.Continuation));
-            if (p > 0.5 + Judge.Margin) confident++;
-            if (p < worst.P) worst = (p, $"{clean.Prompt}\n  clean:{clean.Continuation}\n  {flaw}:{flawed.Continuation}");
-        }
-        Assert.True(confident >= 0.95 * N, $"{flaw}: confident preference in {confident}/{N}; least confident P={worst.P:F3}:\n{worst.Text}");
+        var (confident, worstP, worst) = CleanVersusFlawed.Compare(Judge, Generator, flaw, N);
+        Assert.True(confident >= 0.95 * N, $"{flaw}: confident preference in {confident}/{N}; least confident P={worstP:F3}:\n{worst}");
     }
 }
