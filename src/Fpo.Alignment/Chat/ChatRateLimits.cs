@@ -5,9 +5,10 @@ namespace Fpo.Alignment.Chat;
 /// <summary>
 /// What an API allows, as System.Threading.RateLimiting limiters acquired in sequence: a slot among
 /// <c>concurrency</c> requests in flight, then requests-per-minute and tokens-per-minute token buckets (0 = no limit),
-/// each holding one second's worth and refilled about every 100 ms. A request's token cost is estimated before it is
-/// sent (<see cref="EstimateTokens"/>), since servers count prompt plus maximum completion against the budget; a cost
-/// above the bucket's size waits for a full bucket. Waiters are served oldest first.
+/// each holding one second's worth and refilled every 100 ms (less often below 600 a minute, one permit at a time). A
+/// request's token cost is estimated before it is sent (<see cref="EstimateTokens"/>), since servers count prompt plus
+/// maximum completion against the budget; a cost above the bucket's size is paid in bucket-sized parts, one after the
+/// other, so a large request waits its full share of the minute. Waiters are served oldest first.
 /// </summary>
 public sealed class ChatRateLimits : IDisposable
 {
@@ -39,12 +40,14 @@ public sealed class ChatRateLimits : IDisposable
     /// <summary>Waits for a slot and both budgets; dispose the lease when the request is done.</summary>
     public async Task<IDisposable> AcquireAsync(int tokens, CancellationToken cancellationToken)
     {
-        var leases = new List<RateLimitLease>(3);
+        var leases = new List<RateLimitLease>(4);
         try
         {
             leases.Add(await AcquireAsync(_slots, 1, cancellationToken).ConfigureAwait(false));
             if (_requests is not null) leases.Add(await AcquireAsync(_requests, 1, cancellationToken).ConfigureAwait(false));
-            if (_tokens is not null) leases.Add(await AcquireAsync(_tokens, Math.Clamp(tokens, 1, _tokenLimit), cancellationToken).ConfigureAwait(false));
+            if (_tokens is not null)
+                for (var due = Math.Max(tokens, 1); due > 0; due -= _tokenLimit)
+                    leases.Add(await AcquireAsync(_tokens, Math.Min(due, _tokenLimit), cancellationToken).ConfigureAwait(false));
             return new Leases(leases);
         }
         catch

@@ -73,8 +73,9 @@ public static class LengthControlledFit
                 step /= 2;
             }
             while (nl > loss && step > 1e-12);
+            if (nl > loss) break;  // no step lowers the loss: (a, b) is the minimum to machine precision
             var moved = Math.Abs(na - a) + Math.Abs(nb - b);
-            (a, b, loss) = (na, nb, Math.Min(nl, loss));
+            (a, b, loss) = (na, nb, nl);
             if (moved < 1e-12) break;
         }
         return (a, b);

@@ -43,7 +43,7 @@ public static class WinRateBootstrap
             lcs.Add(refit.WinRate);
         }
         return new WinRateSummary(wins, losses, ties, abstentions, raw, Percentile(raws, 0.025), Percentile(raws, 0.975),
-            lc, Percentile(lcs, 0.025), Percentile(lcs, 0.975), fit.Value.Slope, resamples);
+            lc, Percentile(lcs, 0.025), Percentile(lcs, 0.975), fit.Value.Slope, lcs.Count);
     }
 
     /// <summary>(wins + ½ ties) / decided comparisons; NaN when there is none.</summary>
@@ -61,10 +61,10 @@ public static class WinRateBootstrap
     }
 
     /// <summary>The q-quantile by linear interpolation between order statistics; NaN for no values.</summary>
-    public static double Percentile(List<double> values, double q)
+    public static double Percentile(IEnumerable<double> sample, double q)
     {
+        var values = sample.Order().ToList();
         if (values.Count == 0) return double.NaN;
-        values.Sort();
         var position = q * (values.Count - 1);
         var lower = (int)Math.Floor(position);
         var upper = Math.Min(lower + 1, values.Count - 1);

@@ -42,7 +42,7 @@ public sealed class PlotWordsScore : IScoringFunction
         var all = StoryPlots.All.Concat(DialoguePlots.All).ToList();
         HashSet<string> WordsOf(StoryPlot p) =>
             [.. p.Middle.SelectMany(slot => slot).Concat(p.KindEndings).SelectMany(t => Words.Lower(t.Replace('{', ' ').Replace('}', ' ')))
-                .Where(w => w.Length > 1 && w is not ("a" or "o" or "p" or "x"))];
+                .Where(w => w.Length > 1)];  // placeholders ({A}, {X}, ...) leave one-letter words
         // A cast's words ("paper" of "paper crown", "bright" of a place) name no plot, though some plot's sentence may use them.
         var cast = StoryWords.Places.Concat(StoryWords.Objects).Concat(StoryWords.Openers).SelectMany(Words.Lower).ToHashSet();
         var words = all.ToDictionary(p => p, p => WordsOf(p).Where(w => !cast.Contains(w)).ToHashSet());
@@ -53,7 +53,7 @@ public sealed class PlotWordsScore : IScoringFunction
         {
             var own = words[p].Where(w => !common.Contains((p.IsDialogue, w))).ToHashSet();
             var other = all.Where(q => q != p && q.IsDialogue == p.IsDialogue).SelectMany(q => words[q])
-                .Where(w => !own.Contains(w) && !common.Contains((p.IsDialogue, w)) && !words[p].Contains(w)).ToHashSet();
+                .Where(w => !words[p].Contains(w) && !common.Contains((p.IsDialogue, w))).ToHashSet();
             return (own, other);
         });
     }

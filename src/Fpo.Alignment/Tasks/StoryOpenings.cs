@@ -14,10 +14,15 @@ internal static class StoryOpenings
     private static readonly Lazy<IReadOnlyList<(StoryPlot Plot, Regex Prompt)>> Openings = new(Build);
 
     /// <summary>The plot whose opening the prompt is, and the cast it names; null for a prompt the generator could not have written.</summary>
-    public static (StoryPlot Plot, Match Cast)? Recognise(string context)
+    public static StoryPrompt? Recognise(string context)
     {
         foreach (var (plot, opening) in Openings.Value)
-            if (opening.Match(context.Trim()) is { Success: true } m) return (plot, m);
+            if (opening.Match(context.Trim()) is { Success: true } m)
+            {
+                string? Group(string name) => m.Groups[name].Success ? m.Groups[name].Value : null;
+                // Strings, not the Match: scoring functions cache this and judge grains read it concurrently.
+                return new StoryPrompt(plot, Group("A") ?? "", Group("B") ?? "", Group("P"), Group("X"), Group("O") ?? "");
+            }
         return null;
     }
 
@@ -40,3 +45,6 @@ internal static class StoryOpenings
         return openings;
     }
 }
+
+/// <summary>A recognised prompt: its plot and the cast it names (a place or object the opening leaves out is null).</summary>
+internal sealed record StoryPrompt(StoryPlot Plot, string A, string B, string? Place, string? Object, string Opener);

@@ -22,16 +22,16 @@ public sealed partial class StoryPlotScore : IScoringFunction
     private static readonly string[] Places = [.. StoryWords.Places.OrderByDescending(p => p.Length)];
     private static readonly string[] Objects = [.. StoryWords.Objects.OrderByDescending(o => o.Length)];
 
-    private readonly ConcurrentDictionary<string, (StoryPlot Plot, Match Cast)?> _prompts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, StoryPrompt?> _prompts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Context, string Place, string Object), PlotSentences> _stories = new();
 
     public double Score(string context, string response)
     {
-        if (_prompts.GetOrAdd(context, StoryOpenings.Recognise) is not var (plot, prompt)) return 0;
+        if (_prompts.GetOrAdd(context, StoryOpenings.Recognise) is not { } prompt) return 0;
         // Some openings leave out the place or the object, which the story then names: take them from the response.
-        var place = prompt.Groups["P"].Success ? prompt.Groups["P"].Value : Places.FirstOrDefault(p => response.Contains(p, StringComparison.Ordinal)) ?? "";
-        var obj = prompt.Groups["X"].Success ? prompt.Groups["X"].Value : Objects.FirstOrDefault(o => response.Contains(o, StringComparison.Ordinal)) ?? "";
-        var story = _stories.GetOrAdd((context, place, obj), key => Story(plot, prompt, key.Place, key.Object));
+        var place = prompt.Place ?? Places.FirstOrDefault(p => response.Contains(p, StringComparison.Ordinal)) ?? "";
+        var obj = prompt.Object ?? Objects.FirstOrDefault(o => response.Contains(o, StringComparison.Ordinal)) ?? "";
+        var story = _stories.GetOrAdd((context, place, obj), key => Story(prompt, key.Place, key.Object));
         var sentences = Sentences(response);
         if (sentences.Count == 0) return 0;
         var used = new HashSet<int>();
@@ -53,10 +53,10 @@ public sealed partial class StoryPlotScore : IScoringFunction
     }
 
     /// <summary>Every sentence of the recognised plot with the prompt's cast filled in.</summary>
-    private static PlotSentences Story(StoryPlot plot, Match prompt, string place, string obj)
+    private static PlotSentences Story(StoryPrompt prompt, string place, string obj)
     {
-        string Fill(string template) =>
-            StoryGenerator.Render(template, prompt.Groups["A"].Value, prompt.Groups["B"].Value, place, obj, prompt.Groups["O"].Value, plot.IsDialogue);
+        var plot = prompt.Plot;
+        string Fill(string template) => StoryGenerator.Render(template, prompt.A, prompt.B, place, obj, prompt.Opener, plot.IsDialogue);
         var texts = new List<string>();
         var parts = new List<int>();
         void Add(string template, int part)
@@ -82,7 +82,7 @@ public sealed partial class StoryPlotScore : IScoringFunction
     private static bool Finished(string sentence)
     {
         var text = sentence.TrimEnd('"', '”');
-        return text.Length > 0 && text[^1] is '.' or '!' or '?' || sentence.EndsWith(',' + "\"", StringComparison.Ordinal);
+        return text.Length > 0 && text[^1] is '.' or '!' or '?' || sentence.EndsWith(",\"", StringComparison.Ordinal) || sentence.EndsWith(",”", StringComparison.Ordinal);
     }
 
     // Word bigrams (lower case), or the single word of a one-word sentence, as a multiset.

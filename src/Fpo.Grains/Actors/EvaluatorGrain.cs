@@ -36,7 +36,7 @@ public sealed class EvaluatorGrain(
         var assets = _run.Assets;
         var initial = await _run.Stores.Snapshots.GetAsync(0, cancellationToken).ConfigureAwait(true);
         _evaluator = new SnapshotEvaluator(assets.InitialPolicy.Config, LoopGrains.Frozen(assets.InitialPolicy.Config, initial), assets.Tokenizer,
-            assets.PromptEncoder, assets.Sae, assets.Evaluator, assets.HeldOutPrompts, _run.Settings.Evaluator, judgeIsTrainingJudge: assets.EvaluationJudge is null);
+            assets.PromptEncoder, assets.Sae, assets.EvaluatorJudge, assets.HeldOutPrompts, _run.Settings.Evaluator, judgeIsTrainingJudge: assets.EvaluationJudge is null);
         _wanted = (await _run.Stores.Snapshots.LatestAsync(cancellationToken).ConfigureAwait(true))?.Version ?? -1;
         this.RegisterGrainTimer(EvaluateNewestAsync, new GrainTimerCreationOptions(TimeSpan.Zero, Check) { KeepAlive = true });
     }
@@ -66,7 +66,8 @@ public sealed class EvaluatorGrain(
             await state.WriteStateAsync().ConfigureAwait(true);
         }
         events.OnEvaluated(_run.RunId, result);
-        if (_run.Settings.Trainer.KlBudget is not null) await GrainFactory.GetGrain<ITrainerGrain>(_run.RunId).ObserveKlAsync(result.Version, result.KlPerToken).ConfigureAwait(true);
+        // Sent whatever this silo's config says of a budget: in a cluster the trainer's silo holds it, and a trainer without a controller ignores it.
+        await GrainFactory.GetGrain<ITrainerGrain>(_run.RunId).ObserveKlAsync(result.Version, result.KlPerToken).ConfigureAwait(true);
         return result;
     }
 

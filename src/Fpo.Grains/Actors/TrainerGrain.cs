@@ -88,7 +88,7 @@ public sealed class TrainerGrain(
 
     public Task ObserveKlAsync(long version, double klPerToken)
     {
-        if (_work.ObserveKl(version, klPerToken) && _work.Control is { } c && log.IsEnabled(LogLevel.Debug))
+        if (_work.ObserveKl(version, klPerToken) && _work.KlControl is { } c && log.IsEnabled(LogLevel.Debug))
             log.LogDebug("run {Run}: snapshot {Version} KL {Kl:F4} against budget {Budget}: beta {Beta:G4}, alpha {Alpha:G4}", _run.RunId, version, klPerToken, c.Budget, c.Beta, c.Alpha);
         return Task.CompletedTask;
     }

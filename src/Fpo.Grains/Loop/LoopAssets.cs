@@ -26,7 +26,7 @@ public sealed record LoopAssets(
     IJudge? EvaluationJudge = null)
 {
     /// <summary>The judge the evaluator scores snapshots with.</summary>
-    public IJudge Evaluator => EvaluationJudge ?? Judge;
+    public IJudge EvaluatorJudge => EvaluationJudge ?? Judge;
 
     /// <summary>The prompt encoding the grains use.</summary>
     public Func<string, int[]> PromptEncoder => EncodePrompt ?? (text => Tokenizer.Encode(text));

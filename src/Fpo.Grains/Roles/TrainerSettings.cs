@@ -21,7 +21,7 @@ public sealed record TrainerSettings
     /// <summary>KL(π_θ‖π_ref) per token on held-out responses the controller holds the policy near; null: no controller.</summary>
     public double? KlBudget { get; init; }
     /// <summary>K of the controller: β changes by at most K × 20% per evaluation.</summary>
-    public double KlGain { get; init; } = 0.1;
+    public double KlGain { get; init; } = 0.2;
 
     public TrainerSettings Validate()
     {

@@ -45,11 +45,11 @@ public sealed class TrainerWork
         _step = new PreferenceStep(policy, loss, reference, settings.Training.Method == "fpo" ? sae : null);
         if (settings.KlBudget is { } budget && KlController.Supports(loss.Method))
         {
-            Control = new KlController(budget, settings.KlGain, loss.Beta, AlphaOf(loss) ?? 0);
+            KlControl = new KlController(budget, settings.KlGain, loss.Beta, AlphaOf(loss) ?? 0);
             if (ControllerState.Read(latest.Metadata) is { } saved)
             {
-                Control.Restore(saved.Beta, saved.Alpha, saved.Updates);
-                _step.Retune(Control.Apply(loss));
+                KlControl.Restore(saved.Beta, saved.Alpha, saved.Updates);
+                _step.Retune(KlControl.Apply(loss));
                 _klObservedVersion = saved.ObservedVersion;
             }
         }
@@ -73,7 +73,7 @@ public sealed class TrainerWork
     public TrainerSettings Settings => _settings;
 
     /// <summary>The KL controller, when the run has a budget and the method a reference term for it to act on.</summary>
-    public KlController? Control { get; }
+    public KlController? KlControl { get; }
 
     /// <summary>
     /// The evaluator measured <paramref name="klPerToken"/> on snapshot <paramref name="version"/>: one controller
@@ -81,10 +81,10 @@ public sealed class TrainerWork
     /// </summary>
     public bool ObserveKl(long version, double klPerToken)
     {
-        if (Control is null || version <= _klObservedVersion || version == 0) return false;
+        if (KlControl is null || version <= _klObservedVersion || version == 0) return false;
         _klObservedVersion = version;
-        Control.Observe(klPerToken);
-        _step.Retune(Control.Apply(_step.Settings));
+        KlControl.Observe(klPerToken);
+        _step.Retune(KlControl.Apply(_step.Settings));
         return true;
     }
 
@@ -166,7 +166,7 @@ public sealed class TrainerWork
         var metadata = JsonSerializer.Serialize(new
         {
             method = _settings.Training.Method, step = Step, trainer = "online",
-            kl_controller = Control is null ? null : new ControllerState(Control.Beta, Control.Alpha, Control.Updates, _klObservedVersion),
+            kl_controller = KlControl is null ? null : new ControllerState(KlControl.Beta, KlControl.Alpha, KlControl.Updates, _klObservedVersion),
         });
         await snapshots.PublishAsync(new SnapshotPublication(version, PolicySnapshot.Files(_policy), preferenceIds, Step, metadata),
             cancellationToken).ConfigureAwait(false);

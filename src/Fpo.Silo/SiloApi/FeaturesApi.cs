@@ -88,7 +88,7 @@ public static class FeaturesApi
             "snapshot a two-sided `pValue`; Benjamini–Hochberg over all those latents gives its `qValue`, which must be ≤ `fdr` ((0,1), the false discovery " +
             "rate, default from config); and ratio = max(f_new, floor)/max(f_old, floor) with floor = `min_frequency` ((0,1], default from config) must be " +
             "≥ `factor` or ≤ 1/`factor` (>1, default from config). Each alert gives the frequencies, the active and total tokens of both snapshots, the " +
-            "ratio, p and q. Snapshots with fewer tokens than the configured minimum are not compared. Newest pair first, then largest move first.")
+            "ratio, p and q. Snapshots with fewer than 64 tokens are not compared. Newest pair first, then largest move first.")
           .Produces<IReadOnlyList<FeatureAlert>>().ProducesProblem(400);
     }
 

@@ -52,7 +52,7 @@ public sealed record SiloApiOptions
         Check(AlertFactor > 1 && double.IsFinite(AlertFactor), $"api.alert_factor must be above 1 (got {AlertFactor})");
         Check(AlertMinFrequency is > 0 and <= 1, $"api.alert_min_frequency must be in (0, 1] (got {AlertMinFrequency})");
         Check(AlertFdr is > 0 and < 1, $"api.alert_fdr must be in (0, 1), the false discovery rate of the alerts (got {AlertFdr})");
-        Check(AlertMinTokens >= 0, $"api.alert_min_tokens must be at least 0 (got {AlertMinTokens})");
+        Check(AlertMinTokens >= 0, $"the alerts' minimum of tokens per snapshot must be at least 0 (got {AlertMinTokens})");
         Check(MaxBatch >= 1, $"the API's decode batch must be at least 1 (got {MaxBatch})");
         Check(Token is null || Token.Length > 0, "api token is empty; unset it or give a value");
         return this;

@@ -90,10 +90,10 @@ public sealed class TrainerWorkTests : RunFolder
         await work.PublishAsync(stores.Snapshots, ["p0", "p1", "p2", "p3"], Ct);
 
         var resumed = await TrainerWork.OpenAsync(stores.Snapshots, _policy.Config, null, null, settings, CheckpointDir, Ct);
-        Assert.Equal(0.1 * 1.02 * 1.02, resumed.Control!.Beta, 6);
+        Assert.Equal(0.1 * 1.02 * 1.02, resumed.KlControl!.Beta, 6);
         Assert.False(resumed.ObserveKl(2, 0.5));  // it remembers which snapshot it last acted on
         var simpo = await TrainerWork.OpenAsync(stores.Snapshots, _policy.Config, null, null, Settings with { KlBudget = 0.05 }, CheckpointDir + "-simpo", Ct);
-        Assert.Null(simpo.Control);
+        Assert.Null(simpo.KlControl);
         Assert.False(simpo.ObserveKl(3, 0.5));
     }
 }

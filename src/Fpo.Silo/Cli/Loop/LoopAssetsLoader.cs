@@ -33,9 +33,11 @@ public static class LoopAssetsLoader
         var heldOut = Prompts(c, "task.held_out_prompts", task?.HeldOutPromptsPath);
         var judgePath = c.PathValue("task.judge") ?? task!.ConstitutionPath;
         var judge = Judge(c, "task.judge", judgePath);
-        // The evaluation judge: the config's, else the built-in task's own; an external task without one is evaluated
-        // by its training judge, which every evaluation then names.
-        var evaluationPath = c.PathValue("evaluator.judge") ?? task?.EvaluationConstitutionPath;
+        // The evaluation judge: the config's, else the built-in task's own while its held-out prompts and its judge are
+        // the task's (it knows only the task's plots: other prompts would all tie); otherwise the training judge, which
+        // every evaluation then names.
+        var builtInEvaluation = c.String("task.judge") is null && c.String("task.held_out_prompts") is null ? task?.EvaluationConstitutionPath : null;
+        var evaluationPath = c.PathValue("evaluator.judge") ?? builtInEvaluation;
         var evaluationJudge = evaluationPath is null ? null : Judge(c, "evaluator.judge", evaluationPath);
         // The built-in policy was trained on documents that start with <|endoftext|>; an external model gets its prompts as they are.
         var endOfTextFirst = modelDir is null;

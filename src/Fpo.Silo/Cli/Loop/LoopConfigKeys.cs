@@ -52,7 +52,7 @@ public static class LoopConfigKeys
         new("evaluator", "temperature", "1", "Sampling temperature of the evaluation responses (policy and reference)."),
         new("evaluator", "seed", "12345", "Seed of the evaluation responses (the same per prompt for every snapshot)."),
         new("evaluator", "drift_top_k", "50", "k of I_k in the feature drift D_fpo."),
-        new("evaluator", "judge", "", "A judge config YAML that scores snapshots against the reference (unset: the built-in task's stories-eval judge, which the trainer never sees; a task with its own judge is then evaluated by that judge)."),
+        new("evaluator", "judge", "", "A judge config YAML that scores snapshots against the reference (unset: the built-in task's stories-eval judge, which the trainer never sees, while the task's own prompts and judge are used; otherwise the training judge, and every evaluation says so)."),
         new("evaluator", "bootstrap_resamples", "1000", "Resamples of the held-out prompts behind each win rate's 95% interval (0: no intervals)."),
         new("loop", "judge_grains", "1", "Judge grains."),
         new("loop", "feature_shard_size", "64", "Latents per FeatureStats grain: each snapshot's SAE statistics are sharded over grains of this many latents, and the API's feature queries fan out to them."),
