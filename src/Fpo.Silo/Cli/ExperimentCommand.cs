@@ -31,14 +31,23 @@ public static class ExperimentCommand
         var data = new Option<string?>("--data") { Description = "Folder where the built-in task is prepared and cached (run.data)." };
         var runs = new Option<string?>("--runs") { Description = "Folder that holds the experiment folder (run.runs)." };
         var name = new Option<string?>("--name") { Description = "Name of the experiment folder (default frontier-YYYYMMDD-HHMMSS)." };
+        var report = new Option<DirectoryInfo?>("--report") { Description = "Run nothing: write the report of the experiment in this folder again from its frontier.json." };
         var frontier = new Command("frontier", "Run the loop for each method over a grid of beta (and alpha for FPO) and seeds with a fixed budget and no KL controller; write a table (markdown, JSON) of length-controlled win rates, the methods compared at matched KL and drift with intervals over the seeds, and charts of win rate against KL and against feature drift.")
         {
-            config, methods, betaScales, alphas, seeds, minutes, maxSnapshots, size, data, runs, name,
+            config, methods, betaScales, alphas, seeds, minutes, maxSnapshots, size, data, runs, name, report,
         };
         frontier.SetAction(async (parse, cancel) =>
         {
             CommonOptions.Apply(parse);
             var (output, error) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+            if (parse.GetValue(report) is { } existing)
+            {
+                var previous = FrontierReport.Read(existing.FullName);
+                await FrontierReport.WriteAsync(existing.FullName, previous).ConfigureAwait(false);
+                output.Write(FrontierReport.Markdown(previous));
+                error.WriteLine($"fpo: the report of {previous.Count} runs written again in {existing.FullName}");
+                return 0;
+            }
             var grid = FrontierGrid.Build(FrontierGrid.Words(parse.GetValue(methods)!),
                 FrontierGrid.Numbers("--beta-scales", parse.GetValue(betaScales)!), FrontierGrid.Numbers("--alphas", parse.GetValue(alphas)!),
                 FrontierGrid.Integers("--seeds", parse.GetValue(seeds)!));

@@ -91,4 +91,16 @@ public sealed class FrontierReportTests : IDisposable
         Assert.Contains("no difference beyond the intervals", md, StringComparison.Ordinal);
         Assert.Contains("\"NaN\"", await File.ReadAllTextAsync(Path.Combine(_root, FrontierReport.JsonFile), TestContext.Current.CancellationToken), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AWrittenReportReadsBackToTheSameRunsAndAMissingOneIsAClearError()
+    {
+        await FrontierReport.WriteAsync(_root, Results);
+        var back = FrontierReport.Read(_root);
+        Assert.Equal(Results.Length, back.Count);
+        Assert.Equal(Results[0].Curve, back[0].Curve);
+        Assert.Equal(FrontierReport.Markdown(Results), FrontierReport.Markdown(back));
+        var empty = Directory.CreateDirectory(Path.Combine(_root, "empty")).FullName;
+        Assert.Contains("holds no frontier.json", Assert.Throws<Fpo.Silo.Cli.CliException>(() => FrontierReport.Read(empty)).Message, StringComparison.Ordinal);
+    }
 }

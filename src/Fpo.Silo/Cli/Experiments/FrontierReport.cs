@@ -47,6 +47,25 @@ public static class FrontierReport
         await File.WriteAllTextAsync(Path.Combine(folder, DriftChart), Chart(results, "feature drift D_fpo", p => p.Drift)).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The runs of an experiment's <see cref="JsonFile"/>, so its report can be written again (by a newer version, say)
+    /// without running anything.
+    /// </summary>
+    public static IReadOnlyList<FrontierResult> Read(string folder)
+    {
+        var path = Path.Combine(folder, JsonFile);
+        if (!File.Exists(path)) throw new CliException($"{folder} holds no {JsonFile}: not a frontier experiment, or one that finished no run");
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            return doc.RootElement.GetProperty("runs").Deserialize<List<FrontierResult>>(Json) ?? [];
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new CliException($"{path}: not a frontier report this version reads ({e.Message})");
+        }
+    }
+
     public static string Markdown(IReadOnlyList<FrontierResult> results)
     {
         var md = new StringBuilder();
