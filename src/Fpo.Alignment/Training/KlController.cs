@@ -11,7 +11,7 @@ namespace Fpo.Alignment.Training;
 /// <see cref="Range"/> times their configured values, so a run cannot drive them to nothing or to infinity. The law is
 /// symmetric on purpose: a version that never relaxed below the configured values (the budget as a ceiling only) let
 /// the default loop's KL climb to 0.14 nats per token by minute 14 with β at 4.7 times its start, while the symmetric
-/// law held it at 0.05 with β at its floor — under AdamW the step does not shrink as β grows, and on this task a small
+/// law held it at 0.05 with β fallen fifty-fold — under AdamW the step does not shrink as β grows, and on this task a small
 /// β slowed the drift. SimPO has no reference term for
 /// the controller to act on: <see cref="Supports"/> says so and the trainer does not pretend.
 /// </summary>

@@ -57,16 +57,18 @@ public sealed class RolloutWork
         foreach (var prompt in prompts)
         {
             var tokens = _encode(prompt.Text);
-            if (tokens.Length == 0 || tokens.Length + _settings.MaxNewTokens > _engine.MaxSequenceLength)
+            if (tokens.Length == 0 || tokens.Length >= _engine.MaxSequenceLength)
             {
                 failures.Add((prompt.Id, tokens.Length == 0 ? "the prompt has no tokens"
-                    : $"the prompt's {tokens.Length} tokens plus max_new_tokens {_settings.MaxNewTokens} exceed the model's {_engine.MaxSequenceLength} positions"));
+                    : $"the prompt's {tokens.Length} tokens leave no room for a response in the model's {_engine.MaxSequenceLength} positions"));
                 continue;
             }
             good.Add(prompt);
             requests.Add(new GenerationRequest
             {
-                Id = prompt.Id, PromptTokens = tokens, N = 2, MaxNewTokens = _settings.MaxNewTokens, Sampling = _settings.Sampling,
+                // A long prompt leaves fewer positions than max_new_tokens: its responses end at the model's last position.
+                Id = prompt.Id, PromptTokens = tokens, N = 2, MaxNewTokens = Math.Min(_settings.MaxNewTokens, _engine.MaxSequenceLength - tokens.Length),
+                Sampling = _settings.Sampling,
                 StopStrings = _settings.StopStrings, Seed = StableSeed.Of(_settings.Seed, prompt.Id),
             });
         }

@@ -61,8 +61,8 @@ public sealed class SnapshotEvaluator
         {
             var tokens = encodePrompt(p);
             if (tokens.Length == 0) throw new ArgumentException($"held-out prompt {i} has no tokens: \"{p}\"", nameof(heldOutPrompts));
-            if (tokens.Length + settings.MaxNewTokens > _policyEngine.MaxSequenceLength)
-                throw new ArgumentException($"held-out prompt {i} has {tokens.Length} tokens; with max_new_tokens {settings.MaxNewTokens} it exceeds the model's {_policyEngine.MaxSequenceLength} positions", nameof(heldOutPrompts));
+            if (tokens.Length >= _policyEngine.MaxSequenceLength)
+                throw new ArgumentException($"held-out prompt {i} has {tokens.Length} tokens, which leave no room for a response in the model's {_policyEngine.MaxSequenceLength} positions", nameof(heldOutPrompts));
             return tokens;
         })];
     }
@@ -107,7 +107,8 @@ public sealed class SnapshotEvaluator
         {
             Id = i.ToString(System.Globalization.CultureInfo.InvariantCulture),
             PromptTokens = tokens,
-            MaxNewTokens = _settings.MaxNewTokens,
+            // A long prompt leaves fewer positions than max_new_tokens; policy and reference get the same room.
+            MaxNewTokens = Math.Min(_settings.MaxNewTokens, _policyEngine.MaxSequenceLength - tokens.Length),
             Sampling = _settings.Sampling,
             StopStrings = _settings.StopStrings,
             Seed = StableSeed.Of(_settings.Seed, _prompts[i]),

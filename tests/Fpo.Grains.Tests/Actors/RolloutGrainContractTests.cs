@@ -10,7 +10,8 @@ namespace Fpo.Grains.Tests.Actors;
 public sealed class RolloutGrainContractTests(ActorCluster cluster)
 {
     // Letters the tiny tokenizer never merged: one token each, far more than the model's 64 positions hold.
-    private static string TooLong(int i) => $"{i} " + string.Join(" ", Enumerable.Repeat("zq", 40));
+    // At least the tiny model's 64 positions on its own: no room for a single response token.
+    private static string TooLong(int i) => $"{i} " + string.Join(" ", Enumerable.Repeat("zq", 80));
 
     private static string Describe(PairBatch batch) => $"{batch.Id}: {string.Join(", ", batch.Pairs.Select(p => $"{p.Id}@v{p.PolicyVersion}"))}";
 
@@ -48,7 +49,7 @@ public sealed class RolloutGrainContractTests(ActorCluster cluster)
         Assert.Equal("prompts/prompt-long", dead.Id);
         var record = JsonSerializer.Deserialize<DeadLetterRecord>(dead.Json, JournalKinds.Json)!;
         Assert.Equal((StreamNamespaces.Prompts, "prompt-long"), (record.Stream, record.Id));
-        Assert.Matches(@"^the prompt's \d+ tokens plus max_new_tokens 8 exceed the model's 64 positions$", record.Reason);
+        Assert.Matches(@"^the prompt's \d+ tokens leave no room for a response in the model's 64 positions$", record.Reason);
         // The run's totals count a batch once however often it was delivered.
         var totals = await new RunTotals(run.Stores.Journal).RefreshAsync(TestContext.Current.CancellationToken);
         Assert.Equal((3, 1), (totals.Pairs, totals.FailedPrompts));
@@ -105,7 +106,7 @@ public sealed class RolloutGrainContractTests(ActorCluster cluster)
 
         var dead = (await run.JournalAsync(JournalKinds.DeadLetter)).Where(e => PromptIds.Number(e.Id) < 8).ToList();
         Assert.Equal(Enumerable.Range(0, 8).Select(i => "prompts/" + PromptIds.Prompt(run.Id, i)), dead.Select(e => e.Id).Order(StringComparer.Ordinal));
-        Assert.All(dead, e => Assert.Contains("exceed the model's 64 positions", JsonSerializer.Deserialize<DeadLetterRecord>(e.Json, JournalKinds.Json)!.Reason, StringComparison.Ordinal));
+        Assert.All(dead, e => Assert.Contains("leave no room for a response in the model's 64 positions", JsonSerializer.Deserialize<DeadLetterRecord>(e.Json, JournalKinds.Json)!.Reason, StringComparison.Ordinal));
         var tally = (await run.JournalAsync(JournalKinds.RolloutBatch)).Single(e => e.Id == PromptIds.Prompt(run.Id, 0));
         Assert.Equal(new BatchTally(0, 0, 0, 8), JsonSerializer.Deserialize<BatchTally>(tally.Json, JournalKinds.Json));
     }

@@ -32,7 +32,11 @@ public sealed class LoopResumeTests : RunFolder
             settings = settings with { Trainer = settings.Trainer with { BatchWait = TimeSpan.FromSeconds(10) } };
             using var host = await LoopHost.OpenAsync(stores, TinyLoop.Assets(policySeed: 2), settings, Folder, Ct);
             var resumed = await host.StatusAsync(Ct);
-            Assert.Equal((4, 2), (resumed.TrainerSteps, resumed.SnapshotVersion));
+            // The trainer resumes at snapshot 2's step 4 (TrainerWorkTests pins that exactly); its inbox holds the full batch
+            // step 5 trained, so the first delivery after the open may train it again before this status is read (seen once
+            // in a suite run on a loaded machine).
+            Assert.Equal(2, resumed.SnapshotVersion);
+            Assert.InRange(resumed.TrainerSteps, 4, 5);
             // What step 5 trained came back from the trainer's persisted inbox, to be trained again from snapshot 2's checkpoint.
             Assert.True(resumed.TrainerInbox >= 4, $"the resumed trainer holds {resumed.TrainerInbox} preferences");
             Assert.Equal(LoopStop.MaxSnapshots, await host.RunAsync(CancellationToken.None, Ct));
