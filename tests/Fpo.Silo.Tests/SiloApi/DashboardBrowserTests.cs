@@ -49,6 +49,11 @@ public sealed class DashboardBrowserTests
         var evaluations = await loop.View.EvaluationsAsync(CancellationToken.None);
         Assert.Equal(6, evaluations[^1].Version);
         await Expect(async () => await points.CountAsync() == evaluations.Count, $"the KL chart shows all {evaluations.Count} evaluations");
+        // The win-rate chart's summary: the last evaluation, its judge, and the length-controlled rate with its interval.
+        var last = evaluations[^1];
+        await Expect(async () => (await page.Locator("#win-summary").TextContentAsync() ?? "").StartsWith($"snapshot {last.Version} under judge {last.Judge}", StringComparison.Ordinal),
+            "the win-rate summary names the last evaluation and its judge");
+        Assert.Matches(@"LC \d+\.\d% \[\d+\.\d%, \d+\.\d%\]", await page.Locator("#win-summary").TextContentAsync());
 
         var rows = page.Locator("#features tbody tr");
         await page.ClickAsync("th[data-sort=frequency]");
