@@ -60,7 +60,7 @@ public static class LoopView
         Row("judge", $"{s.Labelled} labelled, {s.Abstentions} abstained");
         Row("queues (batches waiting)", string.Join("  ", s.Queues.Select(q => $"{q.Key} {q.Value}")));
         if (s.LastStep is { } step)
-            Row("last step", string.Create(CultureInfo.InvariantCulture, $"loss {step.Metrics.Loss:F4} acc {step.Metrics.Accuracy:P0} lag {step.MeanPolicyLag:F1} {step.StepSeconds:F2} s beta {step.Beta:G3}{(step.Alpha is { } a ? $" alpha {a:G3}" : "")}"));
+            Row("last step", string.Create(CultureInfo.InvariantCulture, $"loss {step.Metrics.Loss:F4} acc {step.Metrics.Accuracy:P0} lag {step.MeanPolicyLag:F1} {step.StepSeconds:F2} s beta {step.Beta:G3}{(step.Alpha is { } a ? " alpha " + a.ToString("G3", CultureInfo.InvariantCulture) : "")}"));
         Row("LC win rate vs reference", e is null ? "-" : $"{Interval(e.LengthControlledWinRate, e.LengthControlledLow, e.LengthControlledHigh)} (snapshot {e.Version}, judge {JudgeName(e)})");
         Row("raw win rate (ties ½)", e is null ? "-" : $"{Interval(e.WinRateWithTies, e.WinRateLow, e.WinRateHigh)} ({e.Wins}W {e.Losses}L {e.Ties}T {e.Abstentions}A)");
         Row("length (policy / reference)", e is null ? "-" : string.Create(CultureInfo.InvariantCulture, $"{e.MeanLength:F1} / {e.ReferenceMeanLength:F1} tokens"));
