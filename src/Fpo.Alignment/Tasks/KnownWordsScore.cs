@@ -16,7 +16,7 @@ public sealed class KnownWordsScore : IScoringFunction
         .. StoryPlots.All.Concat(DialoguePlots.All)
             .SelectMany(p => p.Prompts.Concat(p.Middle.SelectMany(s => s)).Concat(p.KindEndings).Concat(p.HarshEndings))
             .Concat(StoryWords.Names).Concat(StoryWords.Places).Concat(StoryWords.Objects).Concat(StoryWords.Openers)
-            .SelectMany(t => Words.Lower(t.Replace('{', ' ').Replace('}', ' '))),
+            .SelectMany(StoryOpenings.TemplateWords),
         // A turn of a dialogue is written as quoted speech: "... asked Mia." / "... said Mia."
         "asked", "said",
     ]);

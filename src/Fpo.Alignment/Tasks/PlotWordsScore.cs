@@ -41,7 +41,7 @@ public sealed class PlotWordsScore : IScoringFunction
     {
         var all = StoryPlots.All.Concat(DialoguePlots.All).ToList();
         HashSet<string> WordsOf(StoryPlot p) =>
-            [.. p.Middle.SelectMany(slot => slot).Concat(p.KindEndings).SelectMany(t => Words.Lower(t.Replace('{', ' ').Replace('}', ' ')))
+            [.. p.Middle.SelectMany(slot => slot).Concat(p.KindEndings).SelectMany(StoryOpenings.TemplateWords)
                 .Where(w => w.Length > 1)];  // placeholders ({A}, {X}, ...) leave one-letter words
         // A cast's words ("paper" of "paper crown", "bright" of a place) name no plot, though some plot's sentence may use them.
         var cast = StoryWords.Places.Concat(StoryWords.Objects).Concat(StoryWords.Openers).SelectMany(Words.Lower).ToHashSet();

@@ -1,3 +1,4 @@
+using Fpo.Alignment.Judges.Constitution;
 using System.Text.RegularExpressions;
 
 namespace Fpo.Alignment.Tasks;
@@ -12,6 +13,9 @@ internal static class StoryOpenings
     private const string SentinelA = "Qzxa", SentinelB = "Qzxb", SentinelPlace = "qzxplace", SentinelObject = "qzxobject", SentinelOpener = "Qzxopener";
 
     private static readonly Lazy<IReadOnlyList<(StoryPlot Plot, Regex Prompt)>> Openings = new(Build);
+
+    /// <summary>A template's words in lower case, its placeholders ({A}, {X}, ...) left as one-letter words.</summary>
+    public static List<string> TemplateWords(string template) => Words.Lower(template.Replace('{', ' ').Replace('}', ' '));
 
     /// <summary>The plot whose opening the prompt is, and the cast it names; null for a prompt the generator could not have written.</summary>
     public static StoryPrompt? Recognise(string context)

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using Fpo.Silo.Cli.Loop;
 
 namespace Fpo.Silo.Cli.Experiments;
 
@@ -10,22 +10,16 @@ public static class FrontierCurve
 {
     public static IReadOnlyList<CurvePoint> Read(string metricsPath)
     {
-        var points = new SortedDictionary<long, CurvePoint>();
         if (!File.Exists(metricsPath)) return [];
-        foreach (var line in File.ReadLines(metricsPath))
+        var points = new List<CurvePoint>();
+        foreach (var (version, e) in LoopReport.Evaluations(metricsPath))
         {
-            using var doc = JsonDocument.Parse(line);
-            var e = doc.RootElement;
-            if (e.GetProperty("kind").GetString() != "evaluation" || Number(e, "lc_win_rate") is not { } lc || Number(e, "kl_per_token") is not { } kl) continue;
-            var version = e.GetProperty("version").GetInt64();
-            points[version] = new CurvePoint(version, kl, Number(e, "feature_drift"), lc, Number(e, "lc_win_rate_low") ?? double.NaN,
-                Number(e, "lc_win_rate_high") ?? double.NaN, Number(e, "mean_length") ?? double.NaN);
+            if (LoopReport.Number(e, "lc_win_rate") is not { } lc || LoopReport.Number(e, "kl_per_token") is not { } kl) continue;
+            points.Add(new CurvePoint(version, kl, LoopReport.Number(e, "feature_drift"), lc, LoopReport.Number(e, "lc_win_rate_low") ?? double.NaN,
+                LoopReport.Number(e, "lc_win_rate_high") ?? double.NaN, LoopReport.Number(e, "mean_length") ?? double.NaN));
         }
-        return [.. points.Values];
+        return points;
     }
-
-    private static double? Number(JsonElement e, string field) =>
-        e.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
 
     /// <summary>
     /// The curve's win rate (and interval ends) where its divergence <paramref name="x"/> first reaches

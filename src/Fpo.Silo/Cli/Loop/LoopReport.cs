@@ -24,8 +24,8 @@ public static class LoopReport
         log.WriteLine($"fpo: chart of win rate, KL, drift and length per snapshot in {chart}");
     }
 
-    /// <summary>The chart of the evaluation lines of a metrics.jsonl; the latest evaluation of a version wins.</summary>
-    public static string Chart(string metricsPath, string title)
+    /// <summary>The evaluation lines of a metrics.jsonl by snapshot version; the latest line of a version wins (a resumed run may score one again).</summary>
+    public static SortedDictionary<long, JsonElement> Evaluations(string metricsPath)
     {
         var evaluations = new SortedDictionary<long, JsonElement>();
         foreach (var line in File.ReadLines(metricsPath))
@@ -34,8 +34,18 @@ public static class LoopReport
             var e = doc.RootElement;
             if (e.GetProperty("kind").GetString() == "evaluation") evaluations[e.GetProperty("version").GetInt64()] = e.Clone();
         }
-        LineSeries Series(string name, string field) => new(name, [.. evaluations.Select(kv => new LinePoint(kv.Key,
-            kv.Value.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null))]);
+        return evaluations;
+    }
+
+    /// <summary>A numeric field of a metrics line; null when it is absent or null (a NaN is written as null).</summary>
+    public static double? Number(JsonElement line, string field) =>
+        line.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
+
+    /// <summary>The chart of the evaluation lines of a metrics.jsonl.</summary>
+    public static string Chart(string metricsPath, string title)
+    {
+        var evaluations = Evaluations(metricsPath);
+        LineSeries Series(string name, string field) => new(name, [.. evaluations.Select(kv => new LinePoint(kv.Key, Number(kv.Value, field)))]);
         return LineChart.Render($"fpo loop {title}", "snapshot version",
         [
             Series("length-controlled win rate against the reference (evaluation judge, ties ½)", "lc_win_rate"),
