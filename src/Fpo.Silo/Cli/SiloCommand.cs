@@ -103,6 +103,7 @@ public static class SiloCommand
         if (api is not null) await api.DisposeAsync().ConfigureAwait(false);
         log.Write("stopping: grains deactivate, the trainer publishes what it trained");
         await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        log.HostStopped();
         log.Write("stopped cleanly");
         return 0;
     }

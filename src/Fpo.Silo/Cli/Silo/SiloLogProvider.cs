@@ -23,7 +23,7 @@ internal sealed class SiloLogProvider(SiloLog log) : ILoggerProvider
             if (!IsEnabled(logLevel)) return;
             var level = logLevel >= LogLevel.Warning ? $"{logLevel.ToString().ToLowerInvariant()}: " : "";
             var error = exception is null ? "" : $" ({exception.GetType().Name}: {exception.Message})";
-            log.Write(level + formatter(state, exception) + error);
+            log.WriteFromHost(level + formatter(state, exception) + error);
         }
     }
 }
