@@ -23,7 +23,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 # npm ci again whenever the lock file is newer than the installed tree, so added packages arrive.
-for node_dir in tests/reference/node tests/k8s; do
+for node_dir in tests/reference/node tests/k8s tests/azurite; do
     if [ ! -f "$node_dir/node_modules/.package-lock.json" ] || \
        [ "$node_dir/package-lock.json" -nt "$node_dir/node_modules/.package-lock.json" ]; then
         echo "test.sh: installing the node tools of $node_dir"

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace Fpo.Grains.Postgres;
@@ -44,7 +42,7 @@ public sealed class LocalPostgresServer : IAsyncDisposable
         var bin = FindBinaries();
         var folder = Directory.CreateTempSubdirectory("fpo-postgres-").FullName;
         var asPostgres = Environment.UserName == "root" || Environment.GetEnvironmentVariable("USER") == "root";
-        var server = new LocalPostgresServer(bin, folder, FreePort(), asPostgres);
+        var server = new LocalPostgresServer(bin, folder, Hosting.FreePorts.Next(), asPostgres);
         try
         {
             if (asPostgres) await RunAsync("chown", ["-R", "postgres:postgres", folder], cancellationToken).ConfigureAwait(false);
@@ -162,12 +160,5 @@ public sealed class LocalPostgresServer : IAsyncDisposable
         if (process.ExitCode != 0)
             throw new InvalidOperationException(
                 $"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}: {(await error.ConfigureAwait(false)).Trim()} {(await output.ConfigureAwait(false)).Trim()}".Trim());
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

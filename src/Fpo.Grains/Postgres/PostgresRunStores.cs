@@ -27,7 +27,8 @@ public sealed class PostgresRunStores : IRunStores
         _connector = connector;
         RunId = runId;
         _notifications = new PostgresNotifications(connector);
-        Snapshots = new PostgresSnapshotStore(connector, _notifications, runId);
+        Snapshots = new PostgresSnapshotStore(connector, _notifications, runId,
+            connector.Options.Blobs is { } blobs ? new Blob.BlobSnapshotFiles(blobs, runId) : null);
         Lineage = new PostgresLineageLog(connector, runId);
         FeatureStats = new PostgresFeatureStatsStore(connector, runId);
         Journal = new PostgresRunJournal(connector, runId);

@@ -114,6 +114,16 @@ internal static class PostgresSchema
             drop sequence if exists fpo_lease_tokens;
             alter table fpo_snapshots drop column if exists consumed_stream;
             """),
+        // Snapshot bytes may live in blob storage (location: the blob's name; a file may be stored as a delta against
+        // the same file of an earlier version), and the retention policy may remove a snapshot's bytes while its row
+        // and lineage stay.
+        (3, """
+            alter table fpo_snapshots add column pruned_at timestamptz;
+            alter table fpo_snapshot_files add column location text;
+            alter table fpo_snapshot_files add column stored_bytes bigint;
+            alter table fpo_snapshot_files add column stored_sha256 text;
+            alter table fpo_snapshot_files add column delta_base bigint;
+            """),
     ];
 
     /// <summary>Applies the missing migrations; returns the versions it applied (none when the schema was current).</summary>

@@ -1,5 +1,6 @@
 using System.Data;
 using System.Runtime.CompilerServices;
+using Fpo.Grains.Blob;
 using Fpo.Grains.Stores;
 using Npgsql;
 using NpgsqlTypes;
@@ -7,23 +8,26 @@ using NpgsqlTypes;
 namespace Fpo.Grains.Postgres;
 
 /// <summary>
-/// An <see cref="ISnapshotStore"/> in fpo_snapshots (descriptions), fpo_snapshot_files and fpo_snapshot_chunks (the
-/// bytes, in bytea rows of <see cref="PostgresStoreOptions.SnapshotChunkBytes"/>). Publishing is one transaction
-/// under a per-run advisory lock: compare-and-set of latest + 1, the lineage rows (unique per run and preference), the
-/// chunks, and the acknowledgement of the preferences in the consumed stream, then a notification. Reading copies each
-/// chunk straight into the file's array and checks the SHA-256.
+/// An <see cref="ISnapshotStore"/> in fpo_snapshots (descriptions), fpo_snapshot_files and either fpo_snapshot_chunks
+/// (the bytes, in bytea rows of <see cref="PostgresStoreOptions.SnapshotChunkBytes"/>) or blob storage
+/// (<see cref="PostgresStoreOptions.Blobs"/>: the bytes are uploaded, written once, before the transaction, and the
+/// rows name the blobs). Publishing is one transaction under a per-run advisory lock: compare-and-set of latest + 1,
+/// the lineage rows (unique per run and preference), the file rows (and chunks), then a notification; blobs of a
+/// publication that loses are never named by a row, so nothing of it is visible. Reading checks the SHA-256.
 /// </summary>
-internal sealed class PostgresSnapshotStore : ISnapshotStore
+internal sealed partial class PostgresSnapshotStore : ISnapshotStore
 {
     private readonly PostgresConnector _connector;
     private readonly PostgresNotifications _notifications;
     private readonly string _run;
+    private readonly BlobSnapshotFiles? _blobs;
 
-    public PostgresSnapshotStore(PostgresConnector connector, PostgresNotifications notifications, string run)
+    public PostgresSnapshotStore(PostgresConnector connector, PostgresNotifications notifications, string run, BlobSnapshotFiles? blobs)
     {
         _connector = connector;
         _notifications = notifications;
         _run = run;
+        _blobs = blobs;
     }
 
     private string NotifyKey => $"p:{_run}";
@@ -40,11 +44,15 @@ internal sealed class PostgresSnapshotStore : ISnapshotStore
         }
         var sha256 = SnapshotContent.ComputeSha256(publication.Files);
         var bytes = publication.Files.Values.Sum(f => f.LongLength);
-        return await _connector.TransactAsync($"publishing snapshot {publication.Version}",
-            (connection, ct) => PublishAsync(connection, publication, ids, sha256, bytes, ct), cancellationToken).ConfigureAwait(false);
+        var staged = _blobs is null ? null : await StageAsync(publication, sha256, cancellationToken).ConfigureAwait(false);
+        var info = await _connector.TransactAsync($"publishing snapshot {publication.Version}",
+            (connection, ct) => PublishAsync(connection, publication, ids, sha256, bytes, staged, ct), cancellationToken).ConfigureAwait(false);
+        if (_blobs is not null) _recent.Add(new SnapshotContent(info, publication.Files));
+        return info;
     }
 
-    private async Task<SnapshotInfo> PublishAsync(NpgsqlConnection connection, SnapshotPublication publication, string[] ids, string sha256, long bytes, CancellationToken ct)
+    private async Task<SnapshotInfo> PublishAsync(NpgsqlConnection connection, SnapshotPublication publication, string[] ids, string sha256, long bytes,
+        IReadOnlyList<SnapshotFileRow>? staged, CancellationToken ct)
     {
         var version = publication.Version;
         await Sql.ExecuteAsync(connection, "select pg_advisory_xact_lock(@key)", ct, ("key", Sql.LockKey(_run, "snapshots"))).ConfigureAwait(false);
@@ -70,7 +78,8 @@ internal sealed class PostgresSnapshotStore : ISnapshotStore
             values (@run, @version, @sha, @bytes, @step, @count, @metadata)
             """, ct, ("run", _run), ("version", version), ("sha", sha256), ("bytes", bytes), ("step", publication.TrainerStep),
             ("count", ids.Length), ("metadata", publication.Metadata)).ConfigureAwait(false);
-        await WriteFilesAsync(connection, version, publication.Files, ct).ConfigureAwait(false);
+        if (staged is null) await WriteFilesAsync(connection, version, publication.Files, ct).ConfigureAwait(false);
+        else await WriteFileRowsAsync(connection, version, staged, ct).ConfigureAwait(false);
         await Sql.ExecuteAsync(connection, $"select pg_notify('{PostgresSchema.Channel}', @key)", ct, ("key", NotifyKey)).ConfigureAwait(false);
         return (await ListAsync(connection, "and version = @version", ct, ("version", version)).ConfigureAwait(false))[0];
     }
@@ -109,7 +118,16 @@ internal sealed class PostgresSnapshotStore : ISnapshotStore
     public async Task<IReadOnlyList<SnapshotInfo>> ListAsync(CancellationToken cancellationToken) =>
         await _connector.RunAsync("listing snapshots", (connection, ct) => ListAsync(connection, "order by version", ct), cancellationToken).ConfigureAwait(false);
 
-    public Task<SnapshotContent> GetAsync(long version, CancellationToken cancellationToken) =>
+    public async Task<SnapshotContent> GetAsync(long version, CancellationToken cancellationToken)
+    {
+        if (_recent.Get(version) is { } held) return held;
+        var (info, rows) = await _connector.RunAsync($"reading snapshot {version}", (connection, ct) => DescribeAsync(connection, version, ct), cancellationToken)
+            .ConfigureAwait(false);
+        if (rows.Count > 0 && rows.All(r => r.InBlob)) return await GetFromBlobsAsync(info, rows, cancellationToken).ConfigureAwait(false);
+        return await GetFromChunksAsync(version, cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task<SnapshotContent> GetFromChunksAsync(long version, CancellationToken cancellationToken) =>
         _connector.TransactAsync($"reading snapshot {version}", async (connection, ct) =>
         {
             // One transaction: the description, the file list and the chunks are read from the same database state.

@@ -28,6 +28,12 @@ public sealed record PostgresStoreOptions
     /// <summary>How often snapshot watchers look again when no notification arrives (a missed LISTEN/NOTIFY).</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Where snapshot bytes go: null keeps them in the database (bytea chunks); set, they go to blob storage and the
+    /// database keeps the descriptions, the blob names and the lineage.
+    /// </summary>
+    public Blob.BlobSnapshotOptions? Blobs { get; init; }
+
     /// <summary>Bytes per stored snapshot chunk (one bytea row).</summary>
     public int SnapshotChunkBytes { get; init; } = 1 << 20;
 
@@ -39,6 +45,7 @@ public sealed record PostgresStoreOptions
             throw new ArgumentException($"retry delays must satisfy 0 < initial ({RetryInitialDelay}) <= max ({RetryMaxDelay})");
         if (MaxRetries is < 0) throw new ArgumentException($"max retries is {MaxRetries}; use 0 or more, or null for no limit");
         if (PollInterval <= TimeSpan.Zero) throw new ArgumentException($"poll interval is {PollInterval}; it must be positive");
+        Blobs?.Validate();
         if (SnapshotChunkBytes is < 4096 or > 64 << 20) throw new ArgumentException($"snapshot chunk size is {SnapshotChunkBytes} bytes; use 4 KiB to 64 MiB");
         return this;
     }

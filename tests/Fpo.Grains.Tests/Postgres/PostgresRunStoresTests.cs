@@ -109,7 +109,7 @@ public sealed class PostgresRunStoresTests(PostgresFixture postgres)
         Assert.Equal(["run-0", "run-1"], await PostgresRunStores.RunsAsync(connectionString, Ct));
         await using var source = NpgsqlDataSource.Create(connectionString);
         await using var versions = source.CreateCommand("select count(*) from fpo_schema_version");
-        Assert.Equal(2L, await versions.ExecuteScalarAsync(Ct));
+        Assert.Equal(3L, await versions.ExecuteScalarAsync(Ct));
         await Assert.ThrowsAsync<ArgumentException>(() => OpenAsync("bad run id", connectionString: connectionString));
     }
 
