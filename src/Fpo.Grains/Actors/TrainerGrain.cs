@@ -174,7 +174,27 @@ public sealed class TrainerGrain(
         _trainedInInbox = 0;
         await inbox.WriteStateAsync(_run.Abandoned).ConfigureAwait(true);
         await SnapshotAnnouncements.PublishAsync(ServiceProvider, _run, version).ConfigureAwait(true);
+        await RetainAsync().ConfigureAwait(true);
         return version;
+    }
+
+    // After the announcement, so serving the new snapshot never waits for it. A failed pass costs nothing but space:
+    // the next publish tries again.
+    private async Task RetainAsync()
+    {
+        var policy = _run.Settings.Trainer.Retention;
+        if (!policy.Enabled || _run.Stores.Snapshots is not ISnapshotRetention retention) return;
+        try
+        {
+            var served = await RolloutServing.ServedNowAsync(_run.Stores.Journal, _run.Abandoned).ConfigureAwait(true);
+            var removed = await retention.RetainAsync(policy, served, _run.Abandoned).ConfigureAwait(true);
+            if (removed.Count > 0 && log.IsEnabled(LogLevel.Information))
+                log.LogInformation("run {Run}: retention removed the files of snapshot(s) {Versions}", _run.RunId, string.Join(", ", removed));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogWarning("run {Run}: snapshot retention failed ({Message}); the next publish tries again", _run.RunId, e.Message);
+        }
     }
 
     private Task SettleAsync(string batchId) => GrainFactory.GetGrain<IPromptSourceGrain>(_run.RunId).SettledAsync(batchId);

@@ -30,7 +30,7 @@ public sealed partial record BlobSnapshotOptions
     /// <summary>Bytes per transfer request (a block on upload, a range on download).</summary>
     public int TransferBytes { get; init; } = 8 << 20;
 
-    internal BlobSnapshotOptions Validate()
+    public BlobSnapshotOptions Validate()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(ConnectionString);
         if (!ContainerName().IsMatch(Container))

@@ -1,4 +1,5 @@
 using Fpo.Alignment.Training;
+using Fpo.Grains.Stores;
 
 namespace Fpo.Grains.Roles;
 
@@ -22,6 +23,8 @@ public sealed record TrainerSettings
     public double? KlBudget { get; init; }
     /// <summary>K of the controller: β changes by at most K × 20% per evaluation.</summary>
     public double KlGain { get; init; } = 0.2;
+    /// <summary>Which snapshots keep their files after each publish (a cluster's store; the embedded run folder keeps all).</summary>
+    public SnapshotRetentionPolicy Retention { get; init; } = SnapshotRetentionPolicy.KeepAll;
 
     public TrainerSettings Validate()
     {
@@ -38,6 +41,8 @@ public sealed record TrainerSettings
         RolloutSettings.Check(WarmupSteps >= 0, $"trainer.warmup_steps must be >= 0 (got {WarmupSteps})");
         RolloutSettings.Check(BatchWait >= TimeSpan.Zero, $"trainer.batch_wait_seconds must be >= 0 (got {BatchWait.TotalSeconds})");
         RolloutSettings.Check(KlBudget is null || (KlBudget > 0 && double.IsFinite(KlBudget.Value)), $"trainer.kl_budget must be positive nats per token, or unset for no controller (got {KlBudget})");
+        RolloutSettings.Check(Retention.KeepNewest >= 0 && Retention.KeepEvery >= 0,
+            $"snapshots.keep_newest and snapshots.keep_every must be >= 0 (got {Retention.KeepNewest} and {Retention.KeepEvery})");
         RolloutSettings.Check(KlGain is > 0 and <= 1, $"trainer.kl_gain must be in (0, 1] (got {KlGain})");
         return this;
     }

@@ -101,6 +101,29 @@ public sealed class SiloConfigTests : IDisposable
     }
 
     [Fact]
+    public void The_blob_snapshot_store_takes_its_connection_string_from_the_environment_only_and_checks_its_settings()
+    {
+        const string blob = "UseDevelopmentStorage=true";
+        var env = new Hashtable { [SiloConfigKeys.ConnectionVariable] = Connection, ["FPO__snapshots__store"] = "blob" };
+        var e = Assert.Throws<CliException>(() => Read(RoleFile("rollout.yaml"), env));
+        Assert.Contains("snapshots.store is blob but FPO__snapshots__connection is not set", e.Message);
+
+        env[SiloConfigKeys.BlobConnectionVariable] = blob;
+        var (_, stores) = Read(RoleFile("rollout.yaml"), env);
+        Assert.Equal((blob, "fpo-snapshots", 10), (stores.Blobs!.ConnectionString, stores.Blobs.Container, stores.Blobs.FullEvery));
+        Assert.Null(Read(RoleFile("rollout.yaml"), new Hashtable { [SiloConfigKeys.ConnectionVariable] = Connection }).Item2.Blobs);
+
+        e = Assert.Throws<CliException>(() => Read(RoleFile("rollout.yaml"), env, [LoopConfig.ParseSet("snapshots.connection=AccountKey=k", SiloConfigKeys.All)]));
+        Assert.Contains("--set snapshots.connection: a connection string holds an account key", e.Message);
+        e = Assert.Throws<CliException>(() => Read(RoleFile("rollout.yaml"), env, [LoopConfig.ParseSet("snapshots.container=Fpo_Snaps", SiloConfigKeys.All)]));
+        Assert.Contains("blob container 'Fpo_Snaps' is not a valid name", e.Message);
+        e = Assert.Throws<CliException>(() => Read(RoleFile("rollout.yaml"), env, [LoopConfig.ParseSet("snapshots.store=s3", SiloConfigKeys.All)]));
+        Assert.Contains("snapshots.store: unknown store 's3'", e.Message);
+        e = Assert.Throws<CliException>(() => Read(RoleFile("rollout.yaml"), env, [LoopConfig.ParseSet("backbone.kind=embedded", SiloConfigKeys.All)]));
+        Assert.Contains("blob needs backbone.kind postgres", e.Message);
+    }
+
+    [Fact]
     public void Fpo_silo_exits_2_with_one_line_for_a_bad_config()
     {
         var (exit, _, error) = CliTests.Run("silo", "--config", RoleFile("rollout.yaml"), "--set", "backbone.kind=embedded", "--set", "rollout.grains=0");

@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Fpo.Grains.Stores;
 using Fpo.Grains.Cluster;
-using Fpo.Grains.Contracts;
 using Fpo.Grains.Postgres;
 
 namespace Fpo.Silo.Bench.Cluster;
@@ -63,9 +61,7 @@ internal sealed class BenchCluster : IAsyncDisposable
     }
 
     /// <summary>Every rollout grain's serving records since the run began, in journal order.</summary>
-    public async Task<IReadOnlyList<RolloutServing>> ServingAsync(CancellationToken cancellationToken) =>
-        [.. (await Stores.Journal.ReadAsync(RolloutServing.JournalKind, 0, int.MaxValue, cancellationToken).ConfigureAwait(false))
-            .Select(e => JsonSerializer.Deserialize<RolloutServing>(e.Json, JournalKinds.Json)!)];
+    public Task<IReadOnlyList<RolloutServing>> ServingAsync(CancellationToken cancellationToken) => RolloutServing.ReadAllAsync(Stores.Journal, cancellationToken);
 
     /// <summary>A silo that ended during a measurement makes its numbers meaningless: stop with its last lines.</summary>
     public void ThrowIfExited(IEnumerable<SiloProcess>? silos = null)

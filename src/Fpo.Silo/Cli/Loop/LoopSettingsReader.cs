@@ -1,3 +1,4 @@
+using Fpo.Grains.Stores;
 using Fpo.Alignment.Training;
 using Fpo.Grains.Loop;
 using Fpo.Grains.Roles;
@@ -38,6 +39,7 @@ public static class LoopSettingsReader
                 BatchWait = TimeSpan.FromSeconds(c.Double("trainer.batch_wait_seconds")),
                 KlBudget = c.OptionalDouble("trainer.kl_budget"),
                 KlGain = c.Double("trainer.kl_gain"),
+                Retention = new SnapshotRetentionPolicy(c.Int("snapshots.keep_newest"), c.Int("snapshots.keep_every")),
             },
             Rollout = new RolloutSettings
             {

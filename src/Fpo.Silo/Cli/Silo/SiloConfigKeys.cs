@@ -3,7 +3,7 @@ using Fpo.Silo.Cli.Loop;
 namespace Fpo.Silo.Cli.Silo;
 
 /// <summary>
-/// Every key `fpo silo` reads: its own (silo.*, backbone.*) and those of `fpo loop`, which the roles read as the loop
+/// Every key `fpo silo` reads: its own (silo.*, backbone.*, the snapshot store's) and those of `fpo loop`, which the roles read as the loop
 /// does. silo-config/trainer.yaml, rollout.yaml, reference.yaml, judge.yaml and api.yaml document the keys their roles
 /// need; any other key is an error.
 /// </summary>
@@ -11,6 +11,8 @@ public static class SiloConfigKeys
 {
     public const string Connection = "backbone.connection";
     public const string ConnectionVariable = "FPO__backbone__connection";
+    public const string BlobConnection = "snapshots.connection";
+    public const string BlobConnectionVariable = "FPO__snapshots__connection";
 
     public static readonly LoopConfigKey[] Own =
     [
@@ -25,6 +27,10 @@ public static class SiloConfigKeys
         new("backbone", "kind", "postgres", "postgres (a cluster of silos) or embedded (one silo; the run folder run.runs/RUN)."),
         new("backbone", "run", "", "The run every silo of the cluster joins (its id in the database); several runs side by side comma-separated, each with its own stores and grains (--set RUN:section.key=value sets a value for one run)."),
         new("backbone", "connection", "", "The PostgreSQL connection string; from the environment only (FPO__backbone__connection), never from a file."),
+        new("snapshots", "store", "postgres", "Where a cluster keeps snapshot bytes: postgres (in the backbone database) or blob (Azure Blob storage or Azurite; the database keeps the descriptions and the lineage)."),
+        new("snapshots", "connection", "", "The Azure Storage connection string of the blob store; from the environment only (FPO__snapshots__connection, e.g. from a Kubernetes Secret), never from a file."),
+        new("snapshots", "container", "fpo-snapshots", "The blob container; many runs share it, each under its own prefix."),
+        new("snapshots", "full_every", "10", "The blob store writes every version divisible by this in full, and the others as a compressed delta against the previous version (1: always in full)."),
     ];
 
     public static readonly IReadOnlyList<LoopConfigKey> All = [.. Own, .. LoopConfigKeys.All];

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Fpo.Grains.Blob;
 using Fpo.Grains.Hosting;
 using Fpo.Grains.Cluster;
 using Fpo.Silo.Cli.Loop;
@@ -52,7 +53,30 @@ public static class SiloSettingsReader
         {
             throw new CliException(e.Message);
         }
-        return (silo, new SiloStoreOptions(kind, runs, connection, c.PathValue("run.runs")!));
+        return (silo, new SiloStoreOptions(kind, runs, connection, c.PathValue("run.runs")!, Blobs(c, kind)));
+    }
+
+    // The blob store's options when snapshots.store is blob; its connection string, like the database's, only from the environment.
+    private static BlobSnapshotOptions? Blobs(LoopConfig c, string kind)
+    {
+        var store = c.String("snapshots.store");
+        if (store is not ("postgres" or "blob")) throw c.Bad("snapshots.store", $"unknown store '{store}' (expected postgres or blob)");
+        var connection = c.String(SiloConfigKeys.BlobConnection);
+        if (connection is not null && !c.Source(SiloConfigKeys.BlobConnection).StartsWith("environment variable", StringComparison.Ordinal))
+            throw c.Bad(SiloConfigKeys.BlobConnection, $"a connection string holds an account key: give it in the environment variable {SiloConfigKeys.BlobConnectionVariable}, never in a file or on the command line");
+        if (store != "blob") return null;
+        if (kind != SiloStoreOptions.Postgres) throw c.Bad("snapshots.store", "blob needs backbone.kind postgres (the embedded run keeps its snapshots in its folder)");
+        if (connection is null)
+            throw new CliException($"snapshots.store is blob but {SiloConfigKeys.BlobConnectionVariable} is not set: export the Azure Storage connection string (for a local Azurite: UseDevelopmentStorage=true)");
+        var options = new BlobSnapshotOptions { ConnectionString = connection, Container = c.String("snapshots.container") ?? BlobSnapshotOptions.DefaultContainer, FullEvery = c.Int("snapshots.full_every") };
+        try
+        {
+            return options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException($"snapshots: {e.Message}");
+        }
     }
 
     /// <summary>Where this silo is reached and the cluster it joins.</summary>
