@@ -2,7 +2,7 @@ namespace Fpo.Silo.SiloApi;
 
 /// <summary>
 /// Kubernetes probes: /healthz (liveness: the process answers; open without the token) and /readyz (readiness: the
-/// run's Orleans silo is Active (<see cref="OrleansReadiness"/>), the backbone answers within its timeout and, when the
+/// cluster silo's Orleans silo is Active (<see cref="OrleansReadiness"/>), the backbone answers within its timeout and, when the
 /// OpenAI endpoints are served, a snapshot is loaded into them).
 /// </summary>
 public static class HealthApi
@@ -17,7 +17,9 @@ public static class HealthApi
         app.MapGet("/readyz", async (HttpRequest request, IRunView view, ApiServing serving, CancellationToken ct) =>
         {
             Problems.OnlyQuery(request);
-            List<string> problems = [.. OrleansReadiness.Problems(view.SiloServices)];
+            // Only a cluster silo's API depends on its Orleans silo; `fpo loop` keeps answering from the backbone while
+            // its run is stopped or finished, with the loop's silo gone.
+            List<string> problems = [.. OrleansReadiness.Problems(view is ClusterRunView ? view.SiloServices : null)];
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(BackboneTimeout);
             try
@@ -30,7 +32,7 @@ public static class HealthApi
             }
             if (serving.Enabled && serving.Version < 0) problems.Add("no snapshot is loaded into the OpenAI-compatible endpoints yet");
             return Health.Of(problems);
-        }).WithSummary("Readiness").WithDescription("200 when the run's Orleans silo is Active in its cluster, the backbone answers and the served model is loaded; 503 with the reasons otherwise.")
+        }).WithSummary("Readiness").WithDescription("200 when the silo (of a cluster run) is Active in its Orleans cluster, the backbone answers and the served model is loaded; 503 with the reasons otherwise.")
           .Produces<Health>().Produces<Health>(503);
     }
 }
