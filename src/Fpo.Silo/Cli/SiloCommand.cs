@@ -42,6 +42,7 @@ public static class SiloCommand
             var (silo, storeOptions) = SiloSettingsReader.Read(settings);
             var runSettings = RunSettings(configPath, sets, overrides, settings, silo, storeOptions.RunIds);
             var endpoint = SiloSettingsReader.Endpoint(settings);
+            var kubernetes = KubernetesHosting.Enabled(settings, Environment.GetEnvironmentVariables(), storeOptions.Kind, endpoint);
             var statusEvery = SiloSettingsReader.StatusInterval(settings);
             var apiOptions = ApiSettingsReader.Read(settings, Environment.GetEnvironmentVariables());
             if (silo.Roles.Contains(RoleNames.Api) && apiOptions is null)
@@ -53,7 +54,7 @@ public static class SiloCommand
             try
             {
                 foreach (var runId in storeOptions.RunIds) stores.Add(await SiloStores.OpenAsync(storeOptions, runId, log, cancel).ConfigureAwait(false));
-                return await RunSiloAsync(silo, storeOptions, runSettings, stores, endpoint, statusEvery, apiOptions, log, cancel).ConfigureAwait(false);
+                return await RunSiloAsync(silo, storeOptions, runSettings, stores, endpoint, kubernetes, statusEvery, apiOptions, log, cancel).ConfigureAwait(false);
             }
             finally
             {
@@ -64,16 +65,16 @@ public static class SiloCommand
     }
 
     private static async Task<int> RunSiloAsync(SiloSettings silo, SiloStoreOptions storeOptions, IReadOnlyDictionary<string, (LoopConfig Config, SiloSettings Silo)> runSettings,
-        IReadOnlyList<IRunStores> stores, ClusterEndpoint endpoint, TimeSpan statusEvery, SiloApiOptions? apiOptions, SiloLog log, CancellationToken cancel)
+        IReadOnlyList<IRunStores> stores, ClusterEndpoint endpoint, bool kubernetes, TimeSpan statusEvery, SiloApiOptions? apiOptions, SiloLog log, CancellationToken cancel)
     {
-        using var host = SiloHost.Build(silo, storeOptions, endpoint, log);
+        using var host = SiloHost.Build(silo, storeOptions, endpoint, kubernetes, log);
         var status = new SiloStatusSource(silo, stores, host.Services);
         // Every silo answers /healthz, /readyz and /metrics (Kubernetes probes, Prometheus, the autoscalers); the api
         // role serves the full API on the same address once the runs' models are loaded.
-        await using var probes = apiOptions is null ? null : new SiloProbes(apiOptions, status.StatusAsync, log.Write);
+        await using var probes = apiOptions is null ? null : new SiloProbes(apiOptions, status.StatusAsync, host.Services, log.Write);
         if (probes is not null) await StartProbesAsync(probes, apiOptions!, cancel).ConfigureAwait(false);
         await host.StartAsync(cancel).ConfigureAwait(false);
-        log.Write($"silo started in cluster {endpoint.ClusterId}");
+        log.Write($"silo started in cluster {endpoint.ClusterId}{(kubernetes ? " (Orleans Kubernetes hosting: silo named after its pod, dead pods' silos declared dead)" : "")}");
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel, host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
         if (silo.MaxDuration is { } limit) stop.CancelAfter(limit);

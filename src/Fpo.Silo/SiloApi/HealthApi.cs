@@ -2,7 +2,8 @@ namespace Fpo.Silo.SiloApi;
 
 /// <summary>
 /// Kubernetes probes: /healthz (liveness: the process answers; open without the token) and /readyz (readiness: the
-/// backbone answers within its timeout and, when the OpenAI endpoints are served, a snapshot is loaded into them).
+/// cluster silo's Orleans silo is Active (<see cref="OrleansReadiness"/>), the backbone answers within its timeout and, when the
+/// OpenAI endpoints are served, a snapshot is loaded into them).
 /// </summary>
 public static class HealthApi
 {
@@ -16,7 +17,9 @@ public static class HealthApi
         app.MapGet("/readyz", async (HttpRequest request, IRunView view, ApiServing serving, CancellationToken ct) =>
         {
             Problems.OnlyQuery(request);
-            var problems = new List<string>();
+            // Only a cluster silo's API depends on its Orleans silo; `fpo loop` keeps answering from the backbone while
+            // its run is stopped or finished, with the loop's silo gone.
+            List<string> problems = [.. OrleansReadiness.Problems(view is ClusterRunView ? view.SiloServices : null)];
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(BackboneTimeout);
             try
@@ -28,11 +31,16 @@ public static class HealthApi
                 problems.Add($"backbone unreachable: {e.Message}");
             }
             if (serving.Enabled && serving.Version < 0) problems.Add("no snapshot is loaded into the OpenAI-compatible endpoints yet");
-            var health = new Health(problems.Count == 0 ? "ready" : "not ready", problems);
-            return problems.Count == 0 ? Results.Ok(health) : Results.Json(health, statusCode: StatusCodes.Status503ServiceUnavailable);
-        }).WithSummary("Readiness").WithDescription("200 when the backbone answers and the served model is loaded; 503 with the reasons otherwise.")
+            return Health.Of(problems);
+        }).WithSummary("Readiness").WithDescription("200 when the silo (of a cluster run) is Active in its Orleans cluster, the backbone answers and the served model is loaded; 503 with the reasons otherwise.")
           .Produces<Health>().Produces<Health>(503);
     }
 }
 
-public sealed record Health(string Status, IReadOnlyList<string> Problems);
+public sealed record Health(string Status, IReadOnlyList<string> Problems)
+{
+    /// <summary>200 "ready" without problems, else 503 "not ready" naming them.</summary>
+    public static IResult Of(IReadOnlyList<string> problems) => problems.Count == 0
+        ? Results.Ok(new Health("ready", []))
+        : Results.Json(new Health("not ready", problems), statusCode: StatusCodes.Status503ServiceUnavailable);
+}

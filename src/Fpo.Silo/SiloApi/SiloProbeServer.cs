@@ -8,7 +8,7 @@ namespace Fpo.Silo.SiloApi;
 
 /// <summary>
 /// What every `fpo silo` serves whatever its roles, so Kubernetes and Prometheus can watch each pod: /healthz (the
-/// process answers; open), /readyz (the backbone answers; 503 with the reason otherwise) and /metrics through
+/// process answers; open), /readyz (the Orleans silo is Active in the cluster and the backbone answers; 503 with the reasons otherwise) and /metrics through
 /// OpenTelemetry (<see cref="SiloMetrics"/>: this silo's roles and their state, the run's newest snapshot and queue
 /// depths — fpo_stream_records{stream,state}, what the autoscalers read — then Orleans' and the runtime's meters). A silo that runs the api role serves the full <see cref="SiloApiServer"/>
 /// on the same address instead, once the run's model is loaded. With a token, every route but /healthz needs it.
@@ -17,7 +17,9 @@ public static class SiloProbeServer
 {
     public static readonly TimeSpan StatusTimeout = TimeSpan.FromSeconds(5);
 
-    public static async Task<RunningSiloApi> StartAsync(SiloApiOptions options, Func<TimeSpan, Task<SiloRolesStatus>> status, CancellationToken cancellationToken)
+    /// <param name="silo">The services of this process's Orleans silo, whose membership status /readyz reports; null for none.</param>
+    public static async Task<RunningSiloApi> StartAsync(SiloApiOptions options, Func<TimeSpan, Task<SiloRolesStatus>> status, IServiceProvider? silo,
+        CancellationToken cancellationToken)
     {
         var builder = SiloApiServer.Builder(options);
         MetricsExport.Add(builder.Services, () => null);
@@ -33,9 +35,9 @@ public static class SiloProbeServer
         app.MapGet("/readyz", async () =>
         {
             var s = await status(StatusTimeout).ConfigureAwait(false);
-            return s.BackboneError is null
-                ? Results.Ok(new Health("ready", []))
-                : Results.Json(new Health("not ready", [$"backbone unreachable: {s.BackboneError}"]), statusCode: StatusCodes.Status503ServiceUnavailable);
+            List<string> problems = [.. OrleansReadiness.Problems(silo)];
+            if (s.BackboneError is not null) problems.Add($"backbone unreachable: {s.BackboneError}");
+            return Health.Of(problems);
         });
         MetricsExport.Map<SiloMetrics>(app);
         app.MapFallback(Problems.NotFound);

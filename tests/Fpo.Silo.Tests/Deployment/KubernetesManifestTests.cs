@@ -9,7 +9,7 @@ namespace Fpo.Silo.Tests.Deployment;
 /// </summary>
 public sealed class KubernetesManifestTests
 {
-    public static TheoryData<string> Targets => ["infra/k8s/base", "infra/k8s/overlays/local", "infra/k8s/overlays/gpu"];
+    public static TheoryData<string> Targets => ["infra/k8s/base", "infra/k8s/overlays/local", "infra/k8s/overlays/gpu", "infra/k8s/overlays/cloud"];
 
     private static readonly string SiloConfig = Path.Combine(RepoPaths.Root, "silo-config");
 
@@ -59,61 +59,73 @@ public sealed class KubernetesManifestTests
     {
         var objects = Manifest.ParseAll(Render("infra/k8s/overlays/local"));
         Assert.All(objects, o => Assert.Equal("fpo", Manifest.Text(o.Root, "metadata", "namespace")));
-        var silos = objects.Where(o => o.PodSpec is not null && o.Name != "fpo-postgres").ToList();
+        var silos = objects.Where(o => o.PodSpec is not null && o.Name is not ("fpo-postgres" or "fpo-azurite")).ToList();
         Assert.Equal(5, silos.Count);
         Assert.All(silos, o => Assert.Equal("1", Manifest.Text(o.Root, "spec", "replicas")));
         Assert.All(silos, o => Assert.Contains(Manifest.Items(o.PodSpec, "containers").SelectMany(c => Manifest.Items(c, "env")),
             e => Manifest.Text(e, "name") == "FPO__task__size" && Manifest.Text(e, "value") == "tiny"));
     }
 
-    // The checks above pass only if they can fail: each mutation of a valid rendering must be caught.
+    public static TheoryData<string> Mutations => [.. ManifestMutations.Expected.Keys];
+
+    // The checks above pass only if they can fail: each break of a valid rendering is reported, alone.
+    [Theory]
+    [MemberData(nameof(Mutations))]
+    public void The_policy_reports_exactly_the_break(string mutation)
+    {
+        var (target, expected) = ManifestMutations.Expected[mutation];
+        var objects = Manifest.ParseAll(Render(target)).ToList();
+        Assert.Empty(ManifestPolicy.Check(objects, SiloConfigFiles()));
+
+        ManifestMutations.Break(objects, mutation, t => Manifest.ParseAll(Render(t)));
+
+        var violation = Assert.Single(ManifestPolicy.Check(objects, SiloConfigFiles()));
+        Assert.Contains(expected, violation, StringComparison.Ordinal);
+    }
+
+    // kubernetes-models must reject a wrongly typed field, or the schema check above proves nothing.
+    [Theory]
+    [InlineData("replicas: 1", "replicas: one", "replicas must be integer")]
+    [InlineData("containerPort: 11111", "containerPort: [11111]", "containerPort must be integer")]
+    [InlineData("roleRef:\n  apiGroup: rbac.authorization.k8s.io", "roleRef:\n  apiGroup: 7", "roleRef/apiGroup must be string")]
+    public void The_schema_check_rejects_a_wrongly_typed_field(string valid, string broken, string message)
+    {
+        var yaml = Render(ManifestMutations.Local);
+        Assert.Contains(valid, yaml, StringComparison.Ordinal);
+        var validation = ToolProcess.Run("node", ["validate.mjs"], Path.Combine(RepoPaths.Root, "tests", "k8s"), yaml.Replace(valid, broken, StringComparison.Ordinal));
+        Assert.NotEqual(0, validation.ExitCode);
+        Assert.Contains(message, validation.Stdout + validation.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
-    public void The_policy_and_the_schema_check_catch_broken_manifests()
+    public void Local_keeps_snapshots_in_azurite_cloud_in_a_storage_account_and_base_and_gpu_in_postgres()
     {
-        var yaml = Render("infra/k8s/overlays/local");
-        string[] mutations =
-        [
-            "no limits", "no liveness probe", "root", "two trainers", "literal secret", "stale config", "no downward api",
-        ];
-        foreach (var mutation in mutations)
-        {
-            var objects = Manifest.ParseAll(yaml);
-            Break(objects, mutation);
-            Assert.True(ManifestPolicy.Check(objects, SiloConfigFiles()).Count > 0, $"the policy did not notice: {mutation}");
-        }
-        var invalid = yaml.Replace("replicas: 1", "replicas: one", StringComparison.Ordinal);
-        var validation = ToolProcess.Run("node", ["validate.mjs"], Path.Combine(RepoPaths.Root, "tests", "k8s"), invalid);
-        Assert.Equal(1, validation.ExitCode);
-        Assert.Contains("replicas must be integer", validation.Stdout, StringComparison.Ordinal);
+        static List<YamlNode> SiloEnv(IReadOnlyList<Manifest> objects) => [.. objects
+            .Where(o => o.PodSpec is not null && o.Name is not ("fpo-postgres" or "fpo-azurite"))
+            .SelectMany(o => Manifest.Items(o.PodSpec, "containers").SelectMany(c => Manifest.Items(c, "env")))];
+        static string? Value(IEnumerable<YamlNode> env, string name, params string[] path) =>
+            env.Where(e => Manifest.Text(e, "name") == name).Select(e => Manifest.Text(e, path)).Distinct().SingleOrDefault();
+
+        var local = Manifest.ParseAll(Render(ManifestMutations.Local));
+        Assert.Equal("blob", Value(SiloEnv(local), BlobStorePolicy.Store, "value"));
+        Assert.Contains("BlobEndpoint=http://fpo-azurite:10000/fpo;", Value(SiloEnv(local), BlobStorePolicy.Connection, "value"), StringComparison.Ordinal);
+        Assert.Contains(local, o => o.Kind == "Service" && o.Name == "fpo-azurite");
+
+        var cloud = Manifest.ParseAll(Render(ManifestMutations.Cloud));
+        Assert.Equal("blob", Value(SiloEnv(cloud), BlobStorePolicy.Store, "value"));
+        Assert.Equal("blob-connection", Value(SiloEnv(cloud), BlobStorePolicy.Connection, "valueFrom", "secretKeyRef", "key"));
+        Assert.DoesNotContain(cloud, o => o.Name.Contains("azurite", StringComparison.Ordinal));
+
+        foreach (var target in new[] { "infra/k8s/base", "infra/k8s/overlays/gpu" })
+            Assert.DoesNotContain(SiloEnv(Manifest.ParseAll(Render(target))), e => Manifest.Text(e, "name")!.StartsWith("FPO__snapshots__", StringComparison.Ordinal));
     }
 
-    private static void Break(IReadOnlyList<Manifest> objects, string mutation)
-    {
-        var rollout = objects.Single(o => o.Name == "fpo-rollout" && o.Kind == "Deployment");
-        var container = (YamlMappingNode)Manifest.Items(rollout.PodSpec, "containers").First();
-        switch (mutation)
-        {
-            case "no limits": Manifest.Map(container, "resources")!.Children.Remove(new YamlScalarNode("limits")); break;
-            case "no liveness probe": container.Children.Remove(new YamlScalarNode("livenessProbe")); break;
-            case "root": Manifest.Map(rollout.PodSpec, "securityContext")!.Children[new YamlScalarNode("runAsNonRoot")] = new YamlScalarNode("false"); break;
-            case "two trainers": Manifest.Map(objects.Single(o => o.Name == "fpo-trainer" && o.Kind == "StatefulSet").Root, "spec")!.Children[new YamlScalarNode("replicas")] = new YamlScalarNode("2"); break;
-            case "literal secret":
-                ((YamlSequenceNode)container.Children[new YamlScalarNode("env")]).Add(new YamlMappingNode(
-                    new YamlScalarNode("name"), new YamlScalarNode("FPO__api__token"), new YamlScalarNode("value"), new YamlScalarNode("hunter2")));
-                break;
-            case "stale config":
-                var map = objects.Single(o => o.Kind == "ConfigMap");
-                Manifest.Map(map.Root, "data")!.Children[new YamlScalarNode("judge.yaml")] = new YamlScalarNode("roles: [judge]\n");
-                break;
-            case "no downward api":
-                var env = (YamlSequenceNode)container.Children[new YamlScalarNode("env")];
-                foreach (var e in env.Children.Where(e => Manifest.Text(e, "valueFrom", "fieldRef", "fieldPath") == "status.podIP").ToList()) env.Children.Remove(e);
-                break;
-            default: throw new ArgumentOutOfRangeException(nameof(mutation), mutation, null);
-        }
-    }
+    // kubectl runs once per target for the whole class; each test parses its own copy of the text.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Rendered = new(StringComparer.Ordinal);
 
-    private static string Render(string target)
+    private static string Render(string target) => Rendered.GetOrAdd(target, RenderNow);
+
+    private static string RenderNow(string target)
     {
         var result = ToolProcess.Run("kubectl", ["kustomize", target]);
         Assert.True(result.ExitCode == 0, $"kubectl kustomize {target} failed ({result.ExitCode}):\n{result.Stderr}");

@@ -8,7 +8,9 @@ namespace Fpo.Silo.Tests.Deployment;
 /// carries a value (secrets are created out of band) and every secret reference names fpo-secrets; the silo config
 /// map holds exactly the role files of silo-config/; every silo names a config file the map has; the trainer runs as
 /// exactly one replica and nothing autoscales it; rollout and judge pools have a disruption budget and an autoscaler;
-/// silos learn their pod name and IP from the downward API and get enough time to finish a batch on SIGTERM.
+/// silos get enough time to finish a batch on SIGTERM; no connection string or Azurite account carries a key or password
+/// literally. What Orleans' Kubernetes hosting needs is <see cref="OrleansPodPolicy"/>, the snapshot store's wiring
+/// <see cref="BlobStorePolicy"/>.
 /// </summary>
 internal static class ManifestPolicy
 {
@@ -22,12 +24,16 @@ internal static class ManifestPolicy
     public static List<string> Check(IReadOnlyList<Manifest> objects, IReadOnlyDictionary<string, string> siloConfigFiles)
     {
         var violations = new List<string>();
+        var configs = Manifest.Map(objects.FirstOrDefault(o => o.Kind == "ConfigMap" && o.Name.StartsWith(ConfigMapPrefix, StringComparison.Ordinal))?.Root, "data");
+        var silos = new List<(Manifest, YamlNode)>();
         foreach (var o in objects)
         {
             if (o.Kind == "Secret" && (Manifest.Get(o.Root, "data") is not null || Manifest.Get(o.Root, "stringData") is not null))
                 violations.Add($"{o}: a Secret in the manifests carries values; create it out of band");
-            if (o.PodSpec is { } pod) CheckPod(o, pod, violations);
+            if (o.PodSpec is { } pod) CheckPod(o, pod, configs, silos, violations);
         }
+        OrleansPodPolicy.CheckRbac(objects, silos.Select(s => s.Item1).Distinct(), violations);
+        BlobStorePolicy.Check(objects, silos, violations);
         CheckConfigMap(objects, siloConfigFiles, violations);
         CheckTrainer(objects, violations);
         foreach (var pool in new[] { "rollout", "judge" })
@@ -40,7 +46,7 @@ internal static class ManifestPolicy
         return violations;
     }
 
-    private static void CheckPod(Manifest o, YamlMappingNode pod, List<string> violations)
+    private static void CheckPod(Manifest o, YamlMappingNode pod, YamlMappingNode? configs, List<(Manifest, YamlNode)> silos, List<string> violations)
     {
         var podNonRoot = Manifest.Text(pod, "securityContext", "runAsNonRoot") == "true";
         foreach (var c in Manifest.Items(pod, "containers").Concat(Manifest.Items(pod, "initContainers")))
@@ -60,12 +66,16 @@ internal static class ManifestPolicy
                     violations.Add($"{name}: env {Manifest.Text(env, "name")} reads Secret '{secret}', not {SecretName}");
                 if (Manifest.Text(env, "name") is { } key && LooksSecret(key) && Manifest.Text(env, "value") is not null)
                     violations.Add($"{name}: env {key} has a literal value; read it from {SecretName}");
-                if (Manifest.Text(env, "value") is { } value && value.Contains("Password=", StringComparison.OrdinalIgnoreCase)
-                    && !value.Contains("Password=$(", StringComparison.OrdinalIgnoreCase))
-                    violations.Add($"{name}: env {Manifest.Text(env, "name")} has a literal password; reference a variable read from {SecretName}");
+                if (Manifest.Text(env, "value") is { } value && SecretLiteral(Manifest.Text(env, "name") ?? "", value) is { } literal)
+                    violations.Add($"{name}: env {Manifest.Text(env, "name")} has a literal {literal}; reference a variable read from {SecretName}");
             }
             if (Manifest.Text(c, "image") is "fpo" or null || Manifest.Text(c, "image")!.StartsWith("fpo:", StringComparison.Ordinal))
+            {
                 CheckSilo(o, pod, c, name, violations);
+                var config = Manifest.Items(c, "args").OfType<YamlScalarNode>().Select(a => a.Value).FirstOrDefault(a => a?.StartsWith("/etc/fpo/", StringComparison.Ordinal) == true);
+                OrleansPodPolicy.CheckSilo(o, pod, c, name, config is null ? null : Manifest.Text(configs, config["/etc/fpo/".Length..]), violations);
+                silos.Add((o, c));
+            }
         }
     }
 
@@ -75,9 +85,6 @@ internal static class ManifestPolicy
         var config = args.IndexOf("--config") is var i and >= 0 && i + 1 < args.Count ? args[i + 1] : null;
         if (args.FirstOrDefault() != "silo" || config is null || !Roles.Any(r => config == $"/etc/fpo/{r}.yaml"))
             violations.Add($"{name}: args must be 'silo --config /etc/fpo/<role>.yaml', are '{string.Join(' ', args)}'");
-        var fields = Manifest.Items(c, "env").Select(e => Manifest.Text(e, "valueFrom", "fieldRef", "fieldPath")).ToHashSet();
-        if (!fields.Contains("metadata.name") || !fields.Contains("status.podIP"))
-            violations.Add($"{name}: pod name and IP do not come from the downward API");
         if (!int.TryParse(Manifest.Text(pod, "terminationGracePeriodSeconds"), out var grace) || grace <= SiloStopSeconds)
             violations.Add($"{o}: terminationGracePeriodSeconds must exceed the silo's {SiloStopSeconds} s clean stop");
         if (!Manifest.Items(pod, "volumes").Any(v => Manifest.Text(v, "configMap", "name")?.StartsWith(ConfigMapPrefix, StringComparison.Ordinal) == true))
@@ -112,6 +119,21 @@ internal static class ManifestPolicy
             if (Manifest.Text(t.Root, "spec", "replicas") != "1") violations.Add($"{t}: replicas must be exactly 1");
         foreach (var hpa in objects.Where(o => o.Kind == "HorizontalPodAutoscaler"))
             if (trainers.Any(t => Manifest.Text(hpa.Root, "spec", "scaleTargetRef", "name") == t.Name)) violations.Add($"{hpa}: autoscales the trainer");
+    }
+
+    // What a value gives away in clear: a password or account key in a connection string, or an Azurite account's key
+    // ("name:key;..."); null when each is a $(VARIABLE) that Kubernetes expands from a secretKeyRef.
+    private static string? SecretLiteral(string variable, string value)
+    {
+        foreach (var marker in new[] { "Password=", "AccountKey=", "SharedAccessSignature=" })
+        {
+            var at = value.IndexOf(marker, StringComparison.OrdinalIgnoreCase);
+            if (at >= 0 && !value.AsSpan(at + marker.Length).StartsWith("$(", StringComparison.Ordinal)) return marker.TrimEnd('=');
+        }
+        if (variable == "AZURITE_ACCOUNTS" && value.Split(';', StringSplitOptions.RemoveEmptyEntries)
+                .Any(account => account.Split(':').Skip(1).Any(key => !key.StartsWith("$(", StringComparison.Ordinal))))
+            return "Azurite account key";
+        return null;
     }
 
     private static bool LooksSecret(string name) =>

@@ -16,7 +16,7 @@ public sealed class SiloProbeMetricsTests
     {
         var queues = new Dictionary<string, long> { ["prompts"] = 3 };
         var status = new SiloRolesStatus("probe", [new RunSnapshot("run-1", 7)], TimeSpan.FromSeconds(42), [new RoleStatus("rollout", "restarting in 2 s", "")], queues, null);
-        await using var server = await SiloProbeServer.StartAsync(new SiloApiOptions { Port = 0, Token = Token }, _ => Task.FromResult(status), Ct);
+        await using var server = await SiloProbeServer.StartAsync(new SiloApiOptions { Port = 0, Token = Token }, _ => Task.FromResult(status), null, Ct);
         using var http = new HttpClient { BaseAddress = server.Address };
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/metrics", Ct)).StatusCode);

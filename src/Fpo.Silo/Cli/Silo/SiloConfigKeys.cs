@@ -24,6 +24,7 @@ public static class SiloConfigKeys
         new("silo", "port", "0", "The port silos talk to each other on (0: a free one, so several silos share a machine)."),
         new("silo", "gateway_port", "0", "The port Orleans clients connect to (0: a free one)."),
         new("silo", "cluster", "fpo", "The Orleans cluster id: silos with the same id on the same database form one cluster (many runs share it)."),
+        new("silo", "kubernetes", "auto", "Orleans' Kubernetes hosting: auto (on when the downward API sets POD_NAME, POD_NAMESPACE and POD_IP and the backbone is postgres), true or false."),
         new("backbone", "kind", "postgres", "postgres (a cluster of silos) or embedded (one silo; the run folder run.runs/RUN)."),
         new("backbone", "run", "", "The run every silo of the cluster joins (its id in the database); several runs side by side comma-separated, each with its own stores and grains (--set RUN:section.key=value sets a value for one run)."),
         new("backbone", "connection", "", "The PostgreSQL connection string; from the environment only (FPO__backbone__connection), never from a file."),

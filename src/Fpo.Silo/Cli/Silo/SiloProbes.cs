@@ -7,7 +7,7 @@ namespace Fpo.Silo.Cli.Silo;
 /// This silo's <see cref="SiloProbeServer"/>, which the api role swaps out while it serves the full API on the same
 /// address (and back in when the role stops or restarts), so /healthz answers for the silo's whole life.
 /// </summary>
-internal sealed class SiloProbes(SiloApiOptions options, Func<TimeSpan, Task<SiloRolesStatus>> status, Action<string> log) : IAsyncDisposable
+internal sealed class SiloProbes(SiloApiOptions options, Func<TimeSpan, Task<SiloRolesStatus>> status, IServiceProvider silo, Action<string> log) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private RunningSiloApi? _server;
@@ -19,7 +19,7 @@ internal sealed class SiloProbes(SiloApiOptions options, Func<TimeSpan, Task<Sil
         try
         {
             if (_server is not null) return;
-            _server = await SiloProbeServer.StartAsync(_options, status, cancellationToken).ConfigureAwait(false);
+            _server = await SiloProbeServer.StartAsync(_options, status, silo, cancellationToken).ConfigureAwait(false);
             // Port 0 picked a free port: keep it, so the api role and a restart of the probes answer at the same address.
             _options = _options with { Port = _server.Address.Port };
             log(SiloProbeServer.Describe(_server, _options));
