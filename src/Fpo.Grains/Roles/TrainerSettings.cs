@@ -22,6 +22,11 @@ public sealed record TrainerSettings
     public double? KlBudget { get; init; }
     /// <summary>K of the controller: β changes by at most K × 20% per evaluation.</summary>
     public double KlGain { get; init; } = 0.2;
+    /// <summary>
+    /// The element type snapshots are published in. BF16 halves what rollouts read; a trainer resuming from a BF16
+    /// snapshot without its own checkpoint of that step trains on from the widened BF16 weights.
+    /// </summary>
+    public SnapshotDType SnapshotDType { get; init; } = SnapshotDType.F32;
 
     public TrainerSettings Validate()
     {

@@ -25,11 +25,21 @@ public sealed record HuggingFaceTensor(string Name, long[] Shape, int Offset, bo
         else hf.CopyTo(flat.AsSpan(Offset, Length));
     }
 
-    // dst (cols, rows) = src (rows, cols) transposed
+    // dst (cols, rows) = src (rows, cols) transposed, a tile at a time so that both the rows read and the rows written
+    // stay in cache (a plain double loop strides a whole row per element on one side).
     private static void Transpose(Span<float> dst, ReadOnlySpan<float> src, int rows, int cols)
     {
-        for (var r = 0; r < rows; r++)
-            for (var c = 0; c < cols; c++)
-                dst[c * rows + r] = src[r * cols + c];
+        const int Tile = 32;
+        for (var r0 = 0; r0 < rows; r0 += Tile)
+        {
+            var r1 = Math.Min(r0 + Tile, rows);
+            for (var c0 = 0; c0 < cols; c0 += Tile)
+            {
+                var c1 = Math.Min(c0 + Tile, cols);
+                for (var r = r0; r < r1; r++)
+                    for (var c = c0; c < c1; c++)
+                        dst[c * rows + r] = src[r * cols + c];
+            }
+        }
     }
 }
