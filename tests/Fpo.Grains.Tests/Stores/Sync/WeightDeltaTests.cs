@@ -117,11 +117,11 @@ public sealed class WeightDeltaTests(ITestOutputHelper output)
         Assert.Equal("weight delta: it encodes 100 bytes but the previous version has 104; a delta applies only to a version of its own length", e.Message);
     }
 
-    /// <summary>One AdamW step of lr 1e-4 on random gradients, as the trainer takes between two snapshots.</summary>
-    internal static void StepOnce(TransformerModel model, int seed)
+    /// <summary>One AdamW step (lr 1e-4 unless given) on random gradients, as the trainer takes between two snapshots.</summary>
+    internal static void StepOnce(TransformerModel model, int seed, float learningRate = 1e-4f)
     {
         var random = new Random(seed);
         for (var i = 0; i < model.Gradients.Length; i++) model.Gradients[i] = (float)(random.NextDouble() - 0.5);
-        AdamW.For(model, new AdamWSettings()).Step(1e-4f);
+        AdamW.For(model, new AdamWSettings()).Step(learningRate);
     }
 }
