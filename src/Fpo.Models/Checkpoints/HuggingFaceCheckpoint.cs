@@ -75,7 +75,8 @@ public static class HuggingFaceCheckpoint
     // transformers refuses safetensors files whose metadata lacks the framework "format"
     private static readonly Dictionary<string, string> FileMetadata = new() { ["format"] = "pt" };
 
-    // Every parameter as a Hugging Face tensor of the dtype, in the naming order; exported (copied or transposed) in parallel.
+    // Every parameter as a Hugging Face tensor of the dtype, in the naming order: untransposed ones are views of the
+    // parameters (no copy of the embeddings), transposed ones copies made in parallel.
     private static SafetensorsTensor[] Tensors(TransformerModel model, SafetensorsDType dtype)
     {
         var names = HuggingFaceNames.For(model.Config);
@@ -86,8 +87,8 @@ public static class HuggingFaceCheckpoint
             {
                 var t = names[i];
                 tensors[i] = dtype == SafetensorsDType.BF16
-                    ? SafetensorsTensor.BF16(t.Name, t.Shape, t.Export(model.Parameters))
-                    : SafetensorsTensor.F32(t.Name, t.Shape, t.Export(model.Parameters));
+                    ? SafetensorsTensor.BF16(t.Name, t.Shape, t.View(model.Parameters))
+                    : SafetensorsTensor.F32(t.Name, t.Shape, t.View(model.Parameters));
             }
         }, rangesPerThread: 8);
         return tensors;

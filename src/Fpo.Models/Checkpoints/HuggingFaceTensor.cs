@@ -18,6 +18,12 @@ public sealed record HuggingFaceTensor(string Name, long[] Shape, int Offset, bo
         return result;
     }
 
+    /// <summary>
+    /// This tensor in Hugging Face layout without copying when it is stored as is (a slice of <paramref name="flat"/>,
+    /// valid while flat is unchanged), else the transposed copy of <see cref="Export"/>.
+    /// </summary>
+    public ReadOnlyMemory<float> View(float[] flat) => Transposed ? Export(flat) : flat.AsMemory(Offset, Length);
+
     /// <summary>Stores a tensor given in Hugging Face layout into the flat array.</summary>
     public void Import(float[] flat, ReadOnlySpan<float> hf)
     {
