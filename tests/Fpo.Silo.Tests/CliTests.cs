@@ -144,6 +144,25 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void BenchSyncJsonHasBothDTypesWithDeltasSmallerThanTheirFilesAndTorchsConversionTimes()
+    {
+        var (exit, _, error) = RunCapturingStdout(out var stdout, "bench", "sync", "--json", "--shape", "tiny", "--repeats", "1");
+        Assert.True(exit == 0, error);
+        using var doc = System.Text.Json.JsonDocument.Parse(stdout);
+        var dtypes = doc.RootElement.GetProperty("dtypes").EnumerateArray().ToList();
+        Assert.Equal(["F32", "BF16"], dtypes.Select(d => d.GetProperty("dtype").GetString()));
+        foreach (var d in dtypes)
+        {
+            Assert.True(d.GetProperty("delta_bytes").GetInt64() < d.GetProperty("file_bytes").GetInt64(), d.ToString());
+            Assert.True(d.GetProperty("encode_mb_per_s").GetDouble() > 0 && d.GetProperty("apply_mb_per_s").GetDouble() > 0, d.ToString());
+        }
+        // 4 bytes a weight against 2, with one header (a few KB) in each
+        Assert.InRange(dtypes[0].GetProperty("file_bytes").GetInt64() / (double)dtypes[1].GetProperty("file_bytes").GetInt64(), 1.95, 2.0);
+        foreach (var key in new[] { "fpo_narrow_s", "pytorch_narrow_s", "fpo_widen_s", "pytorch_widen_s" })
+            Assert.True(doc.RootElement.GetProperty(key).GetDouble() > 0, key);
+    }
+
+    [Fact]
     public void BenchServeJsonHasThroughputLatencyAndSharedSteps()
     {
         var (exit, _, error) = RunCapturingStdout(out var stdout, "bench", "serve", "--json", "--requests", "8", "--new-tokens", "4", "--threads", "1");

@@ -25,6 +25,11 @@ public sealed record TrainerSettings
     public double KlGain { get; init; } = 0.2;
     /// <summary>Which snapshots keep their files after each publish (a cluster's store; the embedded run folder keeps all).</summary>
     public SnapshotRetentionPolicy Retention { get; init; } = SnapshotRetentionPolicy.KeepAll;
+    /// <summary>
+    /// The element type snapshots are published in. BF16 halves what rollouts read; a trainer resuming from a BF16
+    /// snapshot without its own checkpoint of that step trains on from the widened BF16 weights.
+    /// </summary>
+    public SnapshotDType SnapshotDType { get; init; } = SnapshotDType.F32;
 
     public TrainerSettings Validate()
     {

@@ -21,6 +21,10 @@ namespace Fpo.Grains.Work;
 /// twice. Publishing is the snapshot store's compare-and-set on version + 1 with the lineage of the preferences in it.
 /// With a KL budget, <see cref="ObserveKl"/> feeds each evaluation's held-out KL to the <see cref="KlController"/>; its
 /// β and α travel in every snapshot's metadata, so a resumed trainer continues with the strength it had published.
+/// Snapshots are published in <see cref="TrainerSettings.SnapshotDType"/>; the fp32 checkpoint stays the master. A
+/// checkpoint resumes a snapshot when its weights, written in the snapshot's dtype, are the snapshot's bytes; without
+/// one, a trainer resuming from a BF16 snapshot takes its weights widened to fp32 as the master (bfloat16 rounding
+/// then stays in the policy: the low mantissa bits of the unpublished fp32 weights are lost).
 /// </summary>
 public sealed class TrainerWork
 {
@@ -101,14 +105,14 @@ public sealed class TrainerWork
         if (all.Count == 0) throw new InvalidOperationException("the snapshot store is empty; publish the initial policy as version 0 before opening the trainer");
         var latest = all[^1];
         var content = await snapshots.GetAsync(latest.Version, cancellationToken).ConfigureAwait(false);
-        var checkpoint = CheckpointAt(checkpointDir, latest.TrainerStep, content);
+        var resumed = CheckpointAt(checkpointDir, latest.TrainerStep, content);
         TransformerModel policy;
         AdamW optimizer;
-        if (checkpoint is not null)
+        if (resumed is not null)
         {
-            (policy, optimizer, _) = PreferenceCheckpoint.Load(checkpoint);
+            (policy, optimizer) = resumed.Value;
             if (policy.Parameters.Length != new ParameterTensors(config).Count)
-                throw new InvalidDataException($"{checkpoint}: the checkpoint's model has {policy.Parameters.Length} parameters, the run's model {new ParameterTensors(config).Count}");
+                throw new InvalidDataException($"{checkpointDir}: the checkpoint of step {latest.TrainerStep} has {policy.Parameters.Length} parameters, the run's model {new ParameterTensors(config).Count}");
         }
         else
         {
@@ -168,7 +172,7 @@ public sealed class TrainerWork
             method = _settings.Training.Method, step = Step, trainer = "online",
             kl_controller = KlControl is null ? null : new ControllerState(KlControl.Beta, KlControl.Alpha, KlControl.Updates, _klObservedVersion),
         });
-        await snapshots.PublishAsync(new SnapshotPublication(version, PolicySnapshot.Files(_policy), preferenceIds, Step, metadata),
+        await snapshots.PublishAsync(new SnapshotPublication(version, PolicySnapshot.Files(_policy, _settings.SnapshotDType), preferenceIds, Step, metadata),
             cancellationToken).ConfigureAwait(false);
         SnapshotVersion = version;
         return version;
@@ -176,13 +180,20 @@ public sealed class TrainerWork
 
     // The checkpoint at the snapshot's step, if it holds the snapshot's weights: in a cluster another trainer (a standby
     // that took over) may have published that step since this folder's checkpoint was written, and resuming from the
-    // folder's weights would then train a policy the run never published.
-    private static string? CheckpointAt(string checkpointDir, long step, SnapshotContent snapshot)
+    // folder's weights would then train a policy the run never published. The checkpoint's weights file is fp32, so for
+    // an F32 snapshot the two files compare as they are; for a BF16 one the checkpoint's weights are written as BF16 first.
+    private static (TransformerModel Policy, AdamW Optimizer)? CheckpointAt(string checkpointDir, long step, SnapshotContent snapshot)
     {
         var dir = Path.Combine(checkpointDir, Models.Training.CheckpointFolders.Folder, $"step-{step:D7}");
         var weights = Path.Combine(dir, PolicySnapshot.WeightsFile);
         if (!File.Exists(Path.Combine(dir, StateFile)) || !File.Exists(weights)) return null;
-        return snapshot.Files.TryGetValue(PolicySnapshot.WeightsFile, out var published) && File.ReadAllBytes(weights).AsSpan().SequenceEqual(published) ? dir : null;
+        if (!snapshot.Files.TryGetValue(PolicySnapshot.WeightsFile, out var published)) return null;
+        var dtype = PolicySnapshot.DTypeOf(snapshot);
+        if (dtype is null) return null;
+        if (dtype == SnapshotDType.F32 && !File.ReadAllBytes(weights).AsSpan().SequenceEqual(published)) return null;
+        var (policy, optimizer, _) = PreferenceCheckpoint.Load(dir);
+        if (dtype != SnapshotDType.F32 && !PolicySnapshot.Files(policy, dtype.Value)[PolicySnapshot.WeightsFile].AsSpan().SequenceEqual(published)) return null;
+        return (policy, optimizer);
     }
 
     private static double? AlphaOf(Alignment.Losses.PreferenceLossSettings settings) => settings switch

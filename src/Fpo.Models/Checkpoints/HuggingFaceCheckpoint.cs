@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Fpo.Tensors;
 using Fpo.Models.Transformer;
 
 namespace Fpo.Models.Checkpoints;
@@ -28,11 +29,9 @@ public static class HuggingFaceCheckpoint
             var tensors = HuggingFaceNames.For(config);
             // Every shape is checked before the parameters are allocated, so a config that claims a bigger model than
             // the weights hold is refused without allocating what it claims.
-            foreach (var t in tensors)
-                CheckShape(locate(prefix + t.Name), prefix + t.Name, t);
+            CheckShapes(locate, prefix, tensors);
             var model = new TransformerModel(config);
-            foreach (var t in tensors)
-                Read(locate(prefix + t.Name), prefix + t.Name, t, model.Parameters);
+            ReadAll(locate, prefix, tensors, model.Parameters);
             return (config, model);
         }
         finally
@@ -45,12 +44,69 @@ public static class HuggingFaceCheckpoint
     public static void Save(string dir, TransformerModel model)
     {
         Directory.CreateDirectory(dir);
-        var tensors = HuggingFaceNames.For(model.Config)
-            .Select(t => SafetensorsTensor.F32(t.Name, t.Shape, t.Export(model.Parameters)));
-        // transformers refuses safetensors files whose metadata lacks the framework "format"
-        SafetensorsWriter.Write(Path.Combine(dir, WeightsFile), tensors, new Dictionary<string, string> { ["format"] = "pt" });
+        SafetensorsWriter.Write(Path.Combine(dir, WeightsFile), Tensors(model, SafetensorsDType.F32), FileMetadata);
         File.WriteAllText(Path.Combine(dir, ConfigFile), HuggingFaceConfig.Write(model.Config));
     }
+
+    /// <summary>
+    /// The model.safetensors of <paramref name="model"/>'s weights, built in memory: as F32 exactly the file
+    /// <see cref="Save"/> writes; as BF16 the same names, shapes and order with every value rounded to nearest even.
+    /// </summary>
+    public static byte[] WeightsBytes(TransformerModel model, SafetensorsDType dtype)
+    {
+        if (dtype is not (SafetensorsDType.F32 or SafetensorsDType.BF16))
+            throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "weights are written as F32 or BF16");
+        return SafetensorsWriter.ToBytes(Tensors(model, dtype), FileMetadata, WeightsFile);
+    }
+
+    /// <summary>
+    /// Copies the weights of a model.safetensors (F32, F16 or BF16 tensors, widened exactly) into <paramref name="into"/>.
+    /// Every name and shape is checked against its config before any parameter is written, so a file that does not fit
+    /// throws <see cref="SafetensorsFormatException"/> and leaves <paramref name="into"/> as it was.
+    /// </summary>
+    public static void ReadWeights(SafetensorsFile file, TransformerModel into)
+    {
+        var prefix = into.Config.IsGpt2 && file.Contains("transformer.wte.weight") ? "transformer." : "";
+        var tensors = HuggingFaceNames.For(into.Config);
+        CheckShapes(_ => file, prefix, tensors);
+        ReadAll(_ => file, prefix, tensors, into.Parameters);
+    }
+
+    // transformers refuses safetensors files whose metadata lacks the framework "format"
+    private static readonly Dictionary<string, string> FileMetadata = new() { ["format"] = "pt" };
+
+    // Every parameter as a Hugging Face tensor of the dtype, in the naming order: untransposed ones are views of the
+    // parameters (no copy of the embeddings), transposed ones copies made in parallel.
+    private static SafetensorsTensor[] Tensors(TransformerModel model, SafetensorsDType dtype)
+    {
+        var names = HuggingFaceNames.For(model.Config);
+        var tensors = new SafetensorsTensor[names.Count];
+        ComputeThreads.For(names.Count, (start, end) =>
+        {
+            for (var i = start; i < end; i++)
+            {
+                var t = names[i];
+                tensors[i] = dtype == SafetensorsDType.BF16
+                    ? SafetensorsTensor.BF16(t.Name, t.Shape, t.View(model.Parameters))
+                    : SafetensorsTensor.F32(t.Name, t.Shape, t.View(model.Parameters));
+            }
+        }, rangesPerThread: 8);
+        return tensors;
+    }
+
+    private static void CheckShapes(Func<string, SafetensorsFile> locate, string prefix, IReadOnlyList<HuggingFaceTensor> tensors)
+    {
+        foreach (var t in tensors)
+            CheckShape(locate(prefix + t.Name), prefix + t.Name, t);
+    }
+
+    // Tensors tile disjoint slices of the parameters and files are read-safe from several threads; several ranges per
+    // thread balance the embedding (a third of GPT-2 small) against the many small tensors.
+    private static void ReadAll(Func<string, SafetensorsFile> locate, string prefix, IReadOnlyList<HuggingFaceTensor> tensors, float[] parameters) =>
+        ComputeThreads.For(tensors.Count, (start, end) =>
+        {
+            for (var i = start; i < end; i++) Read(locate(prefix + tensors[i].Name), prefix + tensors[i].Name, tensors[i], parameters);
+        }, rangesPerThread: 8);
 
     private static void CheckShape(SafetensorsFile file, string name, HuggingFaceTensor t)
     {
@@ -58,6 +114,9 @@ public static class HuggingFaceCheckpoint
         if (!info.Shape.AsSpan().SequenceEqual(t.Shape))
             throw new SafetensorsFormatException(file.Path, name,
                 $"has shape {info.ShapeText}, config expects {SafetensorsTensorInfo.FormatShape(t.Shape)}");
+        // checked here, with the shapes, so a tensor that cannot be read fails before any parameter is written
+        if (info.DType is not (SafetensorsDType.F32 or SafetensorsDType.BF16 or SafetensorsDType.F16 or SafetensorsDType.F64))
+            throw new SafetensorsFormatException(file.Path, name, $"has dtype {info.DType}; weights are F32, BF16, F16 or F64");
     }
 
     private static void Read(SafetensorsFile file, string name, HuggingFaceTensor t, float[] parameters)

@@ -18,6 +18,12 @@ public sealed record HuggingFaceTensor(string Name, long[] Shape, int Offset, bo
         return result;
     }
 
+    /// <summary>
+    /// This tensor in Hugging Face layout without copying when it is stored as is (a slice of <paramref name="flat"/>,
+    /// valid while flat is unchanged), else the transposed copy of <see cref="Export"/>.
+    /// </summary>
+    public ReadOnlyMemory<float> View(float[] flat) => Transposed ? Export(flat) : flat.AsMemory(Offset, Length);
+
     /// <summary>Stores a tensor given in Hugging Face layout into the flat array.</summary>
     public void Import(float[] flat, ReadOnlySpan<float> hf)
     {
@@ -25,11 +31,21 @@ public sealed record HuggingFaceTensor(string Name, long[] Shape, int Offset, bo
         else hf.CopyTo(flat.AsSpan(Offset, Length));
     }
 
-    // dst (cols, rows) = src (rows, cols) transposed
+    // dst (cols, rows) = src (rows, cols) transposed, a tile at a time so that both the rows read and the rows written
+    // stay in cache (a plain double loop strides a whole row per element on one side).
     private static void Transpose(Span<float> dst, ReadOnlySpan<float> src, int rows, int cols)
     {
-        for (var r = 0; r < rows; r++)
-            for (var c = 0; c < cols; c++)
-                dst[c * rows + r] = src[r * cols + c];
+        const int Tile = 32;
+        for (var r0 = 0; r0 < rows; r0 += Tile)
+        {
+            var r1 = Math.Min(r0 + Tile, rows);
+            for (var c0 = 0; c0 < cols; c0 += Tile)
+            {
+                var c1 = Math.Min(c0 + Tile, cols);
+                for (var r = r0; r < r1; r++)
+                    for (var c = c0; c < c1; c++)
+                        dst[c * rows + r] = src[r * cols + c];
+            }
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.MemoryMappedFiles;
 using System.Numerics;
@@ -7,26 +8,30 @@ using System.Runtime.InteropServices;
 namespace Fpo.Models.Checkpoints;
 
 /// <summary>
-/// A read-only, memory-mapped safetensors file: u64 little-endian header length N, N bytes of JSON header,
-/// then the data section. The header is validated completely on <see cref="Open"/>, so every read stays inside
-/// the data section. Reads are safe from several threads; spans from <see cref="GetBytes"/> die with the file.
+/// A read-only safetensors file, memory-mapped (<see cref="Open"/>) or pinned in memory (<see cref="Parse"/>): u64
+/// little-endian header length N, N bytes of JSON header, then the data section. The header is validated completely
+/// when opened, so every read stays inside the data section. Reads are safe from several threads; spans from
+/// <see cref="GetBytes"/> die with the file.
 /// </summary>
 public sealed unsafe class SafetensorsFile : IDisposable
 {
     /// <summary>Elements converted per step, so tensors over 2 GB of bytes convert through int-sized spans.</summary>
     private const int ChunkElements = 1 << 24;
 
-    private readonly MemoryMappedFile _map;
-    private readonly MemoryMappedViewAccessor _view;
+    // A mapped file holds its map and view; parsed bytes hold the pin that keeps them in place.
+    private readonly MemoryMappedFile? _map;
+    private readonly MemoryMappedViewAccessor? _view;
+    private MemoryHandle _pin;
     private readonly byte* _data;
     private bool _disposed;
 
-    private SafetensorsFile(string path, MemoryMappedFile map, MemoryMappedViewAccessor view, byte* data,
+    private SafetensorsFile(string path, MemoryMappedFile? map, MemoryMappedViewAccessor? view, MemoryHandle pin, byte* data,
         Dictionary<string, SafetensorsTensorInfo> tensors, Dictionary<string, string> metadata, long dataLength)
     {
         Path = path;
         _map = map;
         _view = view;
+        _pin = pin;
         _data = data;
         Tensors = tensors.AsReadOnly();
         Metadata = metadata.AsReadOnly();
@@ -76,10 +81,8 @@ public sealed unsafe class SafetensorsFile : IDisposable
             acquired = true;
             start += view.PointerOffset;
 
-            var headerLength = HeaderLength(path, BinaryPrimitives.ReadUInt64LittleEndian(new ReadOnlySpan<byte>(start, 8)), fileLength);
-            var dataLength = fileLength - 8 - headerLength;
-            var (tensors, metadata) = SafetensorsHeader.Parse(path, new ReadOnlySpan<byte>(start + 8, headerLength), dataLength);
-            return new SafetensorsFile(path, map, view, start + 8 + headerLength, tensors, metadata, dataLength);
+            var (headerLength, dataLength, tensors, metadata) = ParseHeader(path, start, fileLength);
+            return new SafetensorsFile(path, map, view, default, start + 8 + headerLength, tensors, metadata, dataLength);
         }
         catch
         {
@@ -88,6 +91,40 @@ public sealed unsafe class SafetensorsFile : IDisposable
             map.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Reads a safetensors file held in memory, validated like <see cref="Open"/>; <paramref name="label"/> stands for
+    /// the path in errors. The bytes stay pinned, and must not change, until the file is disposed.
+    /// </summary>
+    public static SafetensorsFile Parse(string label, ReadOnlyMemory<byte> bytes)
+    {
+        if (!BitConverter.IsLittleEndian)
+            throw new PlatformNotSupportedException("safetensors data is little-endian; this reader assumes a little-endian machine");
+        if (bytes.Length < 8)
+            throw new SafetensorsFormatException(label, null, $"file has {bytes.Length} bytes, too short for the 8-byte header length prefix");
+        var pin = bytes.Pin();
+        try
+        {
+            var start = (byte*)pin.Pointer;
+            var (headerLength, dataLength, tensors, metadata) = ParseHeader(label, start, bytes.Length);
+            return new SafetensorsFile(label, null, null, pin, start + 8 + headerLength, tensors, metadata, dataLength);
+        }
+        catch
+        {
+            pin.Dispose();
+            throw;
+        }
+    }
+
+    // The validated header of the fileLength bytes at start (at least the 8 of the length prefix).
+    private static (int HeaderLength, long DataLength, Dictionary<string, SafetensorsTensorInfo> Tensors, Dictionary<string, string> Metadata) ParseHeader(
+        string path, byte* start, long fileLength)
+    {
+        var headerLength = HeaderLength(path, BinaryPrimitives.ReadUInt64LittleEndian(new ReadOnlySpan<byte>(start, 8)), fileLength);
+        var dataLength = fileLength - 8 - headerLength;
+        var (tensors, metadata) = SafetensorsHeader.Parse(path, new ReadOnlySpan<byte>(start + 8, headerLength), dataLength);
+        return (headerLength, dataLength, tensors, metadata);
     }
 
     /// <summary>The length prefix, checked before anything is read or allocated for the header.</summary>
@@ -203,9 +240,13 @@ public sealed unsafe class SafetensorsFile : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        _view.SafeMemoryMappedViewHandle.ReleasePointer();
-        _view.Dispose();
-        _map.Dispose();
+        if (_view is not null)
+        {
+            _view.SafeMemoryMappedViewHandle.ReleasePointer();
+            _view.Dispose();
+        }
+        _map?.Dispose();
+        _pin.Dispose();
     }
 
     private ReadOnlySpan<byte> Bytes(long offset, int length)

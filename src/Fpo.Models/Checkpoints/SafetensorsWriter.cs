@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Fpo.Tensors;
 
 namespace Fpo.Models.Checkpoints;
 
@@ -14,8 +15,7 @@ public static class SafetensorsWriter
 {
     public static void Write(string path, IEnumerable<SafetensorsTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        var ordered = tensors.OrderByDescending(t => t.DType.ByteSize()).ToList();
-        var header = Header(path, ordered, metadata);
+        var (ordered, header) = Layout(path, tensors, metadata);
 
         var full = System.IO.Path.GetFullPath(path);
         var temp = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(full)!, $".{System.IO.Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
@@ -23,10 +23,7 @@ public static class SafetensorsWriter
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
             {
-                Span<byte> prefix = stackalloc byte[8];
-                BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
-                stream.Write(prefix);
-                stream.Write(header);
+                WritePrefix(stream, header);
                 foreach (var t in ordered) t.WriteData(stream);
                 stream.Flush(flushToDisk: true);
             }
@@ -37,6 +34,49 @@ public static class SafetensorsWriter
             if (File.Exists(temp)) File.Delete(temp);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The bytes <see cref="Write"/> would put in a file, built in memory: one exactly sized array, the tensors'
+    /// data written into their slices in parallel (each slice's place is known from the header).
+    /// <paramref name="label"/> names the result in errors.
+    /// </summary>
+    public static byte[] ToBytes(IEnumerable<SafetensorsTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null, string label = "<memory>")
+    {
+        var (ordered, header) = Layout(label, tensors, metadata);
+        var starts = new long[ordered.Count + 1];
+        starts[0] = 8 + header.Length;
+        for (var i = 0; i < ordered.Count; i++) starts[i + 1] = checked(starts[i] + ordered[i].ByteLength);
+        if (starts[^1] > Array.MaxLength)
+            throw new ArgumentException($"{label}: {starts[^1]} bytes do not fit one array; write a file instead", nameof(tensors));
+        var bytes = GC.AllocateUninitializedArray<byte>((int)starts[^1]);
+        using (var prefix = new MemoryStream(bytes, 0, (int)starts[0]))
+            WritePrefix(prefix, header);
+        ComputeThreads.For(ordered.Count, (start, end) =>
+        {
+            for (var i = start; i < end; i++)
+            {
+                using var slice = new MemoryStream(bytes, (int)starts[i], (int)ordered[i].ByteLength);
+                ordered[i].WriteData(slice);
+            }
+        }, rangesPerThread: 8);
+        return bytes;
+    }
+
+    // Tensors in file order (stably by element size, largest first) and the padded header naming them.
+    private static (List<SafetensorsTensor> Ordered, byte[] Header) Layout(string label, IEnumerable<SafetensorsTensor> tensors, IReadOnlyDictionary<string, string>? metadata)
+    {
+        var ordered = tensors.OrderByDescending(t => t.DType.ByteSize()).ToList();
+        return (ordered, Header(label, ordered, metadata));
+    }
+
+    // The u64 little-endian header length, then the header.
+    private static void WritePrefix(Stream stream, byte[] header)
+    {
+        Span<byte> prefix = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
+        stream.Write(prefix);
+        stream.Write(header);
     }
 
     /// <summary>The JSON header, padded with spaces to a multiple of 8 bytes.</summary>

@@ -18,7 +18,34 @@ public static class BenchCommand
         bench.Subcommands.Add(CreateServe());
         bench.Subcommands.Add(CreateLosses());
         bench.Subcommands.Add(CreateCluster());
+        bench.Subcommands.Add(CreateSync());
         return bench;
+    }
+
+    private static Command CreateSync()
+    {
+        var json = new Option<bool>("--json") { Description = "Print one JSON document instead of tables (progress goes to stderr)." };
+        var shape = new Option<string>("--shape") { Description = $"Model shape: {string.Join(", ", LatencyShapes.Names)} (random init).", DefaultValueFactory = _ => LatencyShapes.Gpt2Small };
+        var repeats = new Option<int>("--repeats") { Description = "Timed repeats of each measurement (the best counts).", DefaultValueFactory = _ => 3 };
+        var command = new Command("sync",
+            "Snapshot sync costs: PolicySnapshot.Files and Load in F32 and BF16, and the WeightDelta (size, encode and apply MB/s) after one AdamW step of lr 1e-4; fp32 <-> bfloat16 conversion beside PyTorch's.")
+        {
+            json, shape, repeats,
+        };
+        command.SetAction(parse =>
+        {
+            CommonOptions.Apply(parse);
+            var name = parse.GetValue(shape)!;
+            if (!LatencyShapes.Names.Contains(name)) throw new CliException($"--shape: unknown shape '{name}' (expected {string.Join(", ", LatencyShapes.Names)})");
+            var count = parse.GetValue(repeats);
+            if (count < 1) throw new CliException($"--repeats must be at least 1 (got {count})");
+            var asJson = parse.GetValue(json);
+            var result = SyncBenchmark.Run(name, count, line => Console.Error.WriteLine(line));
+            if (asJson) Console.WriteLine(SyncBenchReport.Json(result));
+            else SyncBenchReport.Print(result);
+            return 0;
+        });
+        return command;
     }
 
     private static Command CreateCluster()

@@ -96,4 +96,41 @@ public sealed class TrainerWorkTests : RunFolder
         Assert.Null(simpo.KlControl);
         Assert.False(simpo.ObserveKl(3, 0.5));
     }
+
+    [Fact]
+    public async Task A_trainer_publishing_BF16_resumes_its_fp32_checkpoint_because_its_weights_written_as_BF16_are_the_snapshot()
+    {
+        var settings = Settings with { SnapshotDType = SnapshotDType.BF16 };
+        await using var stores = EmbeddedRunStores.Open(Folder);
+        await PublishSnapshotsThroughAsync(stores.Snapshots, 0);
+        var first = await TrainerWork.OpenAsync(stores.Snapshots, _policy.Config, null, null, settings, CheckpointDir, Ct);
+        first.Train(Batch("p0", "p1"));
+        first.Train(Batch("p2", "p3"));
+        await first.PublishAsync(stores.Snapshots, ["p0", "p1", "p2", "p3"], Ct);
+        var lost = first.Train(Batch("p4", "p5"));
+
+        var published = await stores.Snapshots.GetAsync(1, Ct);
+        Assert.Equal(SnapshotDType.BF16, PolicySnapshot.DTypeOf(published));
+        var resumed = await TrainerWork.OpenAsync(stores.Snapshots, _policy.Config, null, null, settings, CheckpointDir, Ct);
+
+        // Bit-equal losses need the unrounded fp32 master and the AdamW moments: only the checkpoint has them.
+        Assert.Equal(lost.Metrics.Loss, resumed.Train(Batch("p4", "p5")).Metrics.Loss);
+    }
+
+    [Fact]
+    public async Task Without_a_matching_checkpoint_a_BF16_snapshot_becomes_the_master_widened_exactly()
+    {
+        await using var stores = EmbeddedRunStores.Open(Folder);
+        var model = new TransformerModel(_policy.Config, seed: 11);
+        await stores.Snapshots.PublishAsync(new SnapshotPublication(0, PolicySnapshot.Files(model, SnapshotDType.BF16), [], 0), Ct);
+
+        // It publishes F32, so the next snapshot shows the master it resumed with, before any step changes it.
+        var work = await OpenAsync(stores.Snapshots);
+        await work.PublishAsync(stores.Snapshots, [], Ct);
+
+        var widened = new TransformerModel(_policy.Config);
+        PolicySnapshot.Load(await stores.Snapshots.GetAsync(0, Ct), widened);
+        Assert.NotEqual(model.Parameters, widened.Parameters);
+        Assert.Equal(PolicySnapshot.Files(widened)[PolicySnapshot.WeightsFile], (await stores.Snapshots.GetAsync(1, Ct)).Files[PolicySnapshot.WeightsFile]);
+    }
 }
