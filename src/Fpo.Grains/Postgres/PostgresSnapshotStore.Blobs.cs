@@ -25,7 +25,7 @@ internal sealed partial class PostgresSnapshotStore
         foreach (var (name, bytes) in publication.Files.OrderBy(f => f.Key, StringComparer.Ordinal))
         {
             byte[]? delta = null;
-            if (previous is not null && previous.Files.TryGetValue(name, out var before)) delta = SnapshotDeltas.TryEncode(before, bytes);
+            if (previous is not null && previous.Files.TryGetValue(name, out var before)) delta = SnapshotDeltas.TryEncode(name, before, bytes);
             var stored = delta ?? bytes;
             var storedSha = Convert.ToHexStringLower(SHA256.HashData(stored));
             var location = blobs.NameOf(version, sha256, delta is null ? name : name + SnapshotDeltas.Suffix);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Fpo.Grains.Blob;
 using Fpo.Grains.Stores;
 using Fpo.Grains.Contracts;
 using Fpo.Grains.Hosting;
@@ -15,8 +16,9 @@ namespace Fpo.Silo.Tests.Cluster;
 
 /// <summary>
 /// A cluster of real `fpo silo` processes, each one Orleans silo (1 trainer, 2 rollout, 1 reference, 1 judge, 1 api) on
-/// a throwaway PostgreSQL on 127.0.0.1, running the tiny built-in task, through a SIGKILLed rollout silo, a SIGKILLed and
-/// restarted trainer silo, a ten-second database outage and a second trainer silo (Orleans keeps one trainer); then
+/// a throwaway PostgreSQL on 127.0.0.1 with the snapshots' bytes in a throwaway Azurite, running the tiny built-in task,
+/// through a SIGKILLed rollout silo, a SIGKILLed and restarted trainer silo, a ten-second database outage, an Azurite
+/// restart and a second trainer silo (Orleans keeps one trainer), the trainer's retention keeping few snapshots; then
 /// `fpo lineage verify` and the invariants it rests on, checked again here. The timeline it prints has the time from
 /// each kill to the next published snapshot.
 /// </summary>
@@ -29,18 +31,24 @@ public sealed class ClusterTests : IAsyncLifetime
     private readonly List<string> _timeline = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private LocalPostgresServer _postgres = null!;
+    private LocalAzuriteServer _azurite = null!;
     private PostgresRunStores _stores = null!;
 
     public async ValueTask InitializeAsync()
     {
         _postgres = await LocalPostgresServer.CreateAsync(CancellationToken.None);
-        _stores = await PostgresRunStores.OpenAsync(new PostgresStoreOptions { ConnectionString = _postgres.ConnectionString, RunId = _run }, CancellationToken.None);
+        _azurite = await LocalAzuriteServer.CreateAsync(CancellationToken.None);
+        _stores = await PostgresRunStores.OpenAsync(new PostgresStoreOptions
+        {
+            ConnectionString = _postgres.ConnectionString, RunId = _run, Blobs = new BlobSnapshotOptions { ConnectionString = _azurite.ConnectionString },
+        }, CancellationToken.None);
     }
 
     public async ValueTask DisposeAsync()
     {
         foreach (var silo in _silos) silo.Dispose();
         await _stores.DisposeAsync();
+        await _azurite.DisposeAsync();
         await _postgres.DisposeAsync();
         Directory.Delete(_root, recursive: true);
     }
@@ -70,6 +78,13 @@ public sealed class ClusterTests : IAsyncLifetime
         await _postgres.StartAsync(CancellationToken.None);
         await SnapshotsAsync(3, "PostgreSQL started after 10 s");
 
+        // As Kubernetes restarts a pod: SIGTERM, then a new process on the same volume.
+        await _azurite.StopAsync(CancellationToken.None);
+        await MarkAsync("Azurite stopped");
+        await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
+        await _azurite.StartAsync(CancellationToken.None);
+        await SnapshotsAsync(3, "Azurite started after 3 s");
+
         // Orleans keeps one activation of the run's trainer: the second trainer silo joins, starts it (a no-op) and trains nothing.
         var standby = Start("trainer", "trainer.yaml", name: "trainer-second");
         await standby.SeenAsync($"run {_run} open on this silo", Patience);
@@ -98,6 +113,19 @@ public sealed class ClusterTests : IAsyncLifetime
         foreach (var s in snapshots) trained.AddRange(await _stores.Lineage.PreferencesInAsync(s.Version, Ct));
         Assert.True(trained.Count > 0, "no preference was trained");
         Assert.Equal(trained.Count, trained.Distinct().Count());
+        // Retention kept few snapshots' files, but every row and its lineage, and what it kept still reads and verifies.
+        var removed = 0;
+        foreach (var s in snapshots)
+            try
+            {
+                await _stores.Snapshots.GetAsync(s.Version, Ct);
+            }
+            catch (KeyNotFoundException e) when (e.Message.Contains("retention policy", StringComparison.Ordinal))
+            {
+                removed++;
+            }
+        TestContext.Current.TestOutputHelper?.WriteLine($"{snapshots.Count} snapshots, {removed} of them without files after retention");
+        Assert.True(removed > 0 && removed < snapshots.Count - 2, $"retention removed {removed} of {snapshots.Count} snapshots' files");
         var report = await _stores.VerifyLineageAsync(Ct);
         Assert.True(report.Holds, string.Join("\n", report.Violations));
         await AssertDeadLettersExplainedAsync();
@@ -134,13 +162,14 @@ public sealed class ClusterTests : IAsyncLifetime
             $"backbone.run={_run}", $"silo.work={Path.Combine(_root, "work", name)}", "silo.status_seconds=2",
         };
         if (role == "trainer")
-            sets.AddRange(["task.size=tiny", $"run.data={Path.Combine(_root, "data")}", "trainer.snapshot_every=2", "trainer.batch_size=4",
+            sets.AddRange(["task.size=tiny", "snapshots.keep_newest=3", "snapshots.keep_every=0", "snapshots.full_every=4", $"run.data={Path.Combine(_root, "data")}", "trainer.snapshot_every=2", "trainer.batch_size=4",
                 "trainer.batch_wait_seconds=1", "trainer.max_policy_lag=4", "rollout.batch_prompts=4", "loop.max_in_flight=16"]);
         if (role.StartsWith("rollout", StringComparison.Ordinal)) sets.AddRange(["rollout.batch_prompts=4", "rollout.max_new_tokens=16"]);
         // Every silo picks a free port for its probes; the api silo serves the API there once the run's model is loaded.
         sets.Add("api.port=0");
         if (role == "api") sets.AddRange(["api.serve_openai=false", "evaluator.max_new_tokens=16"]);
-        var silo = SiloProcess.Start(name, Path.Combine(RepoPaths.Root, "silo-config", config), sets, _postgres.ConnectionString, _root);
+        var silo = SiloProcess.Start(name, Path.Combine(RepoPaths.Root, "silo-config", config), sets, _postgres.ConnectionString, _root,
+            blobConnection: _azurite.ConnectionString);
         _silos.Add(silo);
         return silo;
     }

@@ -38,7 +38,7 @@ public sealed class SiloProcess : IDisposable
     /// thread per silo unless <paramref name="threads"/> says otherwise. Each output line is passed to <paramref name="echo"/>.
     /// </summary>
     public static SiloProcess Start(string name, string config, IEnumerable<string> sets, string connection, string workingDirectory,
-        Action<string>? echo = null, int threads = 1)
+        Action<string>? echo = null, int threads = 1, string? blobConnection = null)
     {
         var start = new ProcessStartInfo(DotnetHost())
         {
@@ -54,6 +54,12 @@ public sealed class SiloProcess : IDisposable
             start.ArgumentList.Add(s);
         }
         start.Environment[SiloConfigKeys.ConnectionVariable] = connection;
+        // With a blob connection the run's snapshot bytes go to blob storage, given as a pod would be: in the environment.
+        if (blobConnection is not null)
+        {
+            start.Environment["FPO__snapshots__store"] = "blob";
+            start.Environment[SiloConfigKeys.BlobConnectionVariable] = blobConnection;
+        }
         start.Environment["FPO_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start silo {name}");
         var silo = new SiloProcess(name, process, echo);

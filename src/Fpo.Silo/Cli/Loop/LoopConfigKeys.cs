@@ -38,6 +38,7 @@ public static class LoopConfigKeys
         new("trainer", "batch_wait_seconds", "10", "A partial batch is trained after waiting this long for more preferences."),
         new("trainer", "kl_budget", "0.06", "KL(policy||reference) in nats per token on the held-out responses that an adaptive controller holds the policy near, raising beta (and fpo's alpha) over budget and lowering it under (unset: no controller; simpo has no reference term to act on and ignores it)."),
         new("trainer", "kl_gain", "0.2", "Gain K of the KL controller: each evaluation moves beta by at most K x 20%."),
+        new("snapshots", "dtype", "f32", "The element type the trainer publishes snapshots in: f32, or bf16 (half the bytes every reader moves; rollouts and the evaluator then run the bf16-rounded policy, while the trainer keeps its fp32 master)."),
         new("snapshots", "keep_newest", "20", "After each publish a cluster's store keeps the files of the newest this many snapshots (0: keep every snapshot; the embedded run folder always does)."),
         new("snapshots", "keep_every", "10", "Versions divisible by this keep their files too (0: none besides); version 0, every snapshot a rollout grain serves and the base of every kept delta always do. The others give up their files; their rows and lineage stay."),
         new("rollout", "grains", "1", "Rollout grains (each owns a policy replica)."),

@@ -40,6 +40,12 @@ public static class LoopSettingsReader
                 KlBudget = c.OptionalDouble("trainer.kl_budget"),
                 KlGain = c.Double("trainer.kl_gain"),
                 Retention = new SnapshotRetentionPolicy(c.Int("snapshots.keep_newest"), c.Int("snapshots.keep_every")),
+                SnapshotDType = c.String("snapshots.dtype") switch
+                {
+                    "f32" => SnapshotDType.F32,
+                    "bf16" => SnapshotDType.BF16,
+                    var other => throw c.Bad("snapshots.dtype", $"unknown dtype '{other}' (expected f32 or bf16)"),
+                },
             },
             Rollout = new RolloutSettings
             {
