@@ -41,10 +41,13 @@ internal sealed class BlobSnapshotFiles
         {
             throw new ArgumentException($"not a usable Azure Storage connection string ({e.Message})", e);
         }
+        // A blob up to SingleRequestBytes goes in one request (one Put Blob, one Get Blob): against Azurite an 86 MB
+        // delta takes 0.46 s that way and 1.2-1.4 s in parallel 4-32 MiB blocks, whose commit it copies. Larger
+        // blobs go in parallel blocks and ranges of TransferBytes.
         _transfer = new StorageTransferOptions
         {
             MaximumConcurrency = options.Concurrency,
-            InitialTransferSize = options.TransferBytes,
+            InitialTransferSize = Math.Max(options.SingleRequestBytes, options.TransferBytes),
             MaximumTransferSize = options.TransferBytes,
         };
         _run = run;

@@ -27,8 +27,11 @@ public sealed partial record BlobSnapshotOptions
     /// <summary>Parallel requests per blob transfer.</summary>
     public int Concurrency { get; init; } = 8;
 
-    /// <summary>Bytes per transfer request (a block on upload, a range on download).</summary>
+    /// <summary>Bytes per transfer request of a blob larger than <see cref="SingleRequestBytes"/> (a block on upload, a range on download).</summary>
     public int TransferBytes { get; init; } = 8 << 20;
+
+    /// <summary>A blob up to this size moves in one request; a larger one in parallel requests of <see cref="TransferBytes"/>.</summary>
+    public int SingleRequestBytes { get; init; } = 256 << 20;
 
     public BlobSnapshotOptions Validate()
     {
@@ -38,6 +41,7 @@ public sealed partial record BlobSnapshotOptions
         if (FullEvery is < 1 or > 1000) throw new ArgumentException($"full snapshot every {FullEvery} versions: use 1 to 1000");
         if (Concurrency is < 1 or > 64) throw new ArgumentException($"transfer concurrency {Concurrency}: use 1 to 64");
         if (TransferBytes is < 1 << 20 or > 256 << 20) throw new ArgumentException($"transfer size {TransferBytes} bytes: use 1 MiB to 256 MiB");
+        if (SingleRequestBytes is < 0 or > 1 << 30) throw new ArgumentException($"single-request size {SingleRequestBytes} bytes: use 0 to 1 GiB");
         return this;
     }
 

@@ -70,6 +70,13 @@ public sealed class PostgresRunStores : IRunStores
     }
 
     public string RunId { get; }
+
+    /// <summary>The bytes snapshot <paramref name="version"/> occupies in its store: each file's, or its delta's when it is stored as one.</summary>
+    public Task<long> StoredBytesAsync(long version, CancellationToken cancellationToken) =>
+        _connector.RunAsync($"measuring snapshot {version}", (connection, ct) => Sql.ScalarAsync<long>(connection,
+            "select coalesce(sum(coalesce(stored_bytes, bytes)), 0) from fpo_snapshot_files where run = @run and version = @version",
+            ct, ("run", RunId), ("version", version)), cancellationToken);
+
     public ISnapshotStore Snapshots { get; }
     public ILineageLog Lineage { get; }
     public IFeatureStatsStore FeatureStats { get; }

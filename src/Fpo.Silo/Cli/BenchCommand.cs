@@ -66,14 +66,20 @@ public static class BenchCommand
             DefaultValueFactory = _ => [.. LatencyShapes.Names],
             AllowMultipleArgumentsPerToken = true,
         };
-        var publishes = new Option<int>("--publishes") { Description = "Snapshots published per shape in the latency part.", DefaultValueFactory = _ => 3 };
+        var publishes = new Option<int>("--publishes") { Description = "Snapshots measured per shape and sync variant in the latency part (after one that follows snapshot 0).", DefaultValueFactory = _ => 3 };
+        var sync = new Option<string[]>("--sync")
+        {
+            Description = $"How snapshots travel in the latency part: {string.Join(", ", SyncVariant.All.Select(v => v.Name))} (store, dtype, deltas between full versions; blob runs on an Azurite the benchmark starts).",
+            DefaultValueFactory = _ => [.. SyncVariant.All.Select(v => v.Name)],
+            AllowMultipleArgumentsPerToken = true,
+        };
         var data = new Option<string>("--data") { Description = "Folder where the tiny task is prepared and cached.", DefaultValueFactory = _ => "data" };
         var logs = new Option<DirectoryInfo>("--logs") { Description = "Keep every silo's output as DIR/PART-SILO.log (they are deleted with the benchmark's working folder otherwise)." };
         var quick = new Option<bool>("--quick") { Description = "A short run (a few minutes on 2 cores): 0.5-minute windows, 1 rollout silo, the tiny shape, 2 publishes; explicit options still apply." };
         var command = new Command("cluster",
-            "Real fpo silo processes (Orleans silos) on a throwaway PostgreSQL: pairs judged per minute and snapshots per hour for 1 and 2 rollout silos with each role's CPU share, snapshot publish latency for the tiny and GPT-2-small shapes, and failover of a killed rollout and trainer silo (no PyTorch counterpart).")
+            "Real fpo silo processes (Orleans silos) on a throwaway PostgreSQL: pairs judged per minute and snapshots per hour for 1 and 2 rollout silos with each role's CPU share, snapshot publish-to-serving time and bytes moved for the tiny and GPT-2-small shapes (PostgreSQL and blob stores, fp32 and bf16, full and delta, beside a plain file copy), and failover of a killed rollout and trainer silo (no PyTorch counterpart).")
         {
-            json, parts, minutes, rollouts, shapes, publishes, data, logs, quick,
+            json, parts, minutes, rollouts, shapes, publishes, sync, data, logs, quick,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -92,6 +98,10 @@ public static class BenchCommand
                 if (!LatencyShapes.Names.Contains(shape)) throw new CliException($"--shapes: unknown shape '{shape}' (known: {string.Join(", ", LatencyShapes.Names)})");
             var publishCount = QuickDefault(publishes) ? 2 : parse.GetValue(publishes);
             if (publishCount < 1) throw new CliException($"--publishes must be at least 1 (got {publishCount})");
+            var variants = new List<SyncVariant>();
+            foreach (var name in parse.GetValue(sync)!)
+                variants.Add(SyncVariant.All.FirstOrDefault(v => v.Name == name)
+                    ?? throw new CliException($"--sync: unknown variant '{name}' (expected {string.Join(", ", SyncVariant.All.Select(v => v.Name))})"));
             var configDir = Path.Combine(Environment.GetEnvironmentVariable("FPO_REPO_ROOT") ?? Directory.GetCurrentDirectory(), "silo-config");
             if (!File.Exists(Path.Combine(configDir, "rollout.yaml"))) throw new CliException($"{configDir}: no role configs (rollout.yaml, ...); run ./fpo bench cluster from the repository");
             var options = new ClusterBenchOptions
@@ -102,6 +112,7 @@ public static class BenchCommand
                 RolloutSilos = selected.Contains("throughput") ? counts : [],
                 Shapes = selected.Contains("latency") ? shapeNames : [],
                 Publishes = publishCount,
+                Sync = variants,
                 Failover = selected.Contains("failover"),
                 LogsDir = parse.GetValue(logs) is { } keep ? Directory.CreateDirectory(keep.FullName).FullName : null,
             };

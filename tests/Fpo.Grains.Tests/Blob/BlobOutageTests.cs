@@ -25,7 +25,7 @@ public sealed class BlobOutageTests(PostgresFixture postgres)
         {
             ConnectionString = postgres.ConnectionString,
             RunId = PostgresFixture.NewRunId("outage"),
-            Blobs = new BlobSnapshotOptions { ConnectionString = azurite.ConnectionString, TransferBytes = 1 << 20, Concurrency = 2 },
+            Blobs = new BlobSnapshotOptions { ConnectionString = azurite.ConnectionString, TransferBytes = 1 << 20, SingleRequestBytes = 0, Concurrency = 2 },
         };
         await using var writer = await PostgresRunStores.OpenAsync(options, Ct);
         await writer.Snapshots.PublishAsync(new SnapshotPublication(0, new Dictionary<string, byte[]> { ["assets"] = [1, 2, 3] }, [], 0), Ct);

@@ -26,7 +26,7 @@ public sealed class BlobSnapshotStoreTests(PostgresFixture postgres, AzuriteFixt
         {
             ConnectionString = postgres.ConnectionString,
             RunId = _run,
-            Blobs = new BlobSnapshotOptions { ConnectionString = azurite.ConnectionString, FullEvery = fullEvery, TransferBytes = 1 << 20 },
+            Blobs = new BlobSnapshotOptions { ConnectionString = azurite.ConnectionString, FullEvery = fullEvery, TransferBytes = 1 << 20, SingleRequestBytes = 0 },
         }, Ct);
         _opened.Add(stores);
         return stores;

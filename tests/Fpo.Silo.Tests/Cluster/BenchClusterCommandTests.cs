@@ -8,7 +8,7 @@ public sealed class BenchClusterCommandTests
     {
         var (exit, output, _) = CliTests.Run("bench", "cluster", "--help");
         Assert.Equal(0, exit);
-        foreach (var option in new[] { "--json", "--minutes", "--parts", "--rollouts", "--shapes", "--publishes" }) Assert.Contains(option, output);
+        foreach (var option in new[] { "--json", "--minutes", "--parts", "--rollouts", "--shapes", "--publishes", "--sync" }) Assert.Contains(option, output);
         Assert.Contains("no PyTorch counterpart", output);
     }
 
@@ -17,6 +17,7 @@ public sealed class BenchClusterCommandTests
     [InlineData("--shapes", "gpt5", "--shapes: unknown shape 'gpt5'")]
     [InlineData("--minutes", "0", "--minutes must be positive")]
     [InlineData("--rollouts", "0", "--rollouts must be counts of at least 1")]
+    [InlineData("--sync", "s3-f32", "--sync: unknown variant 's3-f32'")]
     public void Bad_options_fail_before_anything_starts(string option, string value, string message)
     {
         var (exit, _, error) = CliTests.Run("bench", "cluster", option, value);

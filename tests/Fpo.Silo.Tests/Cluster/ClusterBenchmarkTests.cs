@@ -5,7 +5,7 @@ namespace Fpo.Silo.Tests.Cluster;
 
 /// <summary>
 /// `fpo bench cluster` end to end in a short version: real `fpo silo` processes on a throwaway PostgreSQL, a 20-second
-/// throughput window with 1 rollout silo, 2 publishes of the tiny shape, and the failover of a killed rollout and
+/// throughput window with 1 rollout silo, 2 publishes of the tiny shape in each way snapshots travel (PostgreSQL, blob fp32, bf16, bf16 deltas on an Azurite), and the failover of a killed rollout and
 /// trainer silo. It checks that every part measured something, that the figures are the ones a working cluster gives,
 /// and that each silo's output is kept where --logs says.
 /// </summary>
@@ -41,10 +41,19 @@ public sealed class ClusterBenchmarkTests : IDisposable
         Assert.NotEmpty(throughput.ServingLagSeconds);
         Assert.All(throughput.ServingLagSeconds, s => Assert.InRange(s, 0, 60));
 
-        var latency = Assert.Single(result.Latency);
-        Assert.Equal(2, latency.LatencySeconds.Count);
-        // The tiny snapshot is well under a megabyte: announcing and loading it takes milliseconds, not seconds.
-        Assert.All(latency.LatencySeconds, s => Assert.InRange(s, 0, 10));
+        Assert.Equal(SyncVariant.All.Select(v => v.Name), result.Latency.Select(l => l.Sync));
+        foreach (var latency in result.Latency)
+        {
+            Assert.Equal(2, latency.LatencySeconds.Count);
+            // The tiny snapshot is well under a megabyte: announcing and loading it takes milliseconds, not seconds.
+            Assert.All(latency.LatencySeconds, s => Assert.InRange(s, 0, 10));
+            Assert.All(latency.FileCopySeconds, s => Assert.InRange(s, 0, 10));
+        }
+        // bf16 halves the snapshot, and its deltas are smaller still; fp32 in blobs stores what PostgreSQL stores.
+        var stored = result.Latency.ToDictionary(l => l.Sync, l => l.MedianStoredMegabytes);
+        Assert.Equal(stored["postgres-f32"], stored["blob-f32"], 3);
+        Assert.InRange(stored["blob-bf16"] / stored["blob-f32"], 0.45, 0.55);
+        Assert.True(stored["blob-bf16-delta"] < 0.75 * stored["blob-bf16"], $"deltas stored {stored["blob-bf16-delta"]} MB against {stored["blob-bf16"]} MB full");
 
         Assert.Equal(["rollout", "trainer"], result.Failovers.Select(f => f.Role));
         foreach (var f in result.Failovers)

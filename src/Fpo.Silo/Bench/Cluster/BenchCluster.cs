@@ -16,11 +16,11 @@ internal sealed class BenchCluster : IAsyncDisposable
     private readonly PostgresRunStores _stores;
     private readonly List<(string Role, SiloProcess Process)> _silos = [];
     private readonly string _connection, _configDir, _work, _label;
-    private readonly string? _logsDir;
+    private readonly string? _logsDir, _blobConnection;
 
-    private BenchCluster(PostgresRunStores stores, string connection, string configDir, string work, string label, string? logsDir)
+    private BenchCluster(PostgresRunStores stores, string connection, string configDir, string work, string label, string? logsDir, string? blobConnection)
     {
-        (_stores, _connection, _configDir, _work, _label, _logsDir) = (stores, connection, configDir, work, label, logsDir);
+        (_stores, _connection, _configDir, _work, _label, _logsDir, _blobConnection) = (stores, connection, configDir, work, label, logsDir, blobConnection);
     }
 
     public string RunId => _stores.RunId;
@@ -28,18 +28,24 @@ internal sealed class BenchCluster : IAsyncDisposable
     public IReadOnlyList<(string Role, SiloProcess Process)> Silos => _silos;
 
     /// <param name="logsDir">Where each silo's output is written as LABEL-SILO.log on disposal; null keeps none.</param>
-    public static async Task<BenchCluster> OpenAsync(string connection, string configDir, string label, string work, string? logsDir, CancellationToken cancellationToken)
+    /// <param name="blobs">Null: snapshot bytes in PostgreSQL; else in this blob store, for this process and every silo.</param>
+    public static async Task<BenchCluster> OpenAsync(string connection, string configDir, string label, string work, string? logsDir, CancellationToken cancellationToken,
+        Grains.Blob.BlobSnapshotOptions? blobs = null)
     {
         var run = $"bench-{label}-{Guid.NewGuid():N}"[..40];
-        var stores = await PostgresRunStores.OpenAsync(new PostgresStoreOptions { ConnectionString = connection, RunId = run }, cancellationToken).ConfigureAwait(false);
-        return new BenchCluster(stores, connection, configDir, Path.Combine(work, run), label, logsDir);
+        var stores = await PostgresRunStores.OpenAsync(new PostgresStoreOptions { ConnectionString = connection, RunId = run, Blobs = blobs }, cancellationToken).ConfigureAwait(false);
+        return new BenchCluster(stores, connection, configDir, Path.Combine(work, run), label, logsDir, blobs?.ConnectionString);
     }
+
+    /// <summary>The bytes snapshot <paramref name="version"/> occupies in its store (a delta's, not the file's).</summary>
+    public Task<long> StoredBytesAsync(long version, CancellationToken cancellationToken) => _stores.StoredBytesAsync(version, cancellationToken);
 
     /// <summary>Starts silo <paramref name="name"/> with silo-config/<paramref name="role"/>.yaml and the --set overrides <paramref name="extra"/>.</summary>
     public SiloProcess Start(string role, string name, params string[] extra)
     {
         var sets = new[] { $"backbone.run={RunId}", $"silo.work={Path.Combine(_work, name)}", "silo.status_seconds=2" }.Concat(extra);
-        var silo = SiloProcess.Start(name, Path.Combine(_configDir, role + ".yaml"), sets, _connection, Directory.CreateDirectory(_work).FullName);
+        var silo = SiloProcess.Start(name, Path.Combine(_configDir, role + ".yaml"), sets, _connection, Directory.CreateDirectory(_work).FullName,
+            blobConnection: _blobConnection);
         _silos.Add((role, silo));
         return silo;
     }

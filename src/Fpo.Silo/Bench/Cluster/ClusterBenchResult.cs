@@ -20,16 +20,23 @@ public sealed record ClusterThroughput(int RolloutSilos, double WindowSeconds, l
 
 /// <summary>
 /// Publishing snapshots of a model shape to the rollout grains of <paramref name="RolloutSilos"/> idle rollout silos,
-/// as a trainer does (write to the store, announce on the broadcast channel): per snapshot, how long the write took
-/// (upload and commit) and the time from its commit until the last rollout grain journaled that it serves it (announce,
-/// download, SHA-256 check, load). <paramref name="ReadSeconds"/>: one read of a snapshot from the store by the
-/// benchmark itself (download and SHA-256 check), the part of the latency a loader cannot avoid.
+/// as a trainer does (serialize in the variant's dtype, write to the store, announce on the broadcast channel), the
+/// way <paramref name="Sync"/> says: per snapshot, how long the trainer's part took (serialize, delta encode, upload
+/// and commit), the publish-to-serving time from the trainer's first step until the last rollout grain journaled that it
+/// serves it (all of the above, then announce, download, decode, SHA-256 check, load), and the megabytes it occupies in
+/// the store. <paramref name="ReadSeconds"/>: one cold read of the last snapshot by the benchmark itself.
+/// <paramref name="FileCopySeconds"/>: the floor: writing the same number of bytes to a local file and reading them back
+/// once per rollout silo, with no store, network or emulator in between.
 /// </summary>
-public sealed record PublishLatency(string Shape, long Parameters, double SnapshotMegabytes, int RolloutSilos, int RolloutGrains, IReadOnlyList<double> PublishSeconds,
-    IReadOnlyList<double> LatencySeconds, double ReadSeconds)
+public sealed record PublishLatency(string Shape, string Sync, long Parameters, double SnapshotMegabytes, int RolloutSilos, int RolloutGrains, IReadOnlyList<double> PublishSeconds,
+    IReadOnlyList<double> LatencySeconds, double ReadSeconds, IReadOnlyList<double> StoredMegabytes, IReadOnlyList<double> FileCopySeconds)
 {
     public double MedianPublishSeconds => Stats.Median(PublishSeconds);
     public double MedianLatencySeconds => Stats.Median(LatencySeconds);
+    public double MedianStoredMegabytes => Stats.Median(StoredMegabytes);
+    /// <summary>What one publish moves: its stored bytes written once and read by every rollout silo.</summary>
+    public double MedianMovedMegabytes => MedianStoredMegabytes * (1 + RolloutSilos);
+    public double MedianFileCopySeconds => Stats.Median(FileCopySeconds);
 }
 
 /// <summary>

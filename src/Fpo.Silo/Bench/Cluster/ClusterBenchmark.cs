@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Fpo.Grains.Blob;
 using Fpo.Grains.Cluster;
 using Fpo.Grains.Orleans.Postgres;
 using Fpo.Grains.Postgres;
@@ -29,8 +30,14 @@ public static class ClusterBenchmark
             foreach (var n in options.RolloutSilos)
                 throughput.Add(await ThroughputAsync(postgres.ConnectionString, options, n, work, progress, cancellationToken).ConfigureAwait(false));
             var latency = new List<PublishLatency>();
-            foreach (var shape in options.Shapes)
-                latency.Add(await PublishLatencyBenchmark.RunAsync(postgres.ConnectionString, options, shape, work, progress, cancellationToken).ConfigureAwait(false));
+            if (options.Shapes.Count > 0)
+            {
+                await using var azurite = options.Sync.Any(v => v.Blob) ? await StartAzuriteAsync(progress, cancellationToken).ConfigureAwait(false) : null;
+                foreach (var shape in options.Shapes)
+                    foreach (var sync in options.Sync)
+                        latency.Add(await PublishLatencyBenchmark.RunAsync(postgres.ConnectionString, azurite?.ConnectionString, options, shape, sync, work, progress, cancellationToken)
+                            .ConfigureAwait(false));
+            }
             var failovers = options.Failover
                 ? await FailoverBenchmark.RunAsync(postgres.ConnectionString, options, work, progress, cancellationToken).ConfigureAwait(false)
                 : [];
@@ -39,6 +46,19 @@ public static class ClusterBenchmark
         finally
         {
             Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static async Task<LocalAzuriteServer> StartAzuriteAsync(Action<string> progress, CancellationToken cancellationToken)
+    {
+        progress("starting Azurite (the blob store of the blob variants) on 127.0.0.1");
+        try
+        {
+            return await LocalAzuriteServer.CreateAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new InvalidOperationException($"{e.Message}; or measure PostgreSQL alone with --sync postgres-f32", e);
         }
     }
 
