@@ -36,6 +36,14 @@ public sealed partial record BlobSnapshotOptions
     public BlobSnapshotOptions Validate()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(ConnectionString);
+        try
+        {
+            _ = new Azure.Storage.Blobs.BlobServiceClient(ConnectionString);
+        }
+        catch (FormatException e)
+        {
+            throw new ArgumentException($"not a usable Azure Storage connection string ({e.Message})", e);
+        }
         if (!ContainerName().IsMatch(Container))
             throw new ArgumentException($"blob container '{Container}' is not a valid name: use 3 to 63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit");
         if (FullEvery is < 1 or > 1000) throw new ArgumentException($"full snapshot every {FullEvery} versions: use 1 to 1000");

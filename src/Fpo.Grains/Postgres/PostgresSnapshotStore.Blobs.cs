@@ -93,7 +93,9 @@ internal sealed partial class PostgresSnapshotStore
         foreach (var row in rows)
         {
             var what = $"snapshot {info.Version} of run '{_run}', file '{row.Name}'";
-            var stored = await blobs.GetAsync(row.Location!, row.StoredBytes ?? -1, row.StoredSha256 ?? "", what, cancellationToken).ConfigureAwait(false);
+            if (row.StoredBytes is not { } length || length < 0 || row.StoredSha256 is not { } storedSha)
+                throw new InvalidDataException($"{what}: its row names blob {row.Location} without its length and SHA-256; the snapshot is damaged");
+            var stored = await blobs.GetAsync(row.Location!, length, storedSha, what, cancellationToken).ConfigureAwait(false);
             if (row.DeltaBase is not { } baseVersion)
             {
                 files[row.Name] = stored;

@@ -117,6 +117,11 @@ public sealed class SiloConfigTests : IDisposable
         Assert.Contains("--set snapshots.connection: a connection string holds an account key", e.Message);
         e = Assert.Throws<CliException>(() => Read(RoleFile("rollout.yaml"), env, [LoopConfig.ParseSet("snapshots.container=Fpo_Snaps", SiloConfigKeys.All)]));
         Assert.Contains("blob container 'Fpo_Snaps' is not a valid name", e.Message);
+        env[SiloConfigKeys.BlobConnectionVariable] = "AccountName=only";
+        e = Assert.Throws<CliException>(() => Read(RoleFile("rollout.yaml"), env));
+        Assert.Contains("FPO__snapshots__connection", e.Message);
+        Assert.Contains("not a usable Azure Storage connection string", e.Message);
+        env[SiloConfigKeys.BlobConnectionVariable] = blob;
         e = Assert.Throws<CliException>(() => Read(RoleFile("rollout.yaml"), env, [LoopConfig.ParseSet("snapshots.store=s3", SiloConfigKeys.All)]));
         Assert.Contains("snapshots.store: unknown store 's3'", e.Message);
         e = Assert.Throws<CliException>(() => Read(RoleFile("rollout.yaml"), env, [LoopConfig.ParseSet("backbone.kind=embedded", SiloConfigKeys.All)]));

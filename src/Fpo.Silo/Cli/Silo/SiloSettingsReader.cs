@@ -75,7 +75,7 @@ public static class SiloSettingsReader
         }
         catch (ArgumentException e)
         {
-            throw new CliException($"snapshots: {e.Message}");
+            throw new CliException($"snapshots ({SiloConfigKeys.BlobConnectionVariable}, snapshots.container, snapshots.full_every): {e.Message}");
         }
     }
 

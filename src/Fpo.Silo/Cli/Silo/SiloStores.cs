@@ -24,10 +24,6 @@ public static class SiloStores
             return await PostgresRunStores.OpenAsync(new PostgresStoreOptions { ConnectionString = options.Connection!, RunId = runId, Log = log.Write, Blobs = options.Blobs },
                 cancellationToken).ConfigureAwait(false);
         }
-        catch (ArgumentException e) when (options.Blobs is not null && e.Message.Contains("Azure Storage", StringComparison.Ordinal))
-        {
-            throw new CliException($"{SiloConfigKeys.BlobConnectionVariable}: {e.Message}");
-        }
         catch (ArgumentException e)
         {
             throw new CliException($"{SiloConfigKeys.ConnectionVariable}: not a usable PostgreSQL connection string ({e.Message})");
