@@ -43,6 +43,7 @@ public sealed class TrainerGrain(
     private DateTimeOffset _untrainedSince;
     private long _dropped, _duplicates;
     private bool _superseded;
+    private ServedVersions? _served;   // what rollout grains serve, read on from the journal after each publish
     private TrainerStepReport? _lastStep;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -186,7 +187,8 @@ public sealed class TrainerGrain(
         if (!policy.Enabled || _run.Stores.Snapshots is not ISnapshotRetention retention) return;
         try
         {
-            var served = await RolloutServing.ServedNowAsync(_run.Stores.Journal, _run.Abandoned).ConfigureAwait(true);
+            _served ??= new ServedVersions(_run.Stores.Journal);
+            var served = await _served.NowAsync(_run.Abandoned).ConfigureAwait(true);
             var removed = await retention.RetainAsync(policy, served, _run.Abandoned).ConfigureAwait(true);
             if (removed.Count > 0 && log.IsEnabled(LogLevel.Information))
                 log.LogInformation("run {Run}: retention removed the files of snapshot(s) {Versions}", _run.RunId, string.Join(", ", removed));

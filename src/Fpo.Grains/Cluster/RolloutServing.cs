@@ -16,17 +16,29 @@ public sealed record RolloutServing(string Silo, string Grain, long Version, Dat
 
     /// <summary>Every rollout grain's serving records since the run began, in journal order.</summary>
     public static async Task<IReadOnlyList<RolloutServing>> ReadAllAsync(IRunJournal journal, CancellationToken cancellationToken) =>
-        [.. (await journal.ReadAsync(JournalKind, 0, int.MaxValue, cancellationToken).ConfigureAwait(false))
-            .Select(e => JsonSerializer.Deserialize<RolloutServing>(e.Json, JournalKinds.Json)
-                ?? throw new InvalidDataException($"journal entry {e.Sequence} ({JournalKind} '{e.Id}') is empty"))];
+        [.. (await journal.ReadAsync(JournalKind, 0, int.MaxValue, cancellationToken).ConfigureAwait(false)).Select(Parse)];
 
-    /// <summary>
-    /// The versions rollout grains serve now: each grain's newest record. Grains are keyed by their id alone, so a
-    /// partition that moved to another silo replaces the record of the silo it left.
-    /// </summary>
-    public static async Task<IReadOnlyCollection<long>> ServedNowAsync(IRunJournal journal, CancellationToken cancellationToken) =>
-        (await ReadAllAsync(journal, cancellationToken).ConfigureAwait(false))
-            .GroupBy(s => s.Grain, StringComparer.Ordinal)
-            .Select(g => g.Max(s => s.Version))
-            .ToHashSet();
+    internal static RolloutServing Parse(JournalEntry entry) => JsonSerializer.Deserialize<RolloutServing>(entry.Json, JournalKinds.Json)
+        ?? throw new InvalidDataException($"journal entry {entry.Sequence} ({JournalKind} '{entry.Id}') is empty");
+}
+
+/// <summary>
+/// The versions a run's rollout grains serve now: each grain's newest serving record. Grains are keyed by their id
+/// alone, so a partition that moved to another silo replaces the record of the silo it left. Each call reads only the
+/// records appended since the last; one owner (the trainer grain) calls it, one call at a time.
+/// </summary>
+internal sealed class ServedVersions(IRunJournal journal)
+{
+    private readonly Dictionary<string, long> _byGrain = new(StringComparer.Ordinal);
+    private long _read;
+
+    public async Task<IReadOnlyCollection<long>> NowAsync(CancellationToken cancellationToken)
+    {
+        _read = await journal.ReadAfterAsync(RolloutServing.JournalKind, _read, entries =>
+        {
+            foreach (var serving in entries.Select(RolloutServing.Parse))
+                _byGrain[serving.Grain] = Math.Max(serving.Version, _byGrain.GetValueOrDefault(serving.Grain, -1));
+        }, cancellationToken).ConfigureAwait(false);
+        return _byGrain.Values.ToHashSet();
+    }
 }

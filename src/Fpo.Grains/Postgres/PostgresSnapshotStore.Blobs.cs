@@ -54,23 +54,6 @@ internal sealed partial class PostgresSnapshotStore
                 ("stored", row.StoredBytes), ("sha", row.StoredSha256), ("base", row.DeltaBase)).ConfigureAwait(false);
     }
 
-    // The snapshot's description and file rows; a snapshot whose files the retention policy removed is gone.
-    private async Task<(SnapshotInfo Info, List<SnapshotFileRow> Rows)> DescribeAsync(NpgsqlConnection connection, long version, CancellationToken ct)
-    {
-        var info = (await ListAsync(connection, "and version = @version", ct, ("version", version)).ConfigureAwait(false)).FirstOrDefault()
-            ?? throw new KeyNotFoundException($"snapshot {version} does not exist in run '{_run}'");
-        var pruned = await Sql.ListAsync(connection, "select pruned_at from fpo_snapshots where run = @run and version = @version and pruned_at is not null",
-            r => r.GetFieldValue<DateTimeOffset>(0), ct, ("run", _run), ("version", version)).ConfigureAwait(false);
-        if (pruned is [var at])
-            throw new KeyNotFoundException($"snapshot {version} of run '{_run}' no longer has its files: the retention policy removed them at {at:u}");
-        var rows = await Sql.ListAsync(connection,
-            "select name, bytes, chunks, location, stored_bytes, stored_sha256, delta_base from fpo_snapshot_files where run = @run and version = @version order by name",
-            r => new SnapshotFileRow(r.GetString(0), r.GetInt64(1), r.GetInt32(2), r.IsDBNull(3) ? null : r.GetString(3),
-                r.IsDBNull(4) ? null : r.GetInt64(4), r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetInt64(6)),
-            ct, ("run", _run), ("version", version)).ConfigureAwait(false);
-        return (info, rows);
-    }
-
     // Readers of one version in this process share one fetch (the rollout grains of a silo all move to each new one).
     private async Task<SnapshotContent> GetFromBlobsAsync(SnapshotInfo info, List<SnapshotFileRow> rows, CancellationToken cancellationToken)
     {
@@ -106,10 +89,7 @@ internal sealed partial class PostgresSnapshotStore
                 throw new InvalidDataException($"{what}: stored as a delta of snapshot {baseVersion}, which has no such file; the snapshot is damaged");
             files[row.Name] = SnapshotDeltas.Apply(before, stored, what);
         }
-        var sha = SnapshotContent.ComputeSha256(files);
-        if (sha != info.Sha256)
-            throw new InvalidDataException($"snapshot {info.Version} of run '{_run}': its stored content has SHA-256 {sha}, but {info.Sha256} was published; the snapshot is damaged");
-        var content = new SnapshotContent(info, files);
+        var content = Verified(info, files);
         _recent.Add(content);
         return content;
     }

@@ -121,33 +121,55 @@ internal sealed partial class PostgresSnapshotStore : ISnapshotStore
     public async Task<SnapshotContent> GetAsync(long version, CancellationToken cancellationToken)
     {
         if (_recent.Get(version) is { } held) return held;
-        var (info, rows) = await _connector.RunAsync($"reading snapshot {version}", (connection, ct) => DescribeAsync(connection, version, ct), cancellationToken)
-            .ConfigureAwait(false);
-        if (rows.Count > 0 && rows.All(r => r.InBlob)) return await GetFromBlobsAsync(info, rows, cancellationToken).ConfigureAwait(false);
-        return await GetFromChunksAsync(version, cancellationToken).ConfigureAwait(false);
+        // One transaction: the description, the file rows and any chunks are read from the same database state.
+        var (info, rows, fromChunks) = await _connector.TransactAsync($"reading snapshot {version}", async (connection, ct) =>
+        {
+            var (info, rows) = await DescribeAsync(connection, version, ct).ConfigureAwait(false);
+            var inBlobs = rows.Count > 0 && rows.All(r => r.InBlob);
+            return (info, rows, inBlobs ? null : await ReadChunkedAsync(connection, info, rows, ct).ConfigureAwait(false));
+        }, cancellationToken).ConfigureAwait(false);
+        return fromChunks ?? await GetFromBlobsAsync(info, rows, cancellationToken).ConfigureAwait(false);
     }
 
-    private Task<SnapshotContent> GetFromChunksAsync(long version, CancellationToken cancellationToken) =>
-        _connector.TransactAsync($"reading snapshot {version}", async (connection, ct) =>
+    // The snapshot's description and file rows; a snapshot whose files the retention policy removed is gone.
+    private async Task<(SnapshotInfo Info, List<SnapshotFileRow> Rows)> DescribeAsync(NpgsqlConnection connection, long version, CancellationToken ct)
+    {
+        var info = (await ListAsync(connection, "and version = @version", ct, ("version", version)).ConfigureAwait(false)).FirstOrDefault()
+            ?? throw new KeyNotFoundException($"snapshot {version} does not exist in run '{_run}'");
+        var pruned = await Sql.ListAsync(connection, "select pruned_at from fpo_snapshots where run = @run and version = @version and pruned_at is not null",
+            r => r.GetFieldValue<DateTimeOffset>(0), ct, ("run", _run), ("version", version)).ConfigureAwait(false);
+        if (pruned is [var at])
+            throw new KeyNotFoundException($"snapshot {version} of run '{_run}' no longer has its files: the retention policy removed them at {at:u}");
+        var rows = await Sql.ListAsync(connection,
+            "select name, bytes, chunks, location, stored_bytes, stored_sha256, delta_base from fpo_snapshot_files where run = @run and version = @version order by name",
+            r => new SnapshotFileRow(r.GetString(0), r.GetInt64(1), r.GetInt32(2), r.IsDBNull(3) ? null : r.GetString(3),
+                r.IsDBNull(4) ? null : r.GetInt64(4), r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetInt64(6)),
+            ct, ("run", _run), ("version", version)).ConfigureAwait(false);
+        return (info, rows);
+    }
+
+    private async Task<SnapshotContent> ReadChunkedAsync(NpgsqlConnection connection, SnapshotInfo info, List<SnapshotFileRow> rows, CancellationToken ct)
+    {
+        var files = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
+        var chunksOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var row in rows)
         {
-            // One transaction: the description, the file list and the chunks are read from the same database state.
-            var info = (await ListAsync(connection, "and version = @version", ct, ("version", version)).ConfigureAwait(false)).FirstOrDefault()
-                ?? throw new KeyNotFoundException($"snapshot {version} does not exist in run '{_run}'");
-            var files = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
-            var chunksOf = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var (name, bytes, chunks) in await Sql.ListAsync(connection, "select name, bytes, chunks from fpo_snapshot_files where run = @run and version = @version",
-                r => (r.GetString(0), r.GetInt64(1), r.GetInt32(2)), ct, ("run", _run), ("version", version)).ConfigureAwait(false))
-            {
-                if (bytes > Array.MaxLength) throw new InvalidDataException($"snapshot {version}: file '{name}' has {bytes} bytes, more than one array holds");
-                files[name] = new byte[bytes];
-                chunksOf[name] = chunks;
-            }
-            await ReadChunksAsync(connection, version, files, chunksOf, ct).ConfigureAwait(false);
-            var sha = SnapshotContent.ComputeSha256(files);
-            if (sha != info.Sha256)
-                throw new InvalidDataException($"snapshot {version} of run '{_run}': its stored content has SHA-256 {sha}, but {info.Sha256} was published; the snapshot is damaged");
-            return new SnapshotContent(info, files);
-        }, cancellationToken);
+            if (row.Bytes > Array.MaxLength) throw new InvalidDataException($"snapshot {info.Version}: file '{row.Name}' has {row.Bytes} bytes, more than one array holds");
+            files[row.Name] = new byte[row.Bytes];
+            chunksOf[row.Name] = row.Chunks;
+        }
+        await ReadChunksAsync(connection, info.Version, files, chunksOf, ct).ConfigureAwait(false);
+        return Verified(info, files);
+    }
+
+    // The snapshot as read, once its content hashes to what was published.
+    private SnapshotContent Verified(SnapshotInfo info, SortedDictionary<string, byte[]> files)
+    {
+        var sha = SnapshotContent.ComputeSha256(files);
+        if (sha != info.Sha256)
+            throw new InvalidDataException($"snapshot {info.Version} of run '{_run}': its stored content has SHA-256 {sha}, but {info.Sha256} was published; the snapshot is damaged");
+        return new SnapshotContent(info, files);
+    }
 
     private async Task ReadChunksAsync(NpgsqlConnection connection, long version, SortedDictionary<string, byte[]> files, Dictionary<string, int> chunksOf, CancellationToken ct)
     {

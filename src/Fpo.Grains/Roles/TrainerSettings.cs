@@ -46,8 +46,7 @@ public sealed record TrainerSettings
         RolloutSettings.Check(WarmupSteps >= 0, $"trainer.warmup_steps must be >= 0 (got {WarmupSteps})");
         RolloutSettings.Check(BatchWait >= TimeSpan.Zero, $"trainer.batch_wait_seconds must be >= 0 (got {BatchWait.TotalSeconds})");
         RolloutSettings.Check(KlBudget is null || (KlBudget > 0 && double.IsFinite(KlBudget.Value)), $"trainer.kl_budget must be positive nats per token, or unset for no controller (got {KlBudget})");
-        RolloutSettings.Check(Retention.KeepNewest >= 0 && Retention.KeepEvery >= 0,
-            $"snapshots.keep_newest and snapshots.keep_every must be >= 0 (got {Retention.KeepNewest} and {Retention.KeepEvery})");
+        Retention.Validate();
         RolloutSettings.Check(KlGain is > 0 and <= 1, $"trainer.kl_gain must be in (0, 1] (got {KlGain})");
         return this;
     }

@@ -23,19 +23,15 @@ public static class LineageVerification
             snapshots.Add((info.Version, await stores.Lineage.PreferencesInAsync(info.Version, cancellationToken).ConfigureAwait(false)));
         var dropped = (await stores.Lineage.DroppedAsync(cancellationToken).ConfigureAwait(false)).Select(d => d.PreferenceId).ToList();
         var labelled = new List<string>();
-        long after = 0;
-        while (true)
+        await stores.Journal.ReadAfterAsync(JournalKinds.JudgedBatch, 0, page =>
         {
-            var page = await stores.Journal.ReadAsync(JournalKinds.JudgedBatch, after, JournalPage, cancellationToken).ConfigureAwait(false);
             foreach (var entry in page)
             {
                 var tally = JsonSerializer.Deserialize<BatchTally>(entry.Json, JournalKinds.Json)
                     ?? throw new InvalidDataException($"journal entry {entry.Sequence} ({JournalKinds.JudgedBatch} '{entry.Id}') is empty");
                 labelled.AddRange(tally.LabelIds ?? []);
             }
-            if (page.Count < JournalPage) break;
-            after = page[^1].Sequence;
-        }
+        }, cancellationToken, JournalPage).ConfigureAwait(false);
         return Check(snapshots, dropped, labelled);
     }
 

@@ -31,7 +31,7 @@ public sealed record SnapshotRetentionPolicy(int KeepNewest, int KeepEvery)
 
     public void Validate()
     {
-        if (KeepNewest < 0) throw new ArgumentException($"keep the newest {KeepNewest} snapshots: use 0 (keep all) or more");
-        if (KeepEvery < 0) throw new ArgumentException($"keep every {KeepEvery}-th snapshot: use 0 (none besides) or more");
+        if (KeepNewest < 0) throw new ArgumentException($"snapshots.keep_newest must be >= 0 (got {KeepNewest}; 0 keeps every snapshot)");
+        if (KeepEvery < 0) throw new ArgumentException($"snapshots.keep_every must be >= 0 (got {KeepEvery}; 0 keeps none besides)");
     }
 }

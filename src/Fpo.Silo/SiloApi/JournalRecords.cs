@@ -15,8 +15,6 @@ namespace Fpo.Silo.SiloApi;
 /// </summary>
 public sealed class JournalRecords(IRunJournal journal)
 {
-    private const int Page = 1000;
-
     private readonly Lock _gate = new();
     private readonly SortedDictionary<long, TrainerStepPoint> _steps = [];
     private readonly SortedDictionary<long, SnapshotEvaluation> _evaluations = [];
@@ -77,11 +75,9 @@ public sealed class JournalRecords(IRunJournal journal)
         }
     }
 
-    private async Task<long> ReadAsync(string kind, long after, Action<string> add, CancellationToken cancellationToken)
-    {
-        while (true)
+    private Task<long> ReadAsync(string kind, long after, Action<string> add, CancellationToken cancellationToken) =>
+        journal.ReadAfterAsync(kind, after, entries =>
         {
-            var entries = await journal.ReadAsync(kind, after, Page, cancellationToken).ConfigureAwait(false);
             lock (_gate)
                 foreach (var e in entries)
                 {
@@ -93,11 +89,8 @@ public sealed class JournalRecords(IRunJournal journal)
                     {
                         _problems.Add($"journal {kind} {e.Id} (sequence {e.Sequence}): {ex.Message}");
                     }
-                    after = Math.Max(after, e.Sequence);
                 }
-            if (entries.Count < Page) return after;
-        }
-    }
+        }, cancellationToken);
 
     private static T Parse<T>(string json) => JsonSerializer.Deserialize<T>(json, JournalKinds.Json) ?? throw new JsonException($"the entry is JSON null, not a {typeof(T).Name}");
 }

@@ -1,4 +1,3 @@
-using Azure.Storage.Blobs;
 using Fpo.Grains.Blob;
 using Fpo.Grains.Postgres;
 using Fpo.Grains.Roles;
@@ -19,27 +18,13 @@ public sealed class BlobDeltaSyncTests(PostgresFixture postgres, AzuriteFixture 
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private readonly string _run = PostgresFixture.NewRunId("delta");
-    private readonly List<PostgresRunStores> _opened = [];
+    private readonly BlobTestRun _run = new(postgres, azurite, "delta");
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var stores in _opened) await stores.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _run.DisposeAsync();
 
-    private async Task<PostgresRunStores> OpenAsync()
-    {
-        var stores = await PostgresRunStores.OpenAsync(new PostgresStoreOptions
-        {
-            ConnectionString = postgres.ConnectionString,
-            RunId = _run,
-            Blobs = new BlobSnapshotOptions { ConnectionString = azurite.ConnectionString, FullEvery = 3 },
-        }, Ct);
-        _opened.Add(stores);
-        return stores;
-    }
+    private Task<PostgresRunStores> OpenAsync() => _run.OpenAsync(o => o with { FullEvery = 3 });
 
     // Versions 0..4 of a small GPT-2: each an AdamW-sized step (every weight moves by ±lr) from the one before.
     private static List<Dictionary<string, byte[]>> Versions(SnapshotDType dtype)
@@ -85,20 +70,19 @@ public sealed class BlobDeltaSyncTests(PostgresFixture postgres, AzuriteFixture 
         var writer = await OpenAsync();
         for (var v = 0; v < 2; v++) await writer.Snapshots.PublishAsync(new SnapshotPublication(v, versions[v], [], v), Ct);
         var delta = (await RowsAsync()).Single(r => r.DeltaBase is not null);
-        var blob = new BlobServiceClient(azurite.ConnectionString, new BlobClientOptions(BlobClientOptions.ServiceVersion.V2026_06_06))
-            .GetBlobContainerClient(BlobSnapshotOptions.DefaultContainer).GetBlobClient(delta.Location);
+        var blob = _run.Container().GetBlobClient(delta.Location);
         var bytes = (await blob.DownloadContentAsync(Ct)).Value.Content.ToArray();
         bytes[^10] ^= 1;
         await blob.UploadAsync(BinaryData.FromBytes(bytes), overwrite: true, Ct);
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(async () => await (await OpenAsync()).Snapshots.GetAsync(1, Ct));
-        Assert.Contains($"snapshot 1 of run '{_run}', file '{PolicySnapshot.WeightsFile}'", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"snapshot 1 of run '{_run.Id}', file '{PolicySnapshot.WeightsFile}'", error.Message, StringComparison.Ordinal);
     }
 
     private async Task<List<(long? DeltaBase, long StoredBytes, string Location)>> RowsAsync()
     {
         await using var source = NpgsqlDataSource.Create(postgres.ConnectionString);
-        await using var command = source.CreateCommand($"select delta_base, stored_bytes, location from fpo_snapshot_files where run = '{_run}' order by version");
+        await using var command = source.CreateCommand($"select delta_base, stored_bytes, location from fpo_snapshot_files where run = '{_run.Id}' order by version");
         await using var reader = await command.ExecuteReaderAsync(Ct);
         var rows = new List<(long?, long, string)>();
         while (await reader.ReadAsync(Ct)) rows.Add((reader.IsDBNull(0) ? null : reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2)));

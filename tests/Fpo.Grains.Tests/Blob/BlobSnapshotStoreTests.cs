@@ -17,31 +17,15 @@ public sealed class BlobSnapshotStoreTests(PostgresFixture postgres, AzuriteFixt
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private readonly string _run = PostgresFixture.NewRunId("blob");
-    private readonly List<PostgresRunStores> _opened = [];
+    private readonly BlobTestRun _run = new(postgres, azurite, "blob");
 
-    private async Task<PostgresRunStores> OpenAsync(int fullEvery = 10)
-    {
-        var stores = await PostgresRunStores.OpenAsync(new PostgresStoreOptions
-        {
-            ConnectionString = postgres.ConnectionString,
-            RunId = _run,
-            Blobs = new BlobSnapshotOptions { ConnectionString = azurite.ConnectionString, FullEvery = fullEvery, TransferBytes = 1 << 20, SingleRequestBytes = 0 },
-        }, Ct);
-        _opened.Add(stores);
-        return stores;
-    }
+    // Small transfer requests, and none in one piece, so a few MiB already take the parallel path.
+    private Task<PostgresRunStores> OpenAsync(int fullEvery = 10) =>
+        _run.OpenAsync(o => o with { FullEvery = fullEvery, TransferBytes = 1 << 20, SingleRequestBytes = 0 });
 
-    private BlobContainerClient Container() =>
-        new BlobServiceClient(azurite.ConnectionString, new BlobClientOptions(BlobClientOptions.ServiceVersion.V2026_06_06))
-            .GetBlobContainerClient(BlobSnapshotOptions.DefaultContainer);
+    private BlobContainerClient Container() => _run.Container();
 
-    private async Task<List<string>> BlobsAsync()
-    {
-        var names = new List<string>();
-        await foreach (var item in Container().GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = _run + "/" }, Ct)) names.Add(item.Name);
-        return names;
-    }
+    private Task<List<string>> BlobsAsync() => _run.BlobsAsync();
 
     private static SnapshotPublication Publication(long version, byte[] weights, params string[] ids) =>
         new(version, new Dictionary<string, byte[]> { ["model.safetensors"] = weights }, ids, version);
@@ -55,10 +39,7 @@ public sealed class BlobSnapshotStoreTests(PostgresFixture postgres, AzuriteFixt
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var stores in _opened) await stores.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _run.DisposeAsync();
 
     [Fact]
     public async Task A_snapshot_round_trips_through_parallel_transfers_and_its_bytes_stay_out_of_the_database()
@@ -74,7 +55,7 @@ public sealed class BlobSnapshotStoreTests(PostgresFixture postgres, AzuriteFixt
         Assert.Equal(info, content.Info);
         Assert.Equal(2, (await BlobsAsync()).Count);
         await using var source = NpgsqlDataSource.Create(postgres.ConnectionString);
-        await using var count = source.CreateCommand($"select count(*) from fpo_snapshot_chunks where run = '{_run}'");
+        await using var count = source.CreateCommand($"select count(*) from fpo_snapshot_chunks where run = '{_run.Id}'");
         Assert.Equal(0L, (long)(await count.ExecuteScalarAsync(Ct))!);
     }
 
@@ -107,7 +88,7 @@ public sealed class BlobSnapshotStoreTests(PostgresFixture postgres, AzuriteFixt
         var reader = await OpenAsync();
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => reader.Snapshots.GetAsync(0, Ct));
         TestContext.Current.TestOutputHelper?.WriteLine(error.Message);
-        Assert.Contains($"snapshot 0 of run '{_run}', file 'model.safetensors'", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"snapshot 0 of run '{_run.Id}', file 'model.safetensors'", error.Message, StringComparison.Ordinal);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
@@ -133,7 +114,7 @@ public sealed class BlobSnapshotStoreTests(PostgresFixture postgres, AzuriteFixt
         Assert.Equal(winner.Sha256, (await (await OpenAsync()).Snapshots.GetAsync(1, Ct)).Info.Sha256);
 
         // Write-once at the blob itself: the same bytes again are an earlier attempt's (accepted), other bytes are refused.
-        var files = new BlobSnapshotFiles(new BlobSnapshotOptions { ConnectionString = azurite.ConnectionString }, _run);
+        var files = new BlobSnapshotFiles(new BlobSnapshotOptions { ConnectionString = azurite.ConnectionString }, _run.Id);
         var name = files.NameOf(7, new string('a', 64), "x");
         await files.PutOnceAsync(name, [1, 2, 3], Sha([1, 2, 3]), Ct);
         await files.PutOnceAsync(name, [1, 2, 3], Sha([1, 2, 3]), Ct);
