@@ -30,9 +30,7 @@ public static class SiloSettingsReader
                 throw c.Bad("backbone.run", $"'{run}' is not a run id: use 1 to 64 ASCII letters, digits, '-', '_' or '.', not starting with '.'");
         if (runs.Length == 0) throw c.Bad("backbone.run", "names no run");
         if (runs.Distinct(StringComparer.Ordinal).Count() != runs.Length) throw c.Bad("backbone.run", $"names a run twice ({string.Join(", ", runs)})");
-        var connection = c.String(SiloConfigKeys.Connection);
-        if (connection is not null && !c.Source(SiloConfigKeys.Connection).StartsWith("environment variable", StringComparison.Ordinal))
-            throw c.Bad(SiloConfigKeys.Connection, $"a connection string holds a password: give it in the environment variable {SiloConfigKeys.ConnectionVariable}, never in a file or on the command line");
+        var connection = SecretFromEnvironment(c, SiloConfigKeys.Connection, SiloConfigKeys.ConnectionVariable, "a password");
         if (kind == SiloStoreOptions.Postgres && connection is null)
             throw new CliException($"backbone.kind is postgres but {SiloConfigKeys.ConnectionVariable} is not set: export the PostgreSQL connection string (e.g. Host=127.0.0.1;Username=fpo;Password=...;Database=fpo)");
         if (roles.Contains(RoleNames.Trainer)) LoopAssetsLoader.Check(c);
@@ -56,14 +54,21 @@ public static class SiloSettingsReader
         return (silo, new SiloStoreOptions(kind, runs, connection, c.PathValue("run.runs")!, Blobs(c, kind)));
     }
 
+    // A connection string, only from the environment: one in a file or on the command line is refused, saying what it holds.
+    private static string? SecretFromEnvironment(LoopConfig c, string key, string variable, string holds)
+    {
+        var value = c.String(key);
+        if (value is not null && !c.Source(key).StartsWith("environment variable", StringComparison.Ordinal))
+            throw c.Bad(key, $"a connection string holds {holds}: give it in the environment variable {variable}, never in a file or on the command line");
+        return value;
+    }
+
     // The blob store's options when snapshots.store is blob; its connection string, like the database's, only from the environment.
     private static BlobSnapshotOptions? Blobs(LoopConfig c, string kind)
     {
         var store = c.String("snapshots.store");
         if (store is not ("postgres" or "blob")) throw c.Bad("snapshots.store", $"unknown store '{store}' (expected postgres or blob)");
-        var connection = c.String(SiloConfigKeys.BlobConnection);
-        if (connection is not null && !c.Source(SiloConfigKeys.BlobConnection).StartsWith("environment variable", StringComparison.Ordinal))
-            throw c.Bad(SiloConfigKeys.BlobConnection, $"a connection string holds an account key: give it in the environment variable {SiloConfigKeys.BlobConnectionVariable}, never in a file or on the command line");
+        var connection = SecretFromEnvironment(c, SiloConfigKeys.BlobConnection, SiloConfigKeys.BlobConnectionVariable, "an account key");
         if (store != "blob") return null;
         if (kind != SiloStoreOptions.Postgres) throw c.Bad("snapshots.store", "blob needs backbone.kind postgres (the embedded run keeps its snapshots in its folder)");
         if (connection is null)
